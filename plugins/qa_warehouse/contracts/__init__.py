@@ -1,0 +1,125 @@
+"""Extract contracts: one YAML file per extract, the interface authorities build against.
+
+Ingest, the GX gate, the synthetic generator and the docs all read these files; nothing else
+lists an extract's columns.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACTS_DIR = Path(__file__).parent
+SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer"}
+# <extract>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery")
+FILE_NAME = re.compile(r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv)$", re.I)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    required: bool = False
+    codes: tuple[str, ...] = ()
+    references: str | None = None  # "<extract>.<column>"
+    not_after_extract_date: bool = False
+    min: int | None = None
+    max: int | None = None
+    description: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-column rule: rows matching `where` break it."""
+    name: str
+    description: str
+    where: str
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    extract: str
+    area: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...] = field(default=())
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def upstream_extracts(self) -> tuple[str, ...]:
+        """Extracts this one references: they load first so references can resolve."""
+        return tuple(sorted({c.references.split(".")[0] for c in self.columns if c.references}))
+
+
+def _parse(path: Path) -> Contract:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    columns = tuple(
+        Column(**{**col, "codes": tuple(col.get("codes", ()))}) for col in doc["columns"]
+    )
+    if columns[0].name != "la_code":
+        raise ValueError(f"{path.name}: every extract has la_code first")
+    rules = tuple(Rule(**{**r, "columns": tuple(r.get("columns", ()))}) for r in doc.get("rules", ()))
+    return Contract(doc["extract"], doc["area"], doc["description"].strip(), tuple(doc["key"]), columns, rules)
+
+
+@cache
+def all_contracts() -> dict[str, Contract]:
+    return {c.extract: c for c in map(_parse, sorted(CONTRACTS_DIR.glob("*.yml")))}
+
+
+def get_contract(extract: str) -> Contract:
+    try:
+        return all_contracts()[extract]
+    except KeyError:
+        raise KeyError(f"no extract contract named {extract!r}; known: {', '.join(all_contracts())}") from None
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    extract: str
+    la_code: str
+    extract_date: date
+
+
+def recognise(path: Path) -> LandingFile | None:
+    """The extract, authority and as-at date a landing file's name declares, or None."""
+    match = FILE_NAME.match(path.name)
+    if not match or match["extract"].lower() not in all_contracts():
+        return None
+    raw = match["extract_date"]
+    try:
+        extract_date = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        return None
+    return LandingFile(path, match["extract"].lower(), match["la_code"], extract_date)
+
+
+def load_order() -> list[str]:
+    """Extracts ordered so that every referenced extract loads before its referrers."""
+    ordered: list[str] = []
+    pending = dict(all_contracts())
+    while pending:
+        ready = [name for name, c in pending.items() if all(u in ordered for u in c.upstream_extracts)]
+        if not ready:
+            raise ValueError(f"extract contracts reference each other in a cycle: {sorted(pending)}")
+        for name in sorted(ready):
+            ordered.append(name)
+            del pending[name]
+    return ordered

@@ -1,0 +1,114 @@
+"""Build each extract's GX expectation suite from its contract, and keep it in expectations/.
+
+The suite files are GX's own JSON, generated (`qa-warehouse suites --write`) and committed so a
+reviewer can read exactly what the gate checks; a test fails when they drift from the contracts.
+Every expectation carries meta.rule (the rule name a quarantine report shows) and meta.column.
+
+This module builds plain dictionaries so that it needs no GX import.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa_warehouse.contracts import Contract, all_contracts
+from qa_warehouse.settings import EXPECTATIONS_DIR
+
+EARLIEST_POSSIBLE_DATE = "1900-01-01"
+# The la_code in `<extract>_<la_code>_<yyyymmdd>.csv`. No regex braces: GX formats the query.
+FILE_LA_CODE = r"substring(b._file_name from '_([0-9][0-9][0-9])_[0-9]+\.[A-Za-z]+$')"
+
+
+def _expectation(type_: str, rule: str, rule_column: str | None, description: str, **kwargs) -> dict:
+    return {
+        "type": type_,
+        "kwargs": kwargs,
+        "meta": {"rule": rule, "column": rule_column},
+        "description": description,
+    }
+
+
+def _rows(rule: str, column: str | None, description: str, select: str, where: str) -> dict:
+    """An UnexpectedRowsExpectation: the query returns the offending rows with their row number."""
+    # GX expands {batch} to "(...) AS subselect": wrap it so the rule can name its own alias.
+    query = f"select b._source_row, {select} from (select * from {{batch}}) b where {where} order by b._source_row"
+    return _expectation("unexpected_rows_expectation", rule, column, description, unexpected_rows_query=query)
+
+
+def build_suite_document(contract: Contract) -> dict:
+    expectations: list[dict] = []
+    for column in contract.columns:
+        name = column.name
+        if column.required:
+            expectations.append(_expectation(
+                "expect_column_values_to_not_be_null", "required", name, f"{name} is never blank", column=name))
+        if column.codes:
+            alternatives = "|".join(column.codes)
+            expectations.append(_expectation(
+                "expect_column_values_to_match_regex", "allowed_codes", name,
+                f"{name} is one of {', '.join(column.codes)} (any case)",
+                column=name, regex=rf"(?i)^\s*({alternatives})\s*$"))
+        if column.min is not None or column.max is not None:
+            expectations.append(_expectation(
+                "expect_column_values_to_be_between", "value_in_range", name,
+                f"{name} is between {column.min} and {column.max}",
+                column=name, min_value=column.min, max_value=column.max))
+        if column.type == "date":
+            too_late = f" or b.{name} > b._extract_date" if column.not_after_extract_date else ""
+            expectations.append(_rows(
+                "date_possible", name,
+                f"{name} is on or after {EARLIEST_POSSIBLE_DATE}"
+                + (" and not after the extract date" if column.not_after_extract_date else ""),
+                f"b.{name}", f"b.{name} < date '{EARLIEST_POSSIBLE_DATE}'{too_late}"))
+        if column.references:
+            parent, parent_column = column.references.split(".")
+            expectations.append(_rows(
+                "reference_resolves", name,
+                f"{name} names a {parent_column} in the authority's current {parent} delivery",
+                f"b.{name}",
+                f"b.{name} is not null and not exists (select 1 from raw.{parent} p"
+                f" join raw.current_loads c on c.load_id = p._load_id and c.extract = '{parent}'"
+                f" where p.la_code = b.la_code and p.{parent_column} = b.{name})"))
+    if len(contract.key) == 1:
+        expectations.append(_expectation(
+            "expect_column_values_to_be_unique", "key_unique", contract.key[0],
+            f"{contract.key[0]} identifies one row", column=contract.key[0]))
+    else:
+        expectations.append(_expectation(
+            "expect_compound_columns_to_be_unique", "key_unique", ", ".join(contract.key),
+            f"({', '.join(contract.key)}) identifies one row", column_list=list(contract.key)))
+    expectations.append(_rows(
+        "la_code_matches_file", "la_code", "la_code is the authority the file name declares",
+        "b.la_code", f"b.la_code is distinct from {FILE_LA_CODE}"))
+    for rule in contract.rules:
+        expectations.append(_rows(
+            rule.name, ", ".join(rule.columns) or None, rule.description,
+            ", ".join(f"b.{c}" for c in rule.columns) or "null as value",
+            " ".join(f"b.{token}" if token in contract.column_names else token for token in _tokens(rule.where))))
+    return {"name": contract.extract, "expectations": expectations,
+            "meta": {"generated_from": f"plugins/qa_warehouse/contracts/{contract.extract}.yml"}}
+
+
+def _tokens(where: str) -> list[str]:
+    """Split a rule's SQL on spaces and parentheses so bare column names can be qualified."""
+    import re
+
+    return [t for t in re.split(r"(\s+|[(),])", where) if t and not t.isspace()]
+
+
+def suite_path(extract: str, directory: Path = EXPECTATIONS_DIR) -> Path:
+    return directory / f"{extract}.json"
+
+
+def render(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def write_suites(directory: Path = EXPECTATIONS_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for contract in all_contracts().values():
+        path = suite_path(contract.extract, directory)
+        path.write_text(render(build_suite_document(contract)), encoding="utf-8")
+        written.append(path)
+    return written

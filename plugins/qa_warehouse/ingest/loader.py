@@ -1,0 +1,304 @@
+"""Load one landing file into its own raw partition, gate it, then attach it or quarantine it.
+
+The steps, each safe to repeat:
+1. hash the file; a file already accepted for its extract and authority is a duplicate and
+   changes nothing;
+2. COPY it (PostgreSQL parses both date forms with DateStyle ISO,DMY) into a fresh table in
+   `raw_incoming`, tagged with load id, file name, hash and extract date;
+3. run the extract's GX suite on that table;
+4. pass: move it into `raw` and attach it as a partition, in one transaction with the load log;
+   fail: move it to `quarantine`, copy the file aside with a report, and raise.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg2
+from psycopg2 import sql
+
+from qa_warehouse.contracts import Contract, LandingFile, get_contract, recognise
+from qa_warehouse.ingest.decode import DecodedFile, decode
+from qa_warehouse.quarantine import QuarantinedFile, Violation, write_report
+from qa_warehouse.raw_schema import METADATA_COLUMNS, ensure_raw_schema
+from qa_warehouse.settings import load_settings
+from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
+
+TYPE_RULES = {"date": "date_type", "integer": "integer_type"}
+MAX_TYPE_ERRORS_PER_COLUMN = 200
+
+
+@dataclass
+class LoadOutcome:
+    file_name: str
+    extract: str
+    la_code: str
+    status: str  # accepted, duplicate or quarantined
+    load_id: int | None = None
+    rows: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    report_path: Path | None = None
+
+
+class QuarantinedFiles(Exception):
+    """One or more files of a run were quarantined; the others were loaded."""
+
+    def __init__(self, outcomes: list[LoadOutcome]):
+        self.outcomes = outcomes
+        super().__init__(
+            "quarantined: "
+            + "; ".join(f"{o.file_name} ({', '.join(sorted({v.rule for v in o.violations}))}) report {o.report_path}"
+                        for o in outcomes)
+        )
+
+
+def landing_files(landing_dir: Path, extract: str | None = None) -> list[LandingFile]:
+    """Recognised files in the landing folder, oldest extract date first (so the newest ends current)."""
+    found = [f for p in sorted(Path(landing_dir).iterdir()) if p.is_file() and (f := recognise(p))]
+    return sorted(
+        (f for f in found if extract is None or f.extract == extract),
+        key=lambda f: (f.extract_date, f.la_code, f.path.name),
+    )
+
+
+def ingest_extract(extract: str, landing_dir: Path, warehouse: Warehouse | None = None) -> list[LoadOutcome]:
+    """Ingest every file of one extract in the landing folder; raise if any was quarantined."""
+    warehouse = warehouse or resolve_warehouse()
+    with connect(warehouse) as conn:
+        ensure_raw_schema(conn)
+        _abandon_interrupted_loads(conn, extract)
+    outcomes = [ingest_file(f, warehouse) for f in landing_files(landing_dir, extract)]
+    quarantined = [o for o in outcomes if o.status == "quarantined"]
+    if quarantined:
+        raise QuarantinedFiles(quarantined)
+    return outcomes
+
+
+def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
+    contract = get_contract(landing.extract)
+    data = landing.path.read_bytes()
+    file_hash = hashlib.sha256(data).hexdigest()
+    outcome = LoadOutcome(landing.path.name, landing.extract, landing.la_code, "accepted")
+
+    with connect(warehouse) as conn:
+        previous = _previous_outcome(conn, landing, file_hash)
+        if previous and previous[1] == "accepted":
+            outcome.status, outcome.load_id = "duplicate", previous[0]
+            return outcome
+        if previous and previous[1] == "quarantined":
+            # Same bytes as a file already refused: report it again without a second copy.
+            outcome.status, outcome.load_id = "quarantined", previous[0]
+            outcome.violations = [Violation(**v) for v in previous[2] or []]
+            outcome.report_path = Path(previous[3]) if previous[3] else None
+            return outcome
+        load_id = _start_load(conn, landing, file_hash)
+    outcome.load_id = load_id
+    table = f"{landing.extract}__load{load_id}"
+
+    decoded = decode(data)
+    violations = _header_violations(contract, decoded, landing.path.name)
+    if not violations:
+        with connect(warehouse) as conn:
+            violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, file_hash, table)
+    if not violations:
+        from qa_warehouse.gate import validate_incoming  # GX is heavy: import it only to gate
+
+        violations = validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+
+    with connect(warehouse) as conn:
+        if violations:
+            kept = _keep_aside(conn, table)
+            outcome.status, outcome.violations = "quarantined", violations
+            outcome.report_path = write_report(load_settings().quarantine_dir, landing.path, load_id, violations, kept)
+            _finish_load(conn, load_id, "quarantined", outcome.rows, violations, outcome.report_path)
+        else:
+            _attach(conn, contract, table, load_id)
+            _finish_load(conn, load_id, "accepted", outcome.rows, [], None)
+    return outcome
+
+
+def _previous_outcome(conn, landing: LandingFile, file_hash: str):
+    with conn.cursor() as cur:
+        cur.execute(
+            """select load_id, status, errors, report_path from raw.load_log
+               where extract = %s and la_code = %s and file_hash = %s and status in ('accepted', 'quarantined')
+               order by load_id desc limit 1""",
+            (landing.extract, landing.la_code, file_hash),
+        )
+        return cur.fetchone()
+
+
+def _start_load(conn, landing: LandingFile, file_hash: str) -> int:
+    with conn.cursor() as cur:
+        cur.execute(
+            """insert into raw.load_log (load_id, extract, la_code, extract_date, file_name, file_hash, status)
+               values (nextval('raw.load_id_seq'), %s, %s, %s, %s, %s, 'loading') returning load_id""",
+            (landing.extract, landing.la_code, landing.extract_date, landing.path.name, file_hash),
+        )
+        return cur.fetchone()[0]
+
+
+def _finish_load(conn, load_id: int, status: str, rows: int, violations: list[Violation], report: Path | None):
+    from psycopg2.extras import Json
+
+    with conn.cursor() as cur:
+        cur.execute(
+            """update raw.load_log set status = %s, rows_loaded = %s, errors = %s, report_path = %s,
+               finished_at = now() where load_id = %s""",
+            (status, rows, Json([v.__dict__ for v in violations]) if violations else None,
+             str(report) if report else None, load_id),
+        )
+
+
+def _abandon_interrupted_loads(conn, extract: str) -> None:
+    """A run killed mid-load leaves a 'loading' row and an incoming table: clear both."""
+    with conn.cursor() as cur:
+        cur.execute("select load_id from raw.load_log where extract = %s and status = 'loading'", (extract,))
+        for (load_id,) in cur.fetchall():
+            cur.execute(sql.SQL("drop table if exists raw_incoming.{}").format(sql.Identifier(f"{extract}__load{load_id}")))
+            cur.execute("delete from raw.load_log where load_id = %s", (load_id,))
+
+
+def _header_violations(contract: Contract, decoded: DecodedFile, file_name: str) -> list[Violation]:
+    seen: set[str] = set()
+    violations = []
+    for name in decoded.header:
+        if name in seen and name in contract.column_names:
+            violations.append(Violation(file_name, "duplicate_column", "the header names this column twice", column=name))
+        seen.add(name)
+    for column in contract.columns:
+        if column.required and column.name not in seen:
+            violations.append(Violation(file_name, "required_column",
+                                        "the contract requires this column but the header does not have it",
+                                        column=column.name))
+    return violations
+
+
+def _copy_into_incoming(conn, contract: Contract, decoded: DecodedFile, landing: LandingFile, load_id: int,
+                        file_hash: str, table: str) -> tuple[list[Violation], int]:
+    """COPY the file into raw_incoming.<table>; on a type error, list every bad cell instead."""
+    try:
+        rows = _copy(conn, contract, decoded, landing, load_id, file_hash, table, typed=True)
+        conn.commit()
+        return [], rows
+    except psycopg2.DataError:
+        conn.rollback()
+    # Slow path, only for a failing file: load as text to name every bad cell, not just the first.
+    try:
+        _copy(conn, contract, decoded, landing, load_id, file_hash, table, typed=False)
+    except psycopg2.DataError as error:
+        conn.rollback()
+        return [_structure_violation(landing.path.name, error)], 0
+    violations = _type_violations(conn, contract, decoded, table, landing.path.name)
+    conn.rollback()  # the text table was only a lens on the bad cells
+    return violations, 0
+
+
+def _incoming_columns(contract: Contract, decoded: DecodedFile) -> list[tuple[str, str]]:
+    """The file's columns in file order: contract ones typed, unknown ones as throwaway text."""
+    known = {c.name: c for c in contract.columns}
+    return [
+        (name, known[name].sql_type) if name in known else (f"_extra_{position}", "text")
+        for position, name in enumerate(decoded.header)
+    ]
+
+
+def _copy(conn, contract, decoded, landing, load_id, file_hash, table, *, typed: bool) -> int:
+    file_columns = _incoming_columns(contract, decoded)
+    in_file = {name for name, _ in file_columns}
+    absent = [c for c in contract.columns if c.name not in in_file]
+    target = sql.Identifier("raw_incoming", table)
+    sequence = sql.Identifier("raw_incoming", f"{table}_row")
+    definitions = [
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(sql_type if typed else "text"))
+        for name, sql_type in file_columns
+    ] + [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in absent]
+    metadata = {
+        "_load_id": sql.Literal(load_id),
+        "_source_row": sql.SQL("nextval({})").format(sql.Literal(f"raw_incoming.{table}_row")),
+        "_file_name": sql.Literal(landing.path.name),
+        "_file_hash": sql.Literal(file_hash),
+        "_extract_date": sql.Literal(landing.extract_date.isoformat()),
+    }
+    definitions += [
+        sql.SQL("{} {} default {}").format(sql.Identifier(name), sql.SQL(sql_type.replace(" not null", "")), metadata[name])
+        for name, sql_type in METADATA_COLUMNS
+    ]
+    copied_columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in file_columns)
+    contract_in_file = [name for name, _ in file_columns if not name.startswith("_extra_")]
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("create sequence {}").format(sequence))
+        cur.execute(sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(definitions)))
+        cur.copy_expert(
+            sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {}, force_null ({}))").format(
+                target, copied_columns, sql.Literal(decoded.postgres_encoding),
+                sql.SQL(", ").join(map(sql.Identifier, contract_in_file)),
+            ).as_string(conn),
+            io.BytesIO(decoded.body),
+        )
+        rows = cur.rowcount
+        # Rows of nothing but separators carry no data (spreadsheets leave them anywhere).
+        cur.execute(sql.SQL("delete from {} where num_nonnulls({}) = 0").format(
+            target, sql.SQL(", ").join(sql.Identifier(c) for c in contract.column_names)))
+        rows -= cur.rowcount
+        for name, _ in file_columns:
+            if name.startswith("_extra_"):  # extra columns are ignored, never fatal
+                cur.execute(sql.SQL("alter table {} drop column {}").format(target, sql.Identifier(name)))
+        for name, _ in METADATA_COLUMNS:
+            cur.execute(sql.SQL("alter table {} alter column {} drop default").format(target, sql.Identifier(name)))
+        cur.execute(sql.SQL("drop sequence {}").format(sequence))
+        cur.execute(sql.SQL("alter table {} alter column _load_id set not null").format(target))
+    return rows
+
+
+def _type_violations(conn, contract: Contract, decoded: DecodedFile, table: str, file_name: str) -> list[Violation]:
+    violations = []
+    with conn.cursor() as cur:
+        for column in contract.columns:
+            if column.type not in TYPE_RULES or column.name not in decoded.header:
+                continue
+            cur.execute(
+                sql.SQL("""select _source_row, {col} from {table}
+                           where {col} is not null and not pg_input_is_valid({col}, {type})
+                           order by _source_row limit {limit}""").format(
+                    col=sql.Identifier(column.name), table=sql.Identifier("raw_incoming", table),
+                    type=sql.Literal(column.sql_type), limit=sql.Literal(MAX_TYPE_ERRORS_PER_COLUMN)),
+            )
+            expected = "a date as yyyy-mm-dd or dd/mm/yyyy" if column.type == "date" else "a whole number"
+            violations += [
+                Violation(file_name, TYPE_RULES[column.type], f"is not {expected}", row, column.name, value)
+                for row, value in cur.fetchall()
+            ]
+    return violations
+
+
+def _structure_violation(file_name: str, error: psycopg2.Error) -> Violation:
+    """A file COPY cannot read even as text: wrong column count, bad quoting or bad bytes."""
+    context = (error.diag.context or "").strip()
+    row = None
+    if ", line " in context:
+        line = context.split(", line ", 1)[1].split(",", 1)[0].split(":", 1)[0]
+        row = int(line) - 1 if line.isdigit() else None  # line 1 is the header
+    rule = "encoding" if error.pgcode in ("22021", "22P05") else "csv_structure"
+    return Violation(file_name, rule, error.diag.message_primary or str(error).strip(), row)
+
+
+def _keep_aside(conn, table: str) -> str | None:
+    with conn.cursor() as cur:
+        cur.execute("select to_regclass(%s)", (f"raw_incoming.{table}",))
+        if cur.fetchone()[0] is None:
+            return None
+        cur.execute(sql.SQL("alter table {} set schema quarantine").format(sql.Identifier("raw_incoming", table)))
+    return f"quarantine.{table}"
+
+
+def _attach(conn, contract: Contract, table: str, load_id: int) -> None:
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("alter table {} set schema raw").format(sql.Identifier("raw_incoming", table)))
+        cur.execute(sql.SQL("alter table {} attach partition {} for values in ({})").format(
+            sql.Identifier("raw", contract.extract), sql.Identifier("raw", table), sql.Literal(load_id)))
+
+
+__all__ = ["LoadOutcome", "QuarantinedFiles", "ingest_extract", "ingest_file", "landing_files"]

@@ -1,0 +1,71 @@
+"""The raw layer: every accepted file's rows, one partition per load, and the load log.
+
+raw.<extract> is partitioned by load id. A file is copied into its own table in `raw_incoming`,
+gated there, and only then attached as a partition, so a reader of raw never sees a half-loaded
+or failing file. A failing file's table moves to `quarantine` for inspection.
+"""
+from __future__ import annotations
+
+from psycopg2.extensions import connection
+
+from qa_warehouse.contracts import Contract, all_contracts
+
+METADATA_COLUMNS = (
+    ("_load_id", "bigint not null"),
+    ("_source_row", "bigint"),  # data row number in the file: 1 is the row after the header
+    ("_file_name", "text"),
+    ("_file_hash", "text"),
+    ("_extract_date", "date"),
+)
+LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate")
+_BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the schema once
+
+_LOAD_LOG = f"""
+create schema if not exists raw;
+create schema if not exists raw_incoming;
+create schema if not exists quarantine;
+create sequence if not exists raw.load_id_seq;
+create table if not exists raw.load_log (
+    load_id bigint primary key,
+    extract text not null,
+    la_code text not null,
+    extract_date date not null,
+    file_name text not null,
+    file_hash text not null,
+    status text not null check (status in {LOAD_STATUSES!r}),
+    rows_loaded bigint,
+    errors jsonb,
+    report_path text,
+    started_at timestamptz not null default now(),
+    finished_at timestamptz
+);
+create index if not exists load_log_hash on raw.load_log (extract, la_code, file_hash);
+-- The snapshot staging reads: the latest accepted delivery per extract and authority.
+create or replace view raw.current_loads as
+select distinct on (extract, la_code) extract, la_code, load_id, extract_date, file_name
+from raw.load_log
+where status = 'accepted'
+order by extract, la_code, extract_date desc, load_id desc;
+"""
+
+
+def column_definitions(contract: Contract) -> list[str]:
+    return [f'"{c.name}" {c.sql_type}' for c in contract.columns] + [f"{n} {t}" for n, t in METADATA_COLUMNS]
+
+
+def ensure_raw_schema(conn: connection) -> None:
+    """Create the raw layer, or add columns a newer contract introduced. Safe to run any time."""
+    with conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(%s)", (_BOOTSTRAP_LOCK,))
+        cur.execute(_LOAD_LOG)
+        for contract in all_contracts().values():
+            cur.execute(
+                f"create table if not exists raw.{contract.extract} ("
+                + ", ".join(column_definitions(contract))
+                + ") partition by list (_load_id)"
+            )
+            for column in contract.columns:
+                cur.execute(
+                    f'alter table raw.{contract.extract} add column if not exists "{column.name}" {column.sql_type}'
+                )
+    conn.commit()

@@ -1,0 +1,103 @@
+"""Named defects: one deliberate fault in one landing file, for the gate to catch.
+
+Each defect damages one extract of the first authority only, so a test can check that the gate
+quarantines exactly that file, names the rule below, and loads everything else. Defects on the
+same extract damage different rows, so several can be applied together.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from qa_warehouse.synthetic.files import ExtractTable
+
+# No household id is ever numbered 0 (numbering starts well above it), so this never resolves.
+ORPHAN_HOUSEHOLD_ID = "H00000"
+# Not a DfE LA code, so it can match no authority's file.
+FOREIGN_LA_CODE = "999"
+
+
+@dataclass(frozen=True)
+class Defect:
+    name: str
+    extract: str
+    rule: str  # the rule the gate reports for this damage
+    description: str
+    damage: Callable[[ExtractTable, date], None]
+
+    def apply(self, table: ExtractTable, as_at: date) -> None:
+        if table.extract != self.extract:
+            raise ValueError(f"defect {self.name!r} damages {self.extract}, not {table.extract}")
+        self.damage(table, as_at)
+
+
+def _data_row(table: ExtractTable, number: int) -> dict:
+    """The 1-based data row `number`; the damage must land on a real row to be detectable."""
+    if len(table.rows) < number:
+        raise ValueError(f"{table.extract} has {len(table.rows)} rows: too few to damage data row {number}")
+    return table.rows[number - 1]
+
+
+def _set_cell(column: str, row_number: int, value: Callable[[dict, date], object]) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        row = _data_row(table, row_number)
+        row[column] = value(row, as_at)
+    return damage
+
+
+def _copy_cell_from_previous_row(column: str, row_number: int) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        _data_row(table, row_number)[column] = _data_row(table, row_number - 1)[column]
+    return damage
+
+
+def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        table.columns.remove(column)
+        for row in table.rows:
+            row.pop(column, None)
+    return damage
+
+
+DEFECTS: dict[str, Defect] = {d.name: d for d in (
+    Defect("unknown_code", "carer_visits", "allowed_codes",
+           "Data row 3's visit_type is 'home_visit', a code the contract does not list.",
+           _set_cell("visit_type", 3, lambda row, as_at: "home_visit")),
+    Defect("duplicate_key", "carer_visits", "key_unique",
+           "Data row 4 repeats data row 3's visit_id, so the key is not unique.",
+           _copy_cell_from_previous_row("visit_id", 4)),
+    Defect("missing_required", "carer_visits", "required",
+           "Data row 5's visit_date is blank; the contract requires it.",
+           _set_cell("visit_date", 5, lambda row, as_at: None)),
+    Defect("unparseable_date", "carer_visits", "date_type",
+           "Data row 6's visit_date is '31/02/2024', a day that does not exist.",
+           _set_cell("visit_date", 6, lambda row, as_at: "31/02/2024")),
+    Defect("orphan_reference", "carer_visits", "reference_resolves",
+           f"Data row 7's household_id is {ORPHAN_HOUSEHOLD_ID}, which is not in carer_households.",
+           _set_cell("household_id", 7, lambda row, as_at: ORPHAN_HOUSEHOLD_ID)),
+    Defect("future_date", "carer_supervisions", "date_possible",
+           "Data row 3's supervision_date is 30 days after the extract date.",
+           _set_cell("supervision_date", 3, lambda row, as_at: as_at + timedelta(days=30))),
+    Defect("wrong_la_code", "notifications", "la_code_matches_file",
+           f"Data row 3's la_code is {FOREIGN_LA_CODE}, not the authority the file name declares.",
+           _set_cell("la_code", 3, lambda row, as_at: FOREIGN_LA_CODE)),
+    Defect("received_before_event", "notifications", "received_not_before_event",
+           "Data row 4's received_date is 3 days before its event_date.",
+           _set_cell("received_date", 4, lambda row, as_at: row["event_date"] - timedelta(days=3))),
+    Defect("missing_column", "carer_reviews", "required_column",
+           "The review_date column is missing from the file (header and every row).",
+           _remove_column("review_date")),
+    Defect("not_a_number", "carer_households", "integer_type",
+           "Data row 3's approved_places is 'two', not an integer.",
+           _set_cell("approved_places", 3, lambda row, as_at: "two")),
+)}
+
+
+def resolve_defects(names: Iterable[str] | str) -> tuple[Defect, ...]:
+    """The named defects in the order given (each once); an unknown name is an error."""
+    names = (names,) if isinstance(names, str) else tuple(names)
+    unknown = [n for n in names if n not in DEFECTS]
+    if unknown:
+        raise ValueError(f"unknown defect(s) {unknown}; valid defects: {', '.join(DEFECTS)}")
+    return tuple(DEFECTS[n] for n in dict.fromkeys(names))
