@@ -62,7 +62,8 @@ class Warehouse:
     def gx_connection_string(self) -> str:
         # GX rejects a URL with an empty host: with a socket, name localhost and pass the socket
         # folder as the libpq `host` query parameter, which wins over the URL host.
-        url = self.url.set(drivername="postgresql+psycopg2")
+        url = URL.create("postgresql+psycopg2", username=self.user, password=self.password or None,
+                         host=self.url.host, port=self.url.port, database=self.database, query=self.url.query)
         if self.uses_socket:
             url = url.set(host="localhost", query={"host": self.host})
         return url.render_as_string(hide_password=False)

@@ -1,0 +1,163 @@
+"""`qa-warehouse`: the command authorities' engineers and their own checks script against.
+
+Every subcommand honours DATABASE_URL (else AIRFLOW_CONN_QA_WAREHOUSE, else the embedded server).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from qa_warehouse.settings import load_settings
+
+EXIT_QUARANTINED = 2
+EXIT_FAILED = 1
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    import warnings
+
+    warnings.filterwarnings("ignore")
+
+
+def cmd_generate(args) -> int:
+    from qa_warehouse.synthetic import generate_fostering_extracts
+
+    paths = generate_fostering_extracts(
+        Path(args.out), households=args.households, years=args.years, authorities=args.authorities,
+        seed=args.seed, as_at=args.as_at, defects=tuple(args.defect or ()))
+    print(f"wrote {len(paths)} extract files to {Path(args.out).resolve()}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from qa_warehouse.airflow_runner import BUILD_DAG, INGEST_DAG, run_dag
+    from qa_warehouse.pipeline import open_quarantines
+
+    landing = str(Path(args.landing).resolve())
+    ingest = run_dag(INGEST_DAG, {"landing_dir": landing})
+    quarantined = open_quarantines()
+    if quarantined:
+        print("Quarantined (nothing was built or published; the published tables are unchanged):", file=sys.stderr)
+        for name, report in quarantined:
+            print(f"  {name}\n    report: {report}", file=sys.stderr)
+            if report and Path(report).exists():
+                print("    " + "\n    ".join(Path(report).read_text(encoding="utf-8").splitlines()[3:8]), file=sys.stderr)
+        return EXIT_QUARANTINED
+    if not ingest.succeeded:
+        print(f"{INGEST_DAG} failed: {ingest.failed_tasks}", file=sys.stderr)
+        return EXIT_FAILED
+    build = run_dag(BUILD_DAG)
+    if not build.succeeded:
+        print(f"{BUILD_DAG} failed: {build.failed_tasks}; the published tables are unchanged."
+              f" See the task log above and {load_settings().dbt_target_dir.parent / 'logs'}.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ingested and published from {landing}")
+    return 0
+
+
+def cmd_scorecard(args) -> int:
+    from qa_warehouse.reports import format_scorecard, read_scorecard
+
+    rows = read_scorecard(la_code=args.la, period_end=args.period, all_periods=args.all_periods)
+    if not rows:
+        print("reporting.fostering_kpi_scorecard has no rows for that choice (has `qa-warehouse run` published?)",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(format_scorecard(rows))
+    return 0
+
+
+def cmd_where(_args) -> int:
+    from qa_warehouse.publish import bi_role
+    from qa_warehouse.warehouse import resolve_warehouse
+
+    warehouse = resolve_warehouse()
+    print(f"Warehouse: {warehouse.describe()}")
+    print(f"  connect:  {warehouse.psql_command()}")
+    print(f"  BI role:  {bi_role()} (reads schema reporting only)")
+    print(f"  state:    {load_settings().home}")
+    return 0
+
+
+def cmd_suites(args) -> int:
+    from qa_warehouse.gate import write_suites
+
+    for path in write_suites():
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    landing = load_settings().home / "demo-landing"
+    if landing.exists():
+        for old in landing.iterdir():
+            old.unlink()
+    args.out = str(landing)
+    cmd_generate(args)
+    args.landing = str(landing)
+    code = cmd_run(args)
+    if code:
+        return code
+    args.la, args.period, args.all_periods = None, None, False
+    cmd_scorecard(args)
+    print()
+    return cmd_where(args)
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa-warehouse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def generation_options(p):
+        p.add_argument("--households", type=int, default=600, help="households per authority (default 600)")
+        p.add_argument("--years", type=int, default=5, help="years of history (default 5)")
+        p.add_argument("--authorities", type=int, default=1, help="number of authorities (default 1)")
+        p.add_argument("--seed", type=int, default=1)
+        p.add_argument("--as-at", type=_date, default=dt.date(2025, 3, 31), help="extract date (default 2025-03-31)")
+        p.add_argument("--defect", action="append", help="inject a named defect (repeatable); see qa_warehouse.synthetic.DEFECTS")
+
+    p = sub.add_parser("generate", help="write a synthetic authority's extracts")
+    p.add_argument("--out", required=True)
+    generation_options(p)
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("run", help="ingest every file in a landing folder and publish, through the DAGs")
+    p.add_argument("--landing", required=True)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("scorecard", help="print the published fostering KPI scorecard")
+    p.add_argument("--la", help="one authority's LA code")
+    p.add_argument("--period", type=_date, help="a month end (default: the latest published)")
+    p.add_argument("--all-periods", action="store_true")
+    p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("where", help="say where the warehouse is and how to connect")
+    p.set_defaults(func=cmd_where)
+
+    p = sub.add_parser("suites", help="regenerate the GX suites in expectations/ from the extract contracts")
+    p.set_defaults(func=cmd_suites)
+
+    p = sub.add_parser("demo", help="generate a synthetic authority, run the DAGs, print the scorecard")
+    generation_options(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

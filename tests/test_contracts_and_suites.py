@@ -1,0 +1,56 @@
+"""The extract contracts are the single source: suites in expectations/ must match them."""
+import json
+
+import pytest
+
+from qa_warehouse.contracts import all_contracts, get_contract, load_order, recognise
+from qa_warehouse.gate.suites import build_suite_document, render, suite_path
+
+FOSTERING_EXTRACTS = {"carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
+                      "carer_training", "notifications"}
+
+
+def test_every_fostering_extract_of_the_contract_has_a_contract_file():
+    assert FOSTERING_EXTRACTS <= set(all_contracts())
+
+
+def test_every_contract_starts_with_la_code_and_names_its_key():
+    for contract in all_contracts().values():
+        assert contract.column_names[0] == "la_code"
+        assert set(contract.key) <= set(contract.column_names)
+
+
+def test_referenced_extracts_load_first():
+    order = load_order()
+    for contract in all_contracts().values():
+        for upstream in contract.upstream_extracts:
+            assert order.index(upstream) < order.index(contract.extract)
+
+
+@pytest.mark.parametrize("extract", sorted(FOSTERING_EXTRACTS))
+def test_committed_suite_matches_its_contract(extract):
+    committed = suite_path(extract).read_text(encoding="utf-8")
+    assert committed == render(build_suite_document(get_contract(extract))), (
+        f"expectations/{extract}.json is stale: run `qa-warehouse suites`")
+
+
+def test_suites_cover_every_rule_kind_the_issue_names():
+    rules = {e["meta"]["rule"] for e in json.loads(suite_path("carer_visits").read_text())["expectations"]}
+    assert {"required", "allowed_codes", "key_unique", "date_possible", "reference_resolves",
+            "la_code_matches_file"} <= rules
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("carer_visits_885_20240331.csv", ("carer_visits", "885", "2024-03-31")),
+    ("CARER_VISITS_885_20240331.CSV", ("carer_visits", "885", "2024-03-31")),
+    ("notifications_301_20250101.csv", ("notifications", "301", "2025-01-01")),
+])
+def test_landing_file_names_are_recognised(tmp_path, name, expected):
+    found = recognise(tmp_path / name)
+    assert (found.extract, found.la_code, found.extract_date.isoformat()) == expected
+
+
+@pytest.mark.parametrize("name", ["carer_visits_885.csv", "visits_885_20240331.csv", "carer_visits_885_20241331.csv",
+                                  "carer_visits_88_20240331.csv", "carer_visits_885_20240331.txt"])
+def test_other_file_names_are_not_recognised(tmp_path, name):
+    assert recognise(tmp_path / name) is None
