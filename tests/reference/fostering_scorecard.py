@@ -35,6 +35,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -226,18 +227,21 @@ def load_authorities(landing_dir: str | Path) -> list[Authority]:
             found = files.get((extract_name, la_code))
             return read_rows(found[1]) if found else []
 
+        # An event without a date cannot fall in any window, so it is left out.
         for row in rows_of("carer_visits"):
             visit_type = parse_code(row["visit_type"], VISIT_TYPES, "visit_type")
-            authority.visits[row["household_id"]][visit_type].append(parse_date(row["visit_date"]))
+            visit_date = parse_date(row.get("visit_date"))
+            if visit_date is not None:
+                authority.visits[row["household_id"]][visit_type].append(visit_date)
         for row in rows_of("carer_reviews"):
             review_date = parse_date(row.get("review_date"))
             if review_date is not None:  # a review not yet held is not a review
                 authority.reviews[row["household_id"]].append(review_date)
         for row in rows_of("carer_supervisions"):
             supervision_type = parse_code(row["supervision_type"], SUPERVISION_TYPES, "supervision_type")
-            authority.supervisions[row["household_id"]][supervision_type].append(
-                parse_date(row["supervision_date"])
-            )
+            supervision_date = parse_date(row.get("supervision_date"))
+            if supervision_date is not None:
+                authority.supervisions[row["household_id"]][supervision_type].append(supervision_date)
         for row in rows_of("carer_training"):
             authority.carers[row["household_id"]].append(
                 Carer(
@@ -247,6 +251,8 @@ def load_authorities(landing_dir: str | Path) -> list[Authority]:
                 )
             )
         for row in rows_of("notifications"):
+            if parse_date(row.get("event_date")) is None:
+                continue
             authority.notifications.append(
                 Notification(
                     notification_id=row["notification_id"],
@@ -255,8 +261,18 @@ def load_authorities(landing_dir: str | Path) -> list[Authority]:
                     received_date=parse_date(row.get("received_date")),
                 )
             )
+        sort_dates(authority)
         authorities.append(authority)
     return authorities
+
+
+def sort_dates(authority: Authority) -> None:
+    """Event dates oldest first, so that `any_in_window` can bisect them."""
+    for by_type in (*authority.visits.values(), *authority.supervisions.values()):
+        for dates in by_type.values():
+            dates.sort()
+    for dates in authority.reviews.values():
+        dates.sort()
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,6 +303,16 @@ def within_days(day: date | None, period_end: date, days: int) -> bool:
 def within_months(day: date | None, period_end: date, months: int) -> bool:
     """D - N months < day <= D, with relativedelta's month-end clamping."""
     return day is not None and period_end - relativedelta(months=months) < day <= period_end
+
+
+def any_in_window(sorted_dates: list[date], after: date, up_to: date) -> bool:
+    """Whether some date d in the ascending list has after < d <= up_to.
+
+    The same test as `any(after < d <= up_to for d in sorted_dates)`, by bisection: the first
+    date later than `after` is the only candidate that needs checking.
+    """
+    first_later = bisect_right(sorted_dates, after)
+    return first_later < len(sorted_dates) and sorted_dates[first_later] <= up_to
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,7 +360,10 @@ def household_outcomes(authority: Authority, household: Household, period_end: d
     D = period_end
 
     def any_within_days(dates: list[date], days: int) -> bool:
-        return any(within_days(day, D, days) for day in dates)
+        return any_in_window(dates, D - timedelta(days=days), D)
+
+    def any_within_months(dates: list[date], months: int) -> bool:
+        return any_in_window(dates, D - relativedelta(months=months), D)
 
     reviews_so_far = [day for day in authority.reviews.get(hid, []) if day <= D]
     review_reference = max(reviews_so_far) if reviews_so_far else household.approval_date
@@ -348,7 +377,7 @@ def household_outcomes(authority: Authority, household: Household, period_end: d
             not_yet_due=within_days(household.approval_date, D, 42),
         ),
         "unannounced_visits": outcome(
-            in_time=any(within_months(day, D, 12) for day in visits.get("unannounced", [])),
+            in_time=any_within_months(visits.get("unannounced", []), 12),
             not_yet_due=within_months(household.approval_date, D, 12),
         ),
         "annual_review": outcome(in_time=within_months(review_reference, D, 12)),
@@ -376,8 +405,9 @@ def team_counts(authority: Authority, period_end: date) -> dict[tuple[str, str],
             continue
         for measure, result in household_outcomes(authority, household, period_end).items():
             counts[(household.team, measure)][result] += 1
+    six_months_before = period_end - relativedelta(months=6)
     for notification in authority.notifications:
-        if not within_months(notification.event_date, period_end, 6):
+        if not six_months_before < notification.event_date <= period_end:
             continue
         household = authority.households.get(notification.household_id)
         if household is None:
