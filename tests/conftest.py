@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -40,7 +41,7 @@ def admin_connection(server):
 
 def create_database(server, prefix: str) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    with admin_connection(server) as conn, conn.cursor() as cur:
+    with closing(admin_connection(server)) as conn, conn.cursor() as cur:
         cur.execute(f'create database "{name}"')
     return name
 
@@ -61,7 +62,7 @@ class WarehouseEnv:
         return conn
 
     def query(self, sql: str, params=None) -> list[tuple]:
-        with self.connect() as conn, conn.cursor() as cur:
+        with closing(self.connect()) as conn, conn.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall()
 

@@ -47,7 +47,8 @@ def cmd_run(args) -> int:
         for name, report in quarantined:
             print(f"  {name}\n    report: {report}", file=sys.stderr)
             if report and Path(report).exists():
-                print("    " + "\n    ".join(Path(report).read_text(encoding="utf-8").splitlines()[3:8]), file=sys.stderr)
+                problems = [line for line in Path(report).read_text(encoding="utf-8").splitlines() if line.startswith("  ")]
+                print("\n".join("  " + line for line in problems[:10]), file=sys.stderr)
         return EXIT_QUARANTINED
     if not ingest.succeeded:
         print(f"{INGEST_DAG} failed: {ingest.failed_tasks}", file=sys.stderr)

@@ -36,9 +36,11 @@ create table if not exists raw.load_log (
     rows_loaded bigint,
     errors jsonb,
     report_path text,
+    duplicate_of bigint references raw.load_log (load_id),  -- same bytes as this earlier load
     started_at timestamptz not null default now(),
     finished_at timestamptz
 );
+alter table raw.load_log add column if not exists duplicate_of bigint references raw.load_log (load_id);
 create index if not exists load_log_hash on raw.load_log (extract, la_code, file_hash);
 -- The snapshot staging reads: the latest accepted delivery per extract and authority.
 create or replace view raw.current_loads as

@@ -29,6 +29,7 @@ def run_dbt(command: list[str], warehouse: Warehouse | None = None) -> None:
     os.environ.update(dbt_environment(warehouse or resolve_warehouse()))
     args = [
         *command,
+        "--quiet",  # errors only on the console; the full log is under --log-path
         "--project-dir", str(settings.dbt_project_dir),
         "--profiles-dir", str(settings.dbt_project_dir),
         "--target-path", str(settings.dbt_target_dir),

@@ -25,8 +25,10 @@ RESULT_FORMAT = {
 def validate_incoming(warehouse: Warehouse, contract: Contract, schema: str, table: str,
                       file_name: str) -> list[Violation]:
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal bars
     source = context.data_sources.add_or_update_postgres(
         "warehouse", connection_string=warehouse.gx_connection_string())
     asset = source.add_table_asset(table, table_name=table, schema_name=schema)

@@ -84,16 +84,17 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
 
     with connect(warehouse) as conn:
         previous = _previous_outcome(conn, landing, file_hash)
-        if previous and previous[1] == "accepted":
-            outcome.status, outcome.load_id = "duplicate", previous[0]
-            return outcome
-        if previous and previous[1] == "quarantined":
-            # Same bytes as a file already refused: report it again without a second copy.
-            outcome.status, outcome.load_id = "quarantined", previous[0]
-            outcome.violations = [Violation(**v) for v in previous[2] or []]
-            outcome.report_path = Path(previous[3]) if previous[3] else None
-            return outcome
         load_id = _start_load(conn, landing, file_hash)
+        if previous:
+            # Same bytes as an earlier delivery: log it and change nothing. A file already refused
+            # is reported again from its first report, without a second copy.
+            earlier_id, earlier_status, errors, report = previous
+            _finish_load(conn, load_id, "duplicate", 0, [], None, duplicate_of=earlier_id)
+            outcome.load_id = earlier_id
+            outcome.status = "duplicate" if earlier_status == "accepted" else "quarantined"
+            outcome.violations = [Violation(**v) for v in errors or []]
+            outcome.report_path = Path(report) if report else None
+            return outcome
     outcome.load_id = load_id
     table = f"{landing.extract}__load{load_id}"
 
@@ -140,15 +141,16 @@ def _start_load(conn, landing: LandingFile, file_hash: str) -> int:
         return cur.fetchone()[0]
 
 
-def _finish_load(conn, load_id: int, status: str, rows: int, violations: list[Violation], report: Path | None):
+def _finish_load(conn, load_id: int, status: str, rows: int, violations: list[Violation], report: Path | None,
+                 duplicate_of: int | None = None):
     from psycopg2.extras import Json
 
     with conn.cursor() as cur:
         cur.execute(
             """update raw.load_log set status = %s, rows_loaded = %s, errors = %s, report_path = %s,
-               finished_at = now() where load_id = %s""",
+               duplicate_of = %s, finished_at = now() where load_id = %s""",
             (status, rows, Json([v.__dict__ for v in violations]) if violations else None,
-             str(report) if report else None, load_id),
+             str(report) if report else None, duplicate_of, load_id),
         )
 
 

@@ -1,0 +1,64 @@
+"""Every injected defect is quarantined with its named rule, and what was published stays as it was."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa_warehouse import cli
+from qa_warehouse.synthetic import DEFECTS, generate_fostering_extracts
+
+pytestmark = pytest.mark.integration
+SIZE = dict(households=30, years=1, authorities=1, seed=3)
+
+
+def scorecard(warehouse):
+    return warehouse.query("select * from reporting.fostering_kpi_scorecard order by 1, 2, 3, 6")
+
+
+@pytest.fixture(scope="module")
+def baseline(module_warehouse, tmp_path_factory):
+    landing = tmp_path_factory.mktemp("clean")
+    generate_fostering_extracts(landing, **SIZE)
+    assert cli.main(["run", "--landing", str(landing)]) == 0
+    return scorecard(module_warehouse)
+
+
+@pytest.mark.parametrize("defect_name", sorted(DEFECTS))
+def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_unchanged(
+        defect_name, module_warehouse, baseline, tmp_path, capsys):
+    defect = DEFECTS[defect_name]
+    paths = generate_fostering_extracts(tmp_path, defects=[defect_name], **SIZE)
+    damaged = next(p for p in paths if p.name.startswith(defect.extract + "_"))
+
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    assert damaged.name in capsys.readouterr().err
+
+    (errors, report_path), = module_warehouse.query(
+        "select errors, report_path from raw.load_log where file_name = %s and status = 'quarantined'"
+        " order by load_id desc limit 1", (damaged.name,))
+    rules = {e["rule"] for e in errors}
+    assert defect.rule in rules, f"{defect_name}: expected rule {defect.rule}, got {rules}"
+    named = [e for e in errors if e["rule"] == defect.rule]
+    assert all(e["file"] == damaged.name for e in named)
+    if defect.rule not in ("required_column",):  # a missing column has no row to name
+        assert all(e["row"] for e in named), named
+    assert all(e["column"] for e in named), named
+
+    report = open(report_path, encoding="utf-8").read()
+    assert damaged.name in report and defect.rule in report
+    assert scorecard(module_warehouse) == baseline
+    # Nothing from the damaged file reached raw: its rows are kept aside in the quarantine schema.
+    (accepted,) = module_warehouse.query(
+        "select count(*) from raw.load_log where file_name = %s and status = 'accepted'", (damaged.name,))[0]
+    assert accepted == 1  # only the clean baseline's delivery
+
+
+def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_a_new_copy(
+        module_warehouse, baseline, tmp_path):
+    generate_fostering_extracts(tmp_path, defects=["unknown_code"], **SIZE)
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    before = module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'")
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    assert module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'") == before
+    assert json.dumps(scorecard(module_warehouse), default=str) == json.dumps(baseline, default=str)
