@@ -111,3 +111,14 @@ def test_reporting_holds_no_source_identifiers(module_warehouse, landing):
     household_ids = {h for (h,) in module_warehouse.query("select household_id from raw.carer_households")}
     text_values = module_warehouse.query("select team, measure_code from reporting.fostering_kpi_scorecard")
     assert not household_ids & {v for row in text_values for v in row}
+
+
+def test_the_pseudonym_salt_is_nowhere_in_the_catalogue(module_warehouse, landing):
+    # Every role can read view and function definitions; the salt must not be in any of them.
+    salt = "qa-warehouse-development-salt"
+    definitions = module_warehouse.query(
+        "select definition from pg_views where schemaname not in ('pg_catalog', 'information_schema')"
+        " union all select prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+        " where n.nspname not in ('pg_catalog', 'information_schema')")
+    assert definitions is not None
+    assert not [d for (d,) in definitions if salt in (d or "")]

@@ -1,0 +1,11 @@
+-- The snapshot each fostering extract is read from, per authority: its load and as-at date.
+select
+    extract,
+    trim(la_code) as la_code,
+    load_id,
+    extract_date
+from {{ source('raw', 'current_loads') }}
+where extract in (
+    'carer_households', 'carer_visits', 'carer_reviews',
+    'carer_supervisions', 'carer_training', 'notifications'
+)
