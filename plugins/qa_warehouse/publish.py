@@ -7,7 +7,9 @@ whole old publication or the whole new one. The BI role reads `reporting` and no
 from __future__ import annotations
 
 import os
+import time
 
+import psycopg2
 from psycopg2 import sql
 
 from qa_warehouse.warehouse import Warehouse, connect
@@ -43,7 +45,26 @@ def ensure_bi_role(cur) -> None:
 
 
 def publish(warehouse: Warehouse | None = None) -> list[str]:
-    """Move every table in reporting_build into reporting; return the published table names."""
+    """Move every table in reporting_build into reporting; return the published table names.
+
+    The swap needs an exclusive lock on each published table. It asks for them with a short lock
+    timeout and, if a reader holds one, lets go of everything and tries again: waiting while
+    holding some locks would block readers and could deadlock a reader's multi-table transaction.
+    """
+    deadline = time.monotonic() + float(os.environ.get("QA_WAREHOUSE_PUBLISH_WAIT_SECONDS", "300"))
+    pause = 0.1
+    while True:
+        try:
+            return _swap_in(warehouse)
+        except psycopg2.errors.LockNotAvailable:
+            if time.monotonic() > deadline:
+                raise RuntimeError("could not publish: readers held the reporting tables throughout "
+                                   "QA_WAREHOUSE_PUBLISH_WAIT_SECONDS; nothing changed, run it again") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
+
+
+def _swap_in(warehouse: Warehouse | None) -> list[str]:
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED_SCHEMA)))
@@ -56,6 +77,14 @@ def publish(warehouse: Warehouse | None = None) -> list[str]:
         tables = [name for (name,) in cur.fetchall()]
         if not tables:
             raise RuntimeError(f"nothing to publish: {BUILD_SCHEMA} is empty (did dbt build run?)")
+        cur.execute("select tablename from pg_tables where schemaname = %s and tablename = any(%s)",
+                    (PUBLISHED_SCHEMA, tables))
+        replaced = [name for (name,) in cur.fetchall()]
+        cur.execute("set local lock_timeout = '500ms'")  # below deadlock_timeout (1 s): we give way first
+        if replaced:
+            cur.execute(sql.SQL("lock table {} in access exclusive mode").format(
+                sql.SQL(", ").join(sql.Identifier(PUBLISHED_SCHEMA, name) for name in replaced)))
+        cur.execute("set local lock_timeout = 0")
         for table in tables:
             cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(PUBLISHED_SCHEMA, table)))
             cur.execute(sql.SQL("alter table {} set schema {}").format(
