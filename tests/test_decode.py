@@ -26,3 +26,10 @@ def test_last_row_ending_in_empty_fields_is_kept():
 
 def test_header_only_file_keeps_its_header():
     assert strip_trailing_blank_rows(b"a,b\n,\n") == b"a,b\n"
+
+
+def test_blank_rows_are_looked_for_only_when_one_can_exist():
+    assert not decode(b"a,b\r\n1,2\r\n3,\r\n,,\r\n").may_have_blank_rows  # trailing: already stripped
+    assert decode(b"a,b\n1,2\n,\n3,4\n").may_have_blank_rows
+    assert decode(b'a,b\n1,2\n"",""\n3,4\n').may_have_blank_rows
+    assert not decode(b"a,b\n,2\n3,\n").may_have_blank_rows  # empty fields are not empty rows

@@ -122,3 +122,11 @@ def test_the_pseudonym_salt_is_nowhere_in_the_catalogue(module_warehouse, landin
         " where n.nspname not in ('pg_catalog', 'information_schema')")
     assert definitions is not None
     assert not [d for (d,) in definitions if salt in (d or "")]
+
+
+def test_every_raw_row_is_tagged_with_its_load_file_hash_and_extract_date(module_warehouse, landing):
+    untagged = module_warehouse.query("""
+        select count(*) from raw.carer_visits v left join raw.load_log l on l.load_id = v._load_id
+        where l.status is distinct from 'accepted' or l.file_hash is null or l.file_name is null
+           or v._extract_date is distinct from l.extract_date or v._source_row is null""")
+    assert untagged == [(0,)]

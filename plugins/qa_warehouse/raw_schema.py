@@ -10,14 +10,14 @@ from psycopg2.extensions import connection
 
 from qa_warehouse.contracts import Contract, all_contracts
 
+# Each row carries its load and as-at date; file name and hash live once, in raw.load_log.
 METADATA_COLUMNS = (
     ("_load_id", "bigint not null"),
     ("_source_row", "bigint"),  # data row number in the file: 1 is the row after the header
-    ("_file_name", "text"),
-    ("_file_hash", "text"),
     ("_extract_date", "date"),
 )
 LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate")
+RETIRED_METADATA_COLUMNS = ("_file_name", "_file_hash")  # kept per row before 0.1.0; now in the log
 _BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the schema once
 
 _LOAD_LOG = f"""
@@ -56,18 +56,17 @@ def column_definitions(contract: Contract) -> list[str]:
 
 
 def ensure_raw_schema(conn: connection) -> None:
-    """Create the raw layer, or add columns a newer contract introduced. Safe to run any time."""
+    """Create the raw layer, or add columns a newer contract introduced. Safe to run any time.
+
+    Sent as one batch: it runs before every extract's ingest.
+    """
+    statements = [f"select pg_advisory_xact_lock({_BOOTSTRAP_LOCK})", _LOAD_LOG]
+    for contract in all_contracts().values():
+        table = f"raw.{contract.extract}"
+        statements.append(f"create table if not exists {table} (" + ", ".join(column_definitions(contract))
+                          + ") partition by list (_load_id)")
+        statements += [f'alter table {table} add column if not exists "{c.name}" {c.sql_type}' for c in contract.columns]
+        statements += [f"alter table {table} drop column if exists {name}" for name in RETIRED_METADATA_COLUMNS]
     with conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(%s)", (_BOOTSTRAP_LOCK,))
-        cur.execute(_LOAD_LOG)
-        for contract in all_contracts().values():
-            cur.execute(
-                f"create table if not exists raw.{contract.extract} ("
-                + ", ".join(column_definitions(contract))
-                + ") partition by list (_load_id)"
-            )
-            for column in contract.columns:
-                cur.execute(
-                    f'alter table raw.{contract.extract} add column if not exists "{column.name}" {column.sql_type}'
-                )
+        cur.execute(";\n".join(statements))
     conn.commit()

@@ -15,8 +15,8 @@ from qa_warehouse.contracts import Contract, all_contracts
 from qa_warehouse.settings import EXPECTATIONS_DIR
 
 EARLIEST_POSSIBLE_DATE = "1900-01-01"
-# The la_code in `<extract>_<la_code>_<yyyymmdd>.csv`. No regex braces: GX formats the query.
-FILE_LA_CODE = r"substring(b._file_name from '_([0-9][0-9][0-9])_[0-9]+\.[A-Za-z]+$')"
+# The la_code the file's name declared, recorded in the load log for the row's load.
+FILE_LA_CODE = "(select l.la_code from raw.load_log l where l.load_id = b._load_id)"
 
 
 def _expectation(type_: str, rule: str, rule_column: str | None, description: str, **kwargs) -> dict:

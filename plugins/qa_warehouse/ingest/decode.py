@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 
 UTF8_BOM = b"\xef\xbb\xbf"
+# A line of nothing but separators, quotes and spaces: a spreadsheet's empty row.
+# (Trailing ones are already stripped, so only rows between two newlines are left to find.)
+_BLANK_ROW = re.compile(rb'\n[ \t,"\r]*\n')
 
 
 @dataclass(frozen=True)
@@ -12,6 +16,11 @@ class DecodedFile:
     header: list[str]  # column names as delivered, trimmed and lower-cased
     body: bytes  # header line included (COPY skips it), without BOM or trailing blank rows
     postgres_encoding: str  # what COPY is told the bytes are
+
+    @property
+    def may_have_blank_rows(self) -> bool:
+        """False when no row can be empty, so the load can skip looking for them."""
+        return _BLANK_ROW.search(self.body) is not None
 
 
 def detect_encoding(data: bytes) -> str:

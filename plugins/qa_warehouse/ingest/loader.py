@@ -77,6 +77,7 @@ def ingest_extract(extract: str, landing_dir: Path, warehouse: Warehouse | None 
 
 
 def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
+    """Load, gate and attach (or quarantine) one file, on one connection."""
     contract = get_contract(landing.extract)
     data = landing.path.read_bytes()
     file_hash = hashlib.sha256(data).hexdigest()
@@ -85,6 +86,7 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
     with connect(warehouse) as conn:
         previous = _previous_outcome(conn, landing, file_hash)
         load_id = _start_load(conn, landing, file_hash)
+        conn.commit()  # the 'loading' row marks the attempt, even if this process dies
         if previous:
             # Same bytes as an earlier delivery: log it and change nothing. A file already refused
             # is reported again from its first report, without a second copy.
@@ -95,20 +97,18 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             outcome.violations = [Violation(**v) for v in errors or []]
             outcome.report_path = Path(report) if report else None
             return outcome
-    outcome.load_id = load_id
-    table = f"{landing.extract}__load{load_id}"
+        outcome.load_id = load_id
+        table = f"{landing.extract}__load{load_id}"
 
-    decoded = decode(data)
-    violations = _header_violations(contract, decoded, landing.path.name)
-    if not violations:
-        with connect(warehouse) as conn:
-            violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, file_hash, table)
-    if not violations:
-        from qa_warehouse.gate import validate_incoming  # GX is heavy: import it only to gate
+        decoded = decode(data)
+        violations = _header_violations(contract, decoded, landing.path.name)
+        if not violations:
+            violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, table)
+        if not violations:
+            from qa_warehouse.gate import validate_incoming  # GX is heavy: import it only to gate
 
-        violations = validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+            violations = validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
 
-    with connect(warehouse) as conn:
         if violations:
             kept = _keep_aside(conn, table)
             outcome.status, outcome.violations = "quarantined", violations
@@ -179,17 +179,17 @@ def _header_violations(contract: Contract, decoded: DecodedFile, file_name: str)
 
 
 def _copy_into_incoming(conn, contract: Contract, decoded: DecodedFile, landing: LandingFile, load_id: int,
-                        file_hash: str, table: str) -> tuple[list[Violation], int]:
+                        table: str) -> tuple[list[Violation], int]:
     """COPY the file into raw_incoming.<table>; on a type error, list every bad cell instead."""
     try:
-        rows = _copy(conn, contract, decoded, landing, load_id, file_hash, table, typed=True)
+        rows = _copy(conn, contract, decoded, landing, load_id, table, typed=True)
         conn.commit()
         return [], rows
     except psycopg2.DataError:
         conn.rollback()
     # Slow path, only for a failing file: load as text to name every bad cell, not just the first.
     try:
-        _copy(conn, contract, decoded, landing, load_id, file_hash, table, typed=False)
+        _copy(conn, contract, decoded, landing, load_id, table, typed=False)
     except psycopg2.DataError as error:
         conn.rollback()
         return [_structure_violation(landing.path.name, error)], 0
@@ -207,7 +207,7 @@ def _incoming_columns(contract: Contract, decoded: DecodedFile) -> list[tuple[st
     ]
 
 
-def _copy(conn, contract, decoded, landing, load_id, file_hash, table, *, typed: bool) -> int:
+def _copy(conn, contract, decoded, landing, load_id, table, *, typed: bool) -> int:
     file_columns = _incoming_columns(contract, decoded)
     in_file = {name for name, _ in file_columns}
     absent = [c for c in contract.columns if c.name not in in_file]
@@ -217,21 +217,21 @@ def _copy(conn, contract, decoded, landing, load_id, file_hash, table, *, typed:
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(sql_type if typed else "text"))
         for name, sql_type in file_columns
     ] + [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in absent]
-    metadata = {
+    metadata = {  # constant per file: column defaults fill them during COPY, then are dropped
         "_load_id": sql.Literal(load_id),
         "_source_row": sql.SQL("nextval({})").format(sql.Literal(f"raw_incoming.{table}_row")),
-        "_file_name": sql.Literal(landing.path.name),
-        "_file_hash": sql.Literal(file_hash),
         "_extract_date": sql.Literal(landing.extract_date.isoformat()),
     }
     definitions += [
-        sql.SQL("{} {} default {}").format(sql.Identifier(name), sql.SQL(sql_type.replace(" not null", "")), metadata[name])
+        sql.SQL("{} {} default {}").format(sql.Identifier(name), sql.SQL(sql_type), metadata[name])
         for name, sql_type in METADATA_COLUMNS
     ]
+    # The CHECK matches the partition bound, so ATTACH PARTITION needs no scan to prove it.
+    definitions.append(sql.SQL("check (_load_id = {})").format(sql.Literal(load_id)))
     copied_columns = sql.SQL(", ").join(sql.Identifier(name) for name, _ in file_columns)
     contract_in_file = [name for name, _ in file_columns if not name.startswith("_extra_")]
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("create sequence {}").format(sequence))
+        cur.execute(sql.SQL("create sequence {} cache 10000").format(sequence))
         cur.execute(sql.SQL("create table {} ({})").format(target, sql.SQL(", ").join(definitions)))
         cur.copy_expert(
             sql.SQL("copy {} ({}) from stdin with (format csv, header true, encoding {}, force_null ({}))").format(
@@ -241,17 +241,17 @@ def _copy(conn, contract, decoded, landing, load_id, file_hash, table, *, typed:
             io.BytesIO(decoded.body),
         )
         rows = cur.rowcount
-        # Rows of nothing but separators carry no data (spreadsheets leave them anywhere).
-        cur.execute(sql.SQL("delete from {} where num_nonnulls({}) = 0").format(
-            target, sql.SQL(", ").join(sql.Identifier(c) for c in contract.column_names)))
-        rows -= cur.rowcount
-        for name, _ in file_columns:
-            if name.startswith("_extra_"):  # extra columns are ignored, never fatal
-                cur.execute(sql.SQL("alter table {} drop column {}").format(target, sql.Identifier(name)))
-        for name, _ in METADATA_COLUMNS:
-            cur.execute(sql.SQL("alter table {} alter column {} drop default").format(target, sql.Identifier(name)))
+        if decoded.may_have_blank_rows:
+            # Rows of nothing but separators carry no data (spreadsheets leave them anywhere).
+            cur.execute(sql.SQL("delete from {} where num_nonnulls({}) = 0").format(
+                target, sql.SQL(", ").join(sql.Identifier(c) for c in contract.column_names)))
+            rows -= cur.rowcount
+        # Extra columns are ignored, never fatal; defaults go so the table matches raw.<extract>.
+        changes = [sql.SQL("drop column {}").format(sql.Identifier(name))
+                   for name, _ in file_columns if name.startswith("_extra_")]
+        changes += [sql.SQL("alter column {} drop default").format(sql.Identifier(name)) for name, _ in METADATA_COLUMNS]
+        cur.execute(sql.SQL("alter table {} {}").format(target, sql.SQL(", ").join(changes)))
         cur.execute(sql.SQL("drop sequence {}").format(sequence))
-        cur.execute(sql.SQL("alter table {} alter column _load_id set not null").format(target))
     return rows
 
 
