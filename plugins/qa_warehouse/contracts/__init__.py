@@ -14,9 +14,11 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent
-SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer"}
+# flag: PostgreSQL's boolean input reads Y/N, Yes/No, TRUE/FALSE, 1/0 in any case, as real exports vary.
+SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer", "flag": "boolean"}
+FILE_TYPES = ("csv", "xlsx")
 # <extract>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery")
-FILE_NAME = re.compile(r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv)$", re.I)
+FILE_NAME = re.compile(r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Contract:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...] = field(default=())
+    file_types: tuple[str, ...] = ("csv",)  # xlsx: the first sheet of a workbook
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -75,7 +78,11 @@ def _parse(path: Path) -> Contract:
     if columns[0].name != "la_code":
         raise ValueError(f"{path.name}: every extract has la_code first")
     rules = tuple(Rule(**{**r, "columns": tuple(r.get("columns", ()))}) for r in doc.get("rules", ()))
-    return Contract(doc["extract"], doc["area"], doc["description"].strip(), tuple(doc["key"]), columns, rules)
+    file_types = tuple(doc.get("file_types", ("csv",)))
+    if unknown := set(file_types) - set(FILE_TYPES):
+        raise ValueError(f"{path.name}: file_types {sorted(unknown)} are not among {FILE_TYPES}")
+    return Contract(doc["extract"], doc["area"], doc["description"].strip(), tuple(doc["key"]), columns, rules,
+                    file_types)
 
 
 @cache
@@ -102,6 +109,8 @@ def recognise(path: Path) -> LandingFile | None:
     """The extract, authority and as-at date a landing file's name declares, or None."""
     match = FILE_NAME.match(path.name)
     if not match or match["extract"].lower() not in all_contracts():
+        return None
+    if match["suffix"].lower() not in all_contracts()[match["extract"].lower()].file_types:
         return None
     raw = match["extract_date"]
     try:

@@ -43,7 +43,8 @@ def build_suite_document(contract: Contract) -> dict:
             expectations.append(_expectation(
                 "expect_column_values_to_not_be_null", "required", name, f"{name} is never blank", column=name))
         if column.codes:
-            alternatives = "|".join(column.codes)
+            # As staging's normalise_code reads them: any case, a space or hyphen for an underscore.
+            alternatives = "|".join(code.replace("_", "[ _-]") for code in column.codes)
             expectations.append(_expectation(
                 "expect_column_values_to_match_regex", "allowed_codes", name,
                 f"{name} is one of {', '.join(column.codes)} (any case)",

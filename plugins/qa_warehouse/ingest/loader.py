@@ -26,7 +26,9 @@ from qa_warehouse.raw_schema import METADATA_COLUMNS, ensure_raw_schema
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
-TYPE_RULES = {"date": "date_type", "integer": "integer_type"}
+TYPE_RULES = {"date": "date_type", "integer": "integer_type", "flag": "flag_type"}
+TYPE_EXPECTATIONS = {"date": "a date as yyyy-mm-dd or dd/mm/yyyy", "integer": "a whole number",
+                     "flag": "a yes/no flag (Y, N, Yes, No, TRUE, FALSE, 1, 0)"}
 MAX_TYPE_ERRORS_PER_COLUMN = 200
 
 
@@ -268,7 +270,7 @@ def _type_violations(conn, contract: Contract, decoded: DecodedFile, table: str,
                     col=sql.Identifier(column.name), table=sql.Identifier("raw_incoming", table),
                     type=sql.Literal(column.sql_type), limit=sql.Literal(MAX_TYPE_ERRORS_PER_COLUMN)),
             )
-            expected = "a date as yyyy-mm-dd or dd/mm/yyyy" if column.type == "date" else "a whole number"
+            expected = TYPE_EXPECTATIONS[column.type]
             violations += [
                 Violation(file_name, TYPE_RULES[column.type], f"is not {expected}", row, column.name, value)
                 for row, value in cur.fetchall()
