@@ -15,9 +15,11 @@ class Violation:
     row: int | None = None  # data row: 1 is the first row after the header
     column: str | None = None
     value: str | None = None
+    sheet_row: int | None = None  # a workbook's row as Excel numbers it (header sheet row + data row)
 
     def describe(self) -> str:
-        where = [f"row {self.row}" if self.row is not None else "whole file"]
+        sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else None
+        where = [f"row {self.row}" + (f" ({sheet})" if sheet else "") if self.row is not None else sheet or "whole file"]
         if self.column:
             where.append(f"column {self.column}")
         value = f"; found {self.value!r}" if self.value is not None else ""

@@ -102,14 +102,24 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
         outcome.load_id = load_id
         table = f"{landing.extract}__load{load_id}"
 
-        decoded = decode(data)
-        violations = _header_violations(contract, decoded, landing.path.name)
+        violations, header_row = [], None
+        if landing.path.suffix.lower() == ".xlsx":  # the first sheet becomes CSV and takes the same path
+            from qa_warehouse.ingest.spreadsheet import xlsx_to_csv  # openpyxl: import it only for workbooks
+
+            data, header_row, violations = xlsx_to_csv(data, contract, landing.path.name)
+        if not violations:
+            decoded = decode(data)
+            violations = _header_violations(contract, decoded, landing.path.name)
         if not violations:
             violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, table)
         if not violations:
             from qa_warehouse.gate import validate_incoming  # GX is heavy: import it only to gate
 
             violations = validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+        if header_row is not None:
+            from qa_warehouse.ingest.spreadsheet import with_sheet_rows
+
+            violations = with_sheet_rows(violations, header_row)
 
         if violations:
             kept = _keep_aside(conn, table)
