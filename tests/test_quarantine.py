@@ -6,20 +6,24 @@ import json
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.synthetic import DEFECTS, generate_fostering_extracts
+from qa_warehouse.synthetic import DEFECTS, generate_extracts
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=30, years=1, authorities=1, seed=3)
 
 
 def scorecard(warehouse):
-    return warehouse.query("select * from reporting.fostering_kpi_scorecard order by 1, 2, 3, 6")
+    """Every published table's full contents (fostering and quality assurance alike)."""
+    tables = [t for (t,) in warehouse.query(
+        "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'")]
+    assert "fostering_kpi_scorecard" in tables and "qa_audit_outcomes" in tables, tables
+    return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
 
 
 @pytest.fixture(scope="module")
 def baseline(module_warehouse, tmp_path_factory):
     landing = tmp_path_factory.mktemp("clean")
-    generate_fostering_extracts(landing, **SIZE)
+    generate_extracts(landing, **SIZE)
     assert cli.main(["run", "--landing", str(landing)]) == 0
     return scorecard(module_warehouse)
 
@@ -28,7 +32,7 @@ def baseline(module_warehouse, tmp_path_factory):
 def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_unchanged(
         defect_name, module_warehouse, baseline, tmp_path, capsys):
     defect = DEFECTS[defect_name]
-    paths = generate_fostering_extracts(tmp_path, defects=[defect_name], **SIZE)
+    paths = generate_extracts(tmp_path, defects=[defect_name], **SIZE)
     damaged = next(p for p in paths if p.name.startswith(defect.extract + "_"))
 
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
@@ -56,7 +60,7 @@ def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_un
 
 def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_a_new_copy(
         module_warehouse, baseline, tmp_path):
-    generate_fostering_extracts(tmp_path, defects=["unknown_code"], **SIZE)
+    generate_extracts(tmp_path, defects=["unknown_code"], **SIZE)
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     before = module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'")
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qa_warehouse.contracts import get_contract, recognise
-from qa_warehouse.synthetic import DEFECTS, generate_fostering_extracts, landing_file_name
+from qa_warehouse.synthetic import DEFECTS, generate_extracts, generate_fostering_extracts, landing_file_name
 
 AS_AT = date(2025, 3, 31)
 FOSTERING_EXTRACTS = ("carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
@@ -375,12 +375,26 @@ EXPECTED_DAMAGE = {
 }
 
 
+# The quality assurance defects, checked the same way against a clean pair of every area.
+QA_EXPECTED_DAMAGE = {
+    "unknown_grade_label": ("case_file_audits", "allowed_codes", "overall_grade",
+                            lambda row, clean: row["overall_grade"] == "Satisfactory"),
+    "action_for_unknown_audit": ("audit_actions", "reference_resolves", "audit_id",
+                                 lambda row, clean: row["audit_id"] not in {
+                                     a["audit_id"] for a in read_raw(extract_path(clean, "case_file_audits", "885"))[1]}),
+    "rating_out_of_range": ("feedback", "value_in_range", "rating", lambda row, clean: row["rating"] == "7"),
+    "complaint_without_stage": ("complaints", "complaint_has_stage", "stage",
+                                lambda row, clean: row["record_type"].lower() == "complaint" and row["stage"] == ""),
+    "bad_flag": ("complaints", "flag_type", "advocacy", lambda row, clean: row["advocacy"] == "maybe"),
+}
+
+
 def test_every_defect_in_the_brief_is_defined_with_its_extract_rule_and_description():
-    assert set(DEFECTS) == set(EXPECTED_DAMAGE) | {"missing_column"}
+    assert set(DEFECTS) == set(EXPECTED_DAMAGE) | set(QA_EXPECTED_DAMAGE) | {"missing_column"}
     for name, defect in DEFECTS.items():
         assert defect.name == name and defect.description
-        if name in EXPECTED_DAMAGE:
-            assert (defect.extract, defect.rule) == EXPECTED_DAMAGE[name][:2]
+        if name in EXPECTED_DAMAGE or name in QA_EXPECTED_DAMAGE:
+            assert (defect.extract, defect.rule) == {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE}[name][:2]
     assert (DEFECTS["missing_column"].extract, DEFECTS["missing_column"].rule) == ("carer_reviews", "required_column")
 
 
@@ -415,10 +429,45 @@ def test_missing_column_removes_review_date_from_header_and_rows(tmp_path, clean
     assert rows == [{c: v for c, v in row.items() if c != "review_date"} for row in clean_rows]
 
 
-def test_all_defects_together_damage_only_the_files_they_name(tmp_path, clean_pair):
-    generate_fostering_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=list(DEFECTS))
-    damaged = {p.name for p in clean_pair.iterdir() if p.read_bytes() != (tmp_path / p.name).read_bytes()}
+def test_all_defects_together_damage_only_the_files_they_name(tmp_path, clean_pair_all_areas):
+    generate_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=list(DEFECTS))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in clean_pair_all_areas.iterdir())
+    damaged = {p.name for p in clean_pair_all_areas.iterdir() if p.read_bytes() != (tmp_path / p.name).read_bytes()}
     assert damaged == {extract_path(tmp_path, d.extract, "885").name for d in DEFECTS.values()}
+
+
+def test_all_fostering_defects_together_through_the_fostering_generator(tmp_path, clean_pair):
+    fostering = [name for name, d in DEFECTS.items() if d.extract in FOSTERING_EXTRACTS]
+    generate_fostering_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=fostering)
+    damaged = {p.name for p in clean_pair.iterdir() if p.read_bytes() != (tmp_path / p.name).read_bytes()}
+    assert damaged == {extract_path(tmp_path, DEFECTS[n].extract, "885").name for n in fostering}
+
+
+def test_the_fostering_generator_refuses_a_quality_assurance_defect(tmp_path):
+    with pytest.raises(ValueError, match="generate_extracts"):
+        generate_fostering_extracts(tmp_path, defects=["bad_flag"])
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def clean_pair_all_areas(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("clean_pair_all_areas")
+    generate_extracts(folder, households=40, years=2, authorities=2, as_at=AS_AT)
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE))
+def test_a_quality_assurance_defect_changes_one_cell_of_one_first_authority_file(name, tmp_path, clean_pair_all_areas):
+    extract, _, column, is_the_damage = QA_EXPECTED_DAMAGE[name]
+    generate_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=[name])
+    assert_only_this_file_differs(clean_pair_all_areas, tmp_path, extract_path(tmp_path, extract, "885").name)
+
+    clean_header, clean_rows = read_raw(extract_path(clean_pair_all_areas, extract, "885"))
+    header, rows = read_raw(extract_path(tmp_path, extract, "885"))
+    assert header == clean_header and len(rows) == len(clean_rows)
+    changed = [(index, c) for index, (before, after) in enumerate(zip(clean_rows, rows)) for c in header if before[c] != after[c]]
+    assert len(changed) == 1 and changed[0][1] == column, changed
+    assert is_the_damage(rows[changed[0][0]], clean_pair_all_areas)
 
 
 def test_an_unknown_defect_name_is_refused_with_the_valid_names(tmp_path):
@@ -426,3 +475,375 @@ def test_an_unknown_defect_name_is_refused_with_the_valid_names(tmp_path):
         generate_fostering_extracts(tmp_path, defects=["unknown_code", "no_such_defect"])
     assert all(name in str(refused.value) for name in DEFECTS)
     assert not list(tmp_path.iterdir()), "nothing is written when the arguments are wrong"
+
+
+# --- quality assurance extracts ----------------------------------------------------------------
+
+QA_EXTRACTS = ("case_file_audits", "audit_actions", "feedback", "complaints")
+# Which QA extracts each of the first three authorities writes as a workbook.
+QA_XLSX = {"885": set(), "886": {"case_file_audits", "feedback"}, "887": set(QA_EXTRACTS)}
+GRADE_ORDER = ("inadequate", "requires_improvement", "good", "outstanding")
+DOMAINS = ("voice_of_child", "support_and_supervision", "safer_caring", "matching", "approval_review_panel",
+           "management_oversight")
+TRUE_FLAGS, FALSE_FLAGS = {"y", "yes", "true", "1"}, {"n", "no", "false", "0"}
+THEMES_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "feedback_themes.csv"
+
+
+def code(value) -> str | None:
+    """As staging's normalise_code reads a code (docs/quality-assurance-figures.md)."""
+    return None if value is None else re.sub(r"[ -]", "_", str(value).strip().lower())
+
+
+def flag(value) -> bool | None:
+    if value is None:
+        return None
+    assert str(value).lower() in TRUE_FLAGS | FALSE_FLAGS, value
+    return str(value).lower() in TRUE_FLAGS
+
+
+def qa_path(folder: Path, extract: str, la_code: str) -> Path:
+    suffix = "xlsx" if extract in QA_XLSX[la_code] else "csv"
+    return folder / f"{extract}_{la_code}_{AS_AT:%Y%m%d}.{suffix}"
+
+
+def read_sheet(path: Path) -> tuple[list[str], list[dict]]:
+    """As ingest reads a workbook: the header is the first of the first 20 rows holding every
+    required column; dates are date cells or dd/mm/yyyy text; blank rows are skipped."""
+    from openpyxl import load_workbook
+
+    required = {c.name for c in get_contract(recognise(path).extract).columns if c.required}
+    values = list(load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
+    at = next(n for n, row in enumerate(values[:20]) if required <= {str(v) for v in row if v is not None})
+    header = [str(v) for v in values[at] if v is not None]
+    rows = []
+    for raw in values[at + 1:]:
+        if all(v is None for v in raw):
+            continue
+        row = {}
+        for column, value in zip(header, raw):
+            if isinstance(value, datetime):
+                value = value.date()
+            elif column.endswith("_date") and isinstance(value, str):
+                value = datetime.strptime(value, "%d/%m/%Y").date()
+            row[column] = None if value is None or value == "" else value if isinstance(value, date) else str(value)
+        rows.append(row)
+    return header, rows
+
+
+def read_qa(path: Path) -> tuple[list[str], list[dict]]:
+    """Header and rows of a CSV or workbook: dates as dates, everything else as text or None."""
+    if path.suffix == ".xlsx":
+        return read_sheet(path)
+    header, rows = read_raw(path)
+    return header, read_typed(path)
+
+
+@pytest.fixture(scope="module")
+def qa_three(tmp_path_factory) -> tuple[Path, list[Path]]:
+    folder = tmp_path_factory.mktemp("qa_three")
+    return folder, generate_extracts(folder, households=60, years=2, authorities=3, seed=7, as_at=AS_AT)
+
+
+@pytest.fixture(scope="module")
+def qa_tables(qa_three) -> dict[tuple[str, str], list[dict]]:
+    folder, _ = qa_three
+    tables = {(extract, la): read_qa(qa_path(folder, extract, la))[1]
+              for extract in QA_EXTRACTS for la in FIRST_THREE_LA_CODES}
+    for la in FIRST_THREE_LA_CODES:
+        tables["carer_households", la] = read_typed(extract_path(folder, "carer_households", la))
+    return tables
+
+
+def test_all_areas_are_byte_identical_for_the_same_arguments_workbooks_included(tmp_path, qa_three):
+    folder, paths = qa_three
+    again = generate_extracts(tmp_path, households=60, years=2, authorities=3, seed=7, as_at=AS_AT)
+    assert [p.name for p in again] == [p.name for p in paths]
+    assert any(p.suffix == ".xlsx" for p in paths)
+    for first, second in zip(paths, again):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_the_fostering_files_are_the_same_whichever_areas_are_generated(tmp_path, three_authorities):
+    folder, fostering_paths = three_authorities
+    generate_extracts(tmp_path, households=60, years=2, authorities=3, seed=7, as_at=AS_AT)
+    for path in fostering_paths:
+        assert path.read_bytes() == (tmp_path / path.name).read_bytes(), path.name
+
+
+def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(tmp_path, qa_three):
+    folder, paths = qa_three
+    expected_qa = sorted(qa_path(folder, e, la) for e in QA_EXTRACTS for la in FIRST_THREE_LA_CODES)
+    expected_fostering = sorted(extract_path(folder, e, la) for e in FOSTERING_EXTRACTS for la in FIRST_THREE_LA_CODES)
+    assert paths == sorted(expected_qa + expected_fostering)
+    for path in paths:
+        landing = recognise(path)
+        assert landing is not None and landing.extract_date == AS_AT, path.name
+    only_qa = generate_extracts(tmp_path, households=20, authorities=1, as_at=AS_AT, areas=("quality_assurance",))
+    assert [p.name for p in only_qa] == sorted(f"{e}_885_20250331.csv" for e in QA_EXTRACTS)
+    with pytest.raises(ValueError, match="unknown area"):
+        generate_extracts(tmp_path, areas=("finance",))
+    assert landing_file_name("feedback", "886", AS_AT, "xlsx") == "feedback_886_20250331.xlsx"
+
+
+def test_every_qa_file_keeps_its_contract(qa_three):
+    """Columns in contract order, required cells filled, codes (normalised), flags, integers in
+    range, dates not after the extract date, unique keys, the contract's own rules, la_code."""
+    folder, _ = qa_three
+    for la in FIRST_THREE_LA_CODES:
+        for extract in QA_EXTRACTS:
+            contract = get_contract(extract)
+            header, rows = read_qa(qa_path(folder, extract, la))
+            assert header == list(contract.column_names), (extract, la)
+            assert len(rows) >= 100, (extract, la, len(rows))
+            keys = [tuple(row[k] for k in contract.key) for row in rows]
+            assert len(keys) == len(set(keys)), (extract, la)
+            for row in rows:
+                assert row["la_code"] == la
+                for column in contract.columns:
+                    value = row[column.name]
+                    if column.required:
+                        assert value is not None, (extract, column.name, row)
+                    if value is None:
+                        continue
+                    if column.codes:
+                        assert code(value) in column.codes, (extract, column.name, value)
+                    if column.type == "flag":
+                        flag(value)
+                    if column.type == "integer":
+                        assert column.min <= int(value) <= column.max, (extract, column.name, value)
+                    if column.type == "date":
+                        assert isinstance(value, date) and (not column.not_after_extract_date or value <= AS_AT)
+            if extract == "case_file_audits":
+                for row in rows:
+                    assert (row["moderated_grade"] is None) == (row["moderation_date"] is None) == (row["moderator_id"] is None)
+                    assert row["moderation_date"] is None or row["moderation_date"] >= row["audit_date"]
+            if extract == "audit_actions":
+                assert all(row["followup_date"] for row in rows if row["followup_outcome"])
+            if extract == "complaints":
+                for row in rows:
+                    assert (row["stage"] is not None) == (code(row["record_type"]) == "complaint")
+                    assert row["responded_date"] is None or row["responded_date"] >= row["received_date"]
+
+
+def test_workbooks_have_a_title_and_a_blank_row_above_the_header_typed_labels_and_date_cells(qa_three):
+    from openpyxl import load_workbook
+
+    folder, _ = qa_three
+    grade_labels, date_cells, text_dates = set(), 0, 0
+    for la in ("886", "887"):
+        for extract in sorted(QA_XLSX[la]):
+            sheet = load_workbook(qa_path(folder, extract, la)).worksheets[0]
+            title = [c.value for c in sheet[1] if c.value is not None]
+            assert len(title) == 1 and isinstance(title[0], str) and title[0] not in get_contract(extract).column_names
+            assert all(c.value is None for c in sheet[2])
+            assert [c.value for c in sheet[3]] == list(get_contract(extract).column_names)
+            for row in sheet.iter_rows(min_row=4):
+                for cell in row:
+                    if sheet.cell(3, cell.column).value.endswith("_date") and cell.value is not None:
+                        date_cells += isinstance(cell.value, datetime)
+                        text_dates += isinstance(cell.value, str)
+                    if sheet.cell(3, cell.column).value in ("overall_grade", "grade_safer_caring"):
+                        grade_labels.add(cell.value)
+    assert {"Requires Improvement", "Good", "OUTSTANDING"} <= grade_labels
+    assert date_cells > 10 * text_dates > 0, (date_cells, text_dates)
+
+
+def test_audits_are_of_the_authoritys_approved_households_by_their_team_managers(qa_tables):
+    for la in FIRST_THREE_LA_CODES:
+        households = {h["household_id"]: h for h in qa_tables["carer_households", la]}
+        audits = qa_tables["case_file_audits", la]
+        managers = {}
+        for audit in audits:
+            assert code(audit["subject_type"]) == "household"
+            household = households[audit["subject_id"]]
+            assert household["approval_date"] <= audit["audit_date"]
+            assert household["deregistration_date"] is None or audit["audit_date"] < household["deregistration_date"]
+            assert managers.setdefault(household["team"], audit["lead_auditor_id"]) == audit["lead_auditor_id"]
+            assert code(audit["service"]) == ("kinship" if household["carer_type"] == "kinship" else "fostering")
+            assert (code(audit["audit_type"]) == "targeted") <= (audit["topic"] is not None)
+        assert len(set(managers.values())) == len(managers) >= 3, "one manager per team"
+        workers = {h["supervising_worker_id"] for h in households.values()}
+        assert not workers & set(managers.values()), "managers are not the households' workers"
+        for audit in audits:
+            assert audit["peer_auditor_id"] in set(managers.values()) - {audit["lead_auditor_id"]}
+            assert re.fullmatch(r"W\d{4}", audit["lead_auditor_id"])
+            assert audit["moderator_id"] is None or audit["moderator_id"] not in managers.values()
+        assert {audit["service"] for audit in audits} >= {"fostering"}
+        assert len({audit["service"] for audit in audits if code(audit["service"]) == "kinship"}) >= 2, "spelled variously"
+        # About 2-4 audits per team per month over the two years.
+        assert 2 * 24 * len(managers) * 0.8 <= len(audits) <= 4 * 24 * len(managers)
+        assert min(a["audit_date"] for a in audits) < date(2023, 5, 1)
+        assert max(a["audit_date"] for a in audits) > date(2025, 3, 1)
+        moderated = [a for a in audits if a["moderation_date"]]
+        assert 0.45 <= len(moderated) / len(audits) <= 0.7
+        assert all(5 <= (a["moderation_date"] - a["audit_date"]).days <= 40 for a in moderated)
+        flags = {a["carer_views_sought"] for a in audits} | {a["child_views_sought"] for a in audits}
+        assert {"Y", "N", "Yes", "No", "TRUE"} <= flags
+
+
+def test_audit_overall_grades_follow_the_domains(qa_tables):
+    for la in FIRST_THREE_LA_CODES:
+        for audit in qa_tables["case_file_audits", la]:
+            graded = [GRADE_ORDER.index(code(audit[f"grade_{d}"])) for d in DOMAINS if audit[f"grade_{d}"]]
+            overall = GRADE_ORDER.index(code(audit["overall_grade"]))
+            if graded:
+                assert min(graded) <= overall <= max(graded), audit
+                assert 0 not in graded or overall <= 1, audit
+
+
+def test_actions_belong_to_audits_and_fall_due_two_to_ten_weeks_later(qa_tables):
+    for la in FIRST_THREE_LA_CODES:
+        audits = {a["audit_id"]: a for a in qa_tables["case_file_audits", la]}
+        actions = qa_tables["audit_actions", la]
+        per_audit = Counter(action["audit_id"] for action in actions)
+        assert set(per_audit) <= set(audits) and max(per_audit.values()) <= 4
+        assert len(per_audit) < len(audits), "some audits set no action"
+        for action in actions:
+            audit = audits[action["audit_id"]]
+            assert 14 <= (action["due_date"] - audit["audit_date"]).days <= 70
+            assert action["completed_date"] is None or action["completed_date"] > audit["audit_date"]
+            assert action["followup_date"] is None or action["followup_date"] > audit["audit_date"]
+
+
+def final_grade(audit: dict) -> str:
+    return code(audit["moderated_grade"] or audit["overall_grade"])
+
+
+def test_every_audit_figure_has_inputs(qa_tables):
+    """docs/quality-assurance-figures.md, Audits: each count is non-zero in every authority."""
+    for la in FIRST_THREE_LA_CODES:
+        audits = qa_tables["case_file_audits", la]
+        by_id = {a["audit_id"]: a for a in audits}
+        actions = qa_tables["audit_actions", la]
+        types = Counter(code(a["audit_type"]) for a in audits)
+        assert all(types[t] for t in ("case_file", "dip_sample", "targeted")), types
+        finals = Counter(final_grade(a) for a in audits)
+        assert finals["good"] + finals["outstanding"] and finals["requires_improvement"] + finals["inadequate"]
+        changes = Counter(
+            "up" if GRADE_ORDER.index(code(a["moderated_grade"])) > GRADE_ORDER.index(code(a["overall_grade"]))
+            else "down" if GRADE_ORDER.index(code(a["moderated_grade"])) < GRADE_ORDER.index(code(a["overall_grade"]))
+            else "none" for a in audits if a["moderated_grade"])
+        assert changes["up"] and changes["down"] and changes["none"] > changes["up"] + changes["down"], changes
+        assert 0.07 <= (changes["up"] + changes["down"]) / sum(changes.values()) <= 0.25
+        for who in ("child", "parent", "carer"):
+            assert sum(bool(flag(a[f"{who}_views_sought"])) for a in audits)
+            assert sum(flag(a[f"{who}_views_sought"]) is False for a in audits)
+        for domain in DOMAINS:
+            grades = Counter(code(a[f"grade_{domain}"]) for a in audits)
+            assert set(GRADE_ORDER) <= set(grades) and grades[None], (domain, grades)
+        assert set(GRADE_ORDER) <= set(finals)
+
+        def deadline(audit):
+            return (audit["moderation_date"] or audit["audit_date"]) + timedelta(days=56)
+        closed = [x for x in actions if x["followup_date"] and x["followup_date"] <= deadline(by_id[x["audit_id"]])]
+        followed_late = [x for x in actions if x["followup_date"] and x["followup_date"] > deadline(by_id[x["audit_id"]])]
+        never = [x for x in actions if not x["followup_date"]]
+        assert closed and followed_late and never and len(closed) > len(followed_late)
+        on_time = [x for x in actions if x["completed_date"] and x["completed_date"] <= x["due_date"]]
+        late = [x for x in actions if x["completed_date"] and x["completed_date"] > x["due_date"]]
+        overdue = [x for x in actions if not x["completed_date"] and x["due_date"] < AS_AT]
+        assert len(on_time) > len(late) > 0 and overdue
+        assert {code(x["followup_outcome"]) for x in actions} == {"completed", "partly_completed", "not_completed", None}
+
+
+def theme_patterns() -> dict[str, re.Pattern]:
+    """The seed's PostgreSQL patterns in Python: \\m and \\M are word boundaries."""
+    with THEMES_SEED.open(encoding="utf-8") as seed:
+        return {row["theme"]: re.compile(row["pattern"].replace(r"\m", r"\b").replace(r"\M", r"\b"), re.I)
+                for row in csv.DictReader(seed)}
+
+
+def themes_of(comment: str | None, patterns: dict[str, re.Pattern]) -> set[str]:
+    return {theme for theme, pattern in patterns.items() if comment and pattern.search(comment)}
+
+
+def test_comment_phrases_carry_the_seeds_themes_or_deliberately_none():
+    from qa_warehouse.synthetic.quality_assurance import PHRASES, PLAIN_PHRASES
+
+    patterns = theme_patterns()
+    for phrases in PHRASES.values():
+        for phrase in phrases:
+            assert themes_of(phrase, patterns), phrase
+    for phrases in PLAIN_PHRASES.values():
+        for phrase in phrases:
+            assert not themes_of(phrase, patterns), phrase
+    assert themes_of("My social worker always calls back and keeps me informed", patterns) >= {"communication"}
+    assert themes_of("Allowance paid late again and nobody returned my call", patterns) == {"finance_allowances", "communication"}
+
+
+def test_every_feedback_figure_has_inputs(qa_tables):
+    """docs/quality-assurance-figures.md, Feedback: respondents and cohorts, ratings of every
+    sentiment, themes mentioned positively and negatively, officers meeting and missing the minimum."""
+    patterns = theme_patterns()
+    for la in FIRST_THREE_LA_CODES:
+        rows = qa_tables["feedback", la]
+        questions_per_response = Counter(row["response_id"] for row in rows)
+        assert set(questions_per_response.values()) == {1, 2, 3, 4}
+        assert {(code(r["respondent"]), code(r["cohort"])) for r in rows} >= {
+            (who, cohort) for who in ("child", "carer", "birth_parent") for cohort in ("mainstream", "kinship", None)}
+        ratings = Counter(int(r["rating"]) if r["rating"] else None for r in rows)
+        assert set(ratings) == {1, 2, 3, 4, 5, None}
+        assert ratings[4] + ratings[5] > 2 * (ratings[1] + ratings[2]) > 0, "skewed positive"
+        comments = [r for r in rows if r["comment"]]
+        assert 0.3 <= len(comments) / len(rows) <= 0.5
+        themed = Counter(len(themes_of(r["comment"], patterns)) for r in comments)
+        assert themed[0] and themed[1] and sum(n for k, n in themed.items() if k >= 2)
+        mentions = Counter()
+        for r in comments:
+            rating = int(r["rating"]) if r["rating"] else None
+            sentiment = None if rating is None else "positive" if rating >= 4 else "negative" if rating <= 2 else "neutral"
+            for theme in themes_of(r["comment"], patterns):
+                mentions[theme, sentiment] += 1
+        for sentiment in ("positive", "negative", "neutral", None):
+            assert sum(n for (_, s), n in mentions.items() if s == sentiment), sentiment
+        assert mentions["finance_allowances", "negative"] and mentions["communication", "positive"]
+
+        officer_months = defaultdict(lambda: defaultdict(set))
+        for r in rows:
+            if r["collected_by"] and code(r["respondent"]) in ("carer", "birth_parent"):
+                officer_months[r["collected_by"], r["collected_date"].strftime("%Y-%m")][code(r["respondent"])].add(r["response_id"])
+        officers = {officer for officer, _ in officer_months}
+        assert 3 <= len(officers) <= 5
+        met = [len(c["carer"]) >= 2 and len(c["birth_parent"]) >= 2 for c in officer_months.values()]
+        assert any(met) and not all(met)
+        assert {r["channel"] for r in rows} >= {"Monthly call", "Survey", "Annual review form"}
+
+
+def working_days_between(first: date, second: date) -> int:
+    """Days after `first` up to and including `second` that are not weekends or bank holidays in England."""
+    import holidays
+
+    closed = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, second.year + 1))
+    return sum(1 for n in range(1, (second - first).days + 1)
+               if (day := first + timedelta(days=n)).weekday() < 5 and day not in closed)
+
+
+def test_every_complaints_figure_has_inputs(qa_tables):
+    """docs/quality-assurance-figures.md, Complaints: stages, timescales kept, extended and missed,
+    awaiting responses, every outcome, advocacy, themes (and none), compliments and comments."""
+    timescales = {1: (10, 20), 2: (25, 65), 3: (30, 30)}
+    everything = [r for la in FIRST_THREE_LA_CODES for r in qa_tables["complaints", la]]
+    assert Counter(int(r["stage"]) for r in everything if r["stage"])[3], "stage 3 occurs across authorities"
+    for la in FIRST_THREE_LA_CODES:
+        rows = qa_tables["complaints", la]
+        kinds = Counter(code(r["record_type"]) for r in rows)
+        assert kinds["complaint"] and kinds["compliment"] and kinds["comment"]
+        complaints = [r for r in rows if code(r["record_type"]) == "complaint"]
+        stages = Counter(int(r["stage"]) for r in complaints)
+        assert stages[1] > stages[2] > 0
+        timeliness = Counter()
+        for r in complaints:
+            if not r["responded_date"]:
+                timeliness["awaiting"] += 1
+                continue
+            standard, extended = timescales[int(r["stage"])]
+            days = working_days_between(r["received_date"], r["responded_date"])
+            timeliness["in time" if days <= standard else "extended" if days <= extended else "late"] += 1
+        assert all(timeliness[k] for k in ("in time", "extended", "late", "awaiting")), timeliness
+        assert timeliness["in time"] > timeliness["late"]
+        outcomes = Counter(code(r["outcome"]) for r in complaints)
+        assert all(outcomes[o] for o in ("upheld", "partly_upheld", "not_upheld", "withdrawn")), outcomes
+        assert sum(flag(r["advocacy"]) is True for r in complaints)
+        themes = Counter(code(r["theme"]) for r in complaints)
+        assert themes[None] and themes["placement_stability"] and themes["staff_attitude"] and themes["communication"]
+        assert {code(r["service"]) for r in rows} >= {"fostering", "kinship"}

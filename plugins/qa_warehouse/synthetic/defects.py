@@ -16,6 +16,8 @@ from qa_warehouse.synthetic.files import ExtractTable
 ORPHAN_HOUSEHOLD_ID = "H00000"
 # Not a DfE LA code, so it can match no authority's file.
 FOREIGN_LA_CODE = "999"
+# Audit ids are numbered from CFA010000 up, so this one is never an audit.
+ORPHAN_AUDIT_ID = "CFA000000"
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,22 @@ def _copy_cell_from_previous_row(column: str, row_number: int) -> Callable[[Extr
     def damage(table: ExtractTable, as_at: date) -> None:
         _data_row(table, row_number)[column] = _data_row(table, row_number - 1)[column]
     return damage
+
+
+def _set_cell_of_first(column: str, from_row: int, where: Callable[[dict], bool],
+                       value: Callable[[dict, date], object]) -> Callable[[ExtractTable, date], None]:
+    """Damage the first data row from `from_row` on that `where` picks (e.g. the first complaint)."""
+    def damage(table: ExtractTable, as_at: date) -> None:
+        _data_row(table, from_row)
+        row = next((r for r in table.rows[from_row - 1:] if where(r)), None)
+        if row is None:
+            raise ValueError(f"{table.extract} has no data row from row {from_row} on to damage in {column}")
+        row[column] = value(row, as_at)
+    return damage
+
+
+def _is_complaint(row: dict) -> bool:
+    return str(row.get("record_type") or "").strip().lower() == "complaint" and row.get("stage") is not None
 
 
 def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:
@@ -91,6 +109,22 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("not_a_number", "carer_households", "integer_type",
            "Data row 3's approved_places is 'two', not an integer.",
            _set_cell("approved_places", 3, lambda row, as_at: "two")),
+    # Quality assurance extracts (the first authority writes them as CSV).
+    Defect("unknown_grade_label", "case_file_audits", "allowed_codes",
+           "Data row 3's overall_grade is 'Satisfactory', a grade label the contract does not list.",
+           _set_cell("overall_grade", 3, lambda row, as_at: "Satisfactory")),
+    Defect("action_for_unknown_audit", "audit_actions", "reference_resolves",
+           f"Data row 3's audit_id is {ORPHAN_AUDIT_ID}, which is not in case_file_audits.",
+           _set_cell("audit_id", 3, lambda row, as_at: ORPHAN_AUDIT_ID)),
+    Defect("rating_out_of_range", "feedback", "value_in_range",
+           "Data row 3's rating is 7, outside 1 to 5.",
+           _set_cell("rating", 3, lambda row, as_at: 7)),
+    Defect("complaint_without_stage", "complaints", "complaint_has_stage",
+           "The first complaint from data row 5 on has a blank stage.",
+           _set_cell_of_first("stage", 5, _is_complaint, lambda row, as_at: None)),
+    Defect("bad_flag", "complaints", "flag_type",
+           "Data row 3's advocacy is 'maybe', not a yes/no flag.",
+           _set_cell("advocacy", 3, lambda row, as_at: "maybe")),
 )}
 
 

@@ -1,14 +1,16 @@
 """Extract tables in memory, and how each authority's export writes them to a landing file.
 
 Real exports differ in encoding, date format, line endings and Excel's leftovers; the synthetic
-authorities cycle through those variants so that ingest meets all of them.
+authorities cycle through those variants so that ingest meets all of them. Audit, feedback and
+complaints tools often export spreadsheets instead, so some authorities write those as .xlsx.
 """
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from qa_warehouse.contracts import get_contract
@@ -24,6 +26,12 @@ class ExtractTable:
     rows: list[dict[str, CellValue]]
 
 
+def normalise_code(value: CellValue) -> str:
+    """A code as staging's normalise_code reads it: lower case, trimmed, spaces and hyphens as
+    underscores, so `Requires Improvement` and `requires-improvement` are `requires_improvement`."""
+    return "_".join(str(value).strip().lower().replace("-", " ").split())
+
+
 def contract_table(extract: str, rows: list[dict[str, CellValue]]) -> ExtractTable:
     """The rows as a table in the contract's column order, refusing rows that drift from it."""
     contract = get_contract(extract)
@@ -37,7 +45,8 @@ def contract_table(extract: str, rows: list[dict[str, CellValue]]) -> ExtractTab
         raise ValueError(f"{extract}: the generator leaves required columns empty: {sorted(unfilled)}")
     for column in contract.columns:
         if column.codes:
-            bad = {str(row[column.name]).lower() for row in rows if row.get(column.name)} - set(column.codes)
+            # Read as staging and the gate read codes, so exported label variants are accepted.
+            bad = {normalise_code(row[column.name]) for row in rows if row.get(column.name)} - set(column.codes)
             if bad:
                 raise ValueError(f"{extract}.{column.name}: generated codes not in the contract: {sorted(bad)}")
     return ExtractTable(extract, columns, rows)
@@ -60,9 +69,11 @@ FILE_FORMATS = (
 )
 
 
-def landing_file_name(extract: str, la_code: str, as_at: date) -> str:
-    """`<extract>_<la_code>_<yyyymmdd>.csv`, as EXTRACTS.md ("Delivery") names a landing file."""
-    return f"{extract}_{la_code}_{as_at:%Y%m%d}.csv"
+def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
+    """`<extract>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file."""
+    if suffix not in ("csv", "xlsx"):
+        raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
+    return f"{extract}_{la_code}_{as_at:%Y%m%d}.{suffix}"
 
 
 def write_extract(table: ExtractTable, path: Path, file_format: FileFormat) -> Path:
@@ -80,4 +91,58 @@ def write_extract(table: ExtractTable, path: Path, file_format: FileFormat) -> P
     writer.writerows([[""] * len(table.columns)] * file_format.trailing_blank_rows)
     # Encode ourselves so that line endings are exactly the format's, whatever the platform.
     path.write_bytes(text.getvalue().encode(file_format.encoding))
+    return path
+
+
+# Zip entries carry a modification time; a fixed one (the zip format's earliest) keeps the bytes stable.
+ZIP_ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+
+
+def write_workbook(table: ExtractTable, path: Path, title: str, as_at: date) -> Path:
+    """The table as the first sheet of an .xlsx, laid out as audit and survey tools export it: a
+    title row (merged across the first columns) and a blank row above the header, dates as date
+    cells (a `str` cell stays text, as a typed date would), integers as numbers, None blank.
+
+    The same table always gives the same bytes: the workbook's created and modified times are
+    the extract date, and the zip entries get a fixed time (openpyxl stamps the current time on
+    both).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Export"
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=min(6, len(table.columns)))
+    sheet.append([])
+    sheet.append(table.columns)
+    for row_number, row in enumerate(table.rows, start=4):
+        for column_number, column in enumerate(table.columns, start=1):
+            value = row.get(column)
+            if value is None:
+                continue
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if isinstance(value, date):
+                cell.number_format = XLSX_DATE_FORMAT
+
+    stamp = datetime(as_at.year, as_at.month, as_at.day)
+    workbook.properties.creator = "qa-warehouse synthetic generator"
+    workbook.properties.created = stamp
+    workbook.properties.modified = stamp
+    unstable = io.BytesIO()
+    # ExcelWriter rather than Workbook.save, which overwrites `modified` with the current time.
+    ExcelWriter(workbook, zipfile.ZipFile(unstable, "w", zipfile.ZIP_DEFLATED)).save()
+
+    stable = io.BytesIO()
+    with zipfile.ZipFile(unstable) as source, zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            fixed = zipfile.ZipInfo(entry.filename, date_time=ZIP_ENTRY_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = entry.external_attr
+            target.writestr(fixed, source.read(entry.filename))
+    path.write_bytes(stable.getvalue())
     return path

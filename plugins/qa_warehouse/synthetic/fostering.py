@@ -13,15 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from qa_warehouse.synthetic.defects import resolve_defects
-from qa_warehouse.synthetic.files import (
-    FILE_FORMATS,
-    CellValue,
-    ExtractTable,
-    contract_table,
-    landing_file_name,
-    write_extract,
-)
+from qa_warehouse.synthetic.files import CellValue, ExtractTable, contract_table
 
 
 def _outward_codes(area: str, *districts: int) -> tuple[str, ...]:
@@ -112,30 +104,30 @@ def generate_fostering_extracts(
 
     `households` is per authority; events cover `years` years before `as_at` plus the 13 months
     the first period looks back on. The same arguments always write byte-identical files.
-    `defects` names entries of DEFECTS, applied to the first authority's files only.
+    `defects` names entries of DEFECTS, applied to the first authority's files only; a defect of
+    another area's extract is refused (generate_extracts writes every area).
     """
-    chosen_defects = resolve_defects(defects)
-    if households < 0 or years < 1:
-        raise ValueError(f"need households >= 0 and years >= 1, got households={households}, years={years}")
-    if not 1 <= authorities <= len(AUTHORITIES):
-        raise ValueError(f"authorities must be 1 to {len(AUTHORITIES)} (LA codes {', '.join(LA_CODES)}), got {authorities}")
-    history_start = add_months(as_at, -12 * years)
-    window = Window(add_months(history_start, -13), history_start, as_at)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    # The package's entry point imports this module, so import it when called.
+    from qa_warehouse.synthetic import generate_extracts
 
-    paths = []
-    for index, (la_code, districts) in enumerate(AUTHORITIES[:authorities]):
-        # Seeding with a string is stable across processes (it is hashed with SHA-512, not hash()).
-        rng = random.Random(f"fostering:{seed}:{la_code}")
-        tables = _authority_tables(rng, la_code, districts, households, window)
-        if index == 0:
-            for defect in chosen_defects:
-                defect.apply(tables[defect.extract], as_at)
-        file_format = FILE_FORMATS[index % len(FILE_FORMATS)]
-        for table in tables.values():
-            paths.append(write_extract(table, out_dir / landing_file_name(table.extract, la_code, as_at), file_format))
-    return sorted(paths)
+    return generate_extracts(out_dir, households=households, years=years, authorities=authorities, seed=seed,
+                             as_at=as_at, defects=defects, areas=("fostering",))
+
+
+def history_window(as_at: date, years: int) -> Window:
+    history_start = add_months(as_at, -12 * years)
+    return Window(add_months(history_start, -13), history_start, as_at)
+
+
+def fostering_authority(la_code: str, districts: tuple[str, ...], households: int, seed: int,
+                        window: Window) -> tuple[list[Household], dict[str, ExtractTable]]:
+    """One authority's register and its fostering extracts. The register is returned too so that
+    other areas (audits of households) can stay coherent with it without touching this random
+    stream: the fostering files are the same whichever areas are generated."""
+    # Seeding with a string is stable across processes (it is hashed with SHA-512, not hash()).
+    rng = random.Random(f"fostering:{seed}:{la_code}")
+    register = _households(rng, districts, households, window)
+    return register, _authority_tables(rng, la_code, register, window)
 
 
 def add_months(day: date, months: int) -> date:
@@ -156,9 +148,8 @@ def _allocate(rng: random.Random, n: int, shares: dict) -> list:
     return values
 
 
-def _authority_tables(rng: random.Random, la_code: str, districts: tuple[str, ...], count: int,
+def _authority_tables(rng: random.Random, la_code: str, register: list[Household],
                       window: Window) -> dict[str, ExtractTable]:
-    register = _households(rng, districts, count, window)
     visits, reviews, supervisions, notifications = [], [], [], []
     for household in register:
         if household.approval_date is None:
