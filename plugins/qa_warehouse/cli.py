@@ -26,11 +26,11 @@ def _quiet_libraries() -> None:
 
 
 def cmd_generate(args) -> int:
-    from qa_warehouse.synthetic import generate_fostering_extracts
+    from qa_warehouse.synthetic import AREAS, generate_extracts
 
-    paths = generate_fostering_extracts(
+    paths = generate_extracts(
         Path(args.out), households=args.households, years=args.years, authorities=args.authorities,
-        seed=args.seed, as_at=args.as_at, defects=tuple(args.defect or ()))
+        seed=args.seed, as_at=args.as_at, defects=tuple(args.defect or ()), areas=tuple(args.area or AREAS))
     print(f"wrote {len(paths)} extract files to {Path(args.out).resolve()}")
     return 0
 
@@ -94,6 +94,20 @@ def cmd_suites(args) -> int:
     return 0
 
 
+def cmd_seeds(args) -> int:
+    from qa_warehouse.seeds import bank_holidays_path, bank_holidays_up_to_date, write_bank_holidays
+
+    if args.write:
+        print(f"wrote {write_bank_holidays()}")
+        return 0
+    if bank_holidays_up_to_date():
+        print(f"{bank_holidays_path()} matches the holidays package")
+        return 0
+    print(f"{bank_holidays_path()} differs from the holidays package: run `qa-warehouse seeds --write`",
+          file=sys.stderr)
+    return EXIT_FAILED
+
+
 def cmd_demo(args) -> int:
     landing = load_settings().home / "demo-landing"
     if landing.exists():
@@ -126,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--as-at", type=_date, default=dt.date(2025, 3, 31), help="extract date (default 2025-03-31)")
         p.add_argument("--defect", action="append", help="inject a named defect (repeatable); see qa_warehouse.synthetic.DEFECTS")
+        p.add_argument("--area", action="append", choices=("fostering", "quality_assurance"),
+                       help="generate only this area's extracts (repeatable; default: every area)")
 
     p = sub.add_parser("generate", help="write a synthetic authority's extracts")
     p.add_argument("--out", required=True)
@@ -147,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("suites", help="regenerate the GX suites in expectations/ from the extract contracts")
     p.set_defaults(func=cmd_suites)
+
+    p = sub.add_parser("seeds", help="check (or --write) the seeds written from code: England bank holidays")
+    p.add_argument("--write", action="store_true", help="rewrite dbt_project/seeds/bank_holidays_england.csv")
+    p.set_defaults(func=cmd_seeds)
 
     p = sub.add_parser("demo", help="generate a synthetic authority, run the DAGs, print the scorecard")
     generation_options(p)

@@ -1,0 +1,22 @@
+-- Audit actions as at each authority's current delivery, one row per action.
+with current_snapshot as (
+    -- raw keeps every accepted delivery: read only each authority's latest
+    select *
+    from {{ source('raw_quality_assurance', 'audit_actions') }}
+    where _load_id in (
+        select load_id from {{ source('raw', 'current_loads') }} where extract = 'audit_actions'
+    )
+)
+
+select
+    {{ pseudonymise('action_id') }} as action_key,
+    trim(la_code) as la_code,
+    {{ pseudonymise('audit_id') }} as audit_key,
+    {{ pseudonymise('owner_id') }} as owner_key,
+    nullif(trim(description), '') as description,
+    cast(due_date as date) as due_date,
+    cast(completed_date as date) as completed_date,
+    cast(followup_date as date) as followup_date,
+    {{ normalise_code('followup_outcome') }} as followup_outcome,
+    current_snapshot._extract_date as extract_date
+from current_snapshot
