@@ -214,6 +214,91 @@ def airflow_metadata_migration() -> float:
     return time.perf_counter() - start
 
 
+# --- XLSX deliveries --------------------------------------------------------------------------
+
+XLSX_NAME = "case_file_audits_885_20240331"
+
+
+def write_audit_files(out: Path, rows: int) -> tuple[Path, Path]:
+    """The same case_file_audits rows as an .xlsx (openpyxl write_only, date cells) and as a CSV."""
+    import csv
+    from datetime import date, timedelta
+
+    import openpyxl
+    from qa_warehouse.contracts import get_contract
+
+    columns = get_contract("case_file_audits").column_names
+    grades = ("outstanding", "good", "requires_improvement", "inadequate")
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Export")
+    sheet.append(["Case file audits, exported by the audit tool"])
+    sheet.append([])
+    sheet.append(columns)
+    (out / "xlsx").mkdir(parents=True), (out / "csv").mkdir(parents=True)
+    with open(out / "csv" / f"{XLSX_NAME}.csv", "w", newline="", encoding="utf-8") as text:
+        writer = csv.writer(text)
+        writer.writerow(columns)
+        for i in range(rows):
+            grade = grades[i % 4]
+            row = {"la_code": 885, "audit_id": f"A{i:06}", "audit_type": "case_file", "service": "fostering",
+                   "subject_type": "household", "subject_id": f"H{i % 3000:05}", "lead_auditor_id": f"W{i % 40}",
+                   "audit_date": date(2023, 4, 1) + timedelta(days=i % 360), "overall_grade": grade,
+                   **{c: grade for c in columns if c.startswith("grade_")},
+                   "child_views_sought": "Y", "parent_views_sought": "N", "carer_views_sought": "Y",
+                   "learning": "Voice of the child recorded; supervision notes up to date."}
+            values = [row.get(c) for c in columns]
+            sheet.append(values)
+            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values])
+    workbook.save(out / "xlsx" / f"{XLSX_NAME}.xlsx")
+    return out / "xlsx" / f"{XLSX_NAME}.xlsx", out / "csv"
+
+
+def time_xlsx_to_csv(path: Path) -> tuple[float, int]:
+    from qa_warehouse.contracts import get_contract
+    from qa_warehouse.ingest.spreadsheet import xlsx_to_csv
+
+    data = path.read_bytes()
+    start = time.perf_counter()
+    sheet = xlsx_to_csv(data, get_contract("case_file_audits"), path.name)
+    seconds = time.perf_counter() - start
+    assert not sheet.violations, sheet.violations
+    return seconds, sheet.csv.count(b"\n") - 1
+
+
+def ingest_audits_load_only(landing_dir: Path) -> tuple[float, int]:
+    """The real ingest_extract of the one case_file_audits file, GX gate off (the same for both formats)."""
+    from qa_warehouse.ingest.loader import ingest_extract
+
+    with gate_switched_off():
+        start = time.perf_counter()
+        (outcome,) = ingest_extract("case_file_audits", landing_dir)
+        seconds = time.perf_counter() - start
+    assert outcome.status == "accepted", outcome
+    return seconds, outcome.rows
+
+
+def measure_xlsx(server: Server, sizes: list[int], repeat: int) -> None:
+    import qa_warehouse.ingest.loader  # noqa: F401  imported before timing
+    import qa_warehouse.ingest.spreadsheet  # noqa: F401
+    from qa_warehouse.contracts import get_contract
+
+    columns = len(get_contract("case_file_audits").columns)
+    print(f"\nXLSX deliveries: case_file_audits ({columns} columns), first sheet, title row above the "
+          f"header; median of {repeat}, ingest with the GX gate off:")
+    print(f"  {'rows':>7} {'xlsx MB':>8} {'csv MB':>7} {'xlsx_to_csv s':>14} {'per 10k rows':>13} "
+          f"{'ingest xlsx s':>14} {'ingest csv s':>13} {'xlsx / csv':>10}")
+    for rows in sizes:
+        xlsx, csv_dir = write_audit_files(ROOT / f"audits-{rows}", rows)
+        xlsx_dir = xlsx.parent
+        convert = statistics.median(time_xlsx_to_csv(xlsx)[0] for _ in range(repeat))
+        ingest_xlsx, _, xlsx_rows = median_seconds(server, "xlsx", repeat, lambda db: ingest_audits_load_only(xlsx_dir))
+        ingest_csv, _, csv_rows = median_seconds(server, "csv", repeat, lambda db: ingest_audits_load_only(csv_dir))
+        assert xlsx_rows == csv_rows == rows, (xlsx_rows, csv_rows, rows)
+        csv_mb = (csv_dir / f"{XLSX_NAME}.csv").stat().st_size / 1e6
+        print(f"  {rows:>7,} {xlsx.stat().st_size / 1e6:8.2f} {csv_mb:7.2f} {convert:14.2f} {convert * 10_000 / rows:13.2f} "
+              f"{ingest_xlsx:14.2f} {ingest_csv:13.2f} {ingest_xlsx / ingest_csv:9.1f}x", flush=True)
+
+
 # --- report ----------------------------------------------------------------------------------
 
 def generate(out: Path, households: int, years: int) -> tuple[float, int]:
@@ -245,10 +330,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e-years", type=int, default=5, help="years of history for the end-to-end run (default 5)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per ingest measurement; the median is reported (default 3)")
     parser.add_argument("--skip-e2e", action="store_true", help="skip the end-to-end run (Airflow, GX, dbt)")
+    parser.add_argument("--xlsx-rows", default="10000,50000",
+                        help="case_file_audits workbook sizes for the XLSX figure, comma-separated (default 10000,50000)")
+    parser.add_argument("--only-xlsx", action="store_true", help="measure only the XLSX read (no other figures)")
     args = parser.parse_args(argv)
 
     server = Server()
     try:
+        if args.only_xlsx:
+            measure_xlsx(server, [int(n) for n in args.xlsx_rows.split(",")], args.repeat)
+            return 0
         return run(args, server)
     finally:
         server.pg.cleanup()
@@ -330,6 +421,8 @@ def run(args, server: Server) -> int:
     for attempt, seconds in enumerate(e2e, 1):
         label = f"end to end, run {attempt} ({('cold', 'warm')[attempt - 1]}), seconds"
         print(f"  {label:52} {seconds:8.1f}s {'<= 60s':>8}  {verdict(seconds <= TARGET_E2E_SECONDS)}")
+
+    measure_xlsx(server, [int(n) for n in args.xlsx_rows.split(",")], args.repeat)
 
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} (figures are only comparable on a quiet machine)")
     if args.skip_e2e:
