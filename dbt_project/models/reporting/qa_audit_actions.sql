@@ -34,8 +34,7 @@ select
     cast(counted.completed_on_time as integer) as completed_on_time,
     cast(counted.completed_late as integer) as completed_late,
     cast(counted.open_overdue as integer) as open_overdue,
-    case when counted.actions_due > 0 then 100.0 * counted.completed_on_time / counted.actions_due end
-        as on_time_percentage,
+    {{ percentage('counted.completed_on_time', 'counted.actions_due') }} as on_time_percentage,
     cast(counted.followed_up as integer) as followed_up,
     cast(counted.followup_completed as integer) as followup_completed,
     cast(counted.followup_partly_completed as integer) as followup_partly_completed,

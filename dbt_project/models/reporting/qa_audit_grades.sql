@@ -32,9 +32,8 @@ select
     cast(counted.requires_improvement as integer) as requires_improvement,
     cast(counted.inadequate as integer) as inadequate,
     cast(counted.not_applicable as integer) as not_applicable,
-    case when counted.audits - counted.not_applicable > 0 then
-        100.0 * (counted.outstanding + counted.good) / (counted.audits - counted.not_applicable)
-    end as good_or_better_percentage
+    {{ percentage('counted.outstanding + counted.good', 'counted.audits - counted.not_applicable') }}
+        as good_or_better_percentage
 from counted
 inner join {{ ref('int_quality_assurance_reporting_quarters') }} as quarters
     on quarters.extract = 'case_file_audits'

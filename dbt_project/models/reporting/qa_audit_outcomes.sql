@@ -43,8 +43,7 @@ select
     counted.audit_type,
     cast(counted.audits_completed as integer) as audits_completed,
     cast(counted.good_or_better as integer) as good_or_better,
-    case when counted.audits_completed > 0 then 100.0 * counted.good_or_better / counted.audits_completed end
-        as good_or_better_percentage,
+    {{ percentage('counted.good_or_better', 'counted.audits_completed') }} as good_or_better_percentage,
     cast(counted.audits_moderated as integer) as audits_moderated,
     cast(counted.moderated_up as integer) as moderated_up,
     cast(counted.moderated_down as integer) as moderated_down,
@@ -55,8 +54,7 @@ select
     cast(counted.carer_views_sought as integer) as carer_views_sought,
     cast(counted.actions_set as integer) as actions_set,
     cast(counted.loops_closed as integer) as loops_closed,
-    case when counted.actions_set > 0 then 100.0 * counted.loops_closed / counted.actions_set end
-        as loops_closed_percentage
+    {{ percentage('counted.loops_closed', 'counted.actions_set') }} as loops_closed_percentage
 from counted
 inner join {{ ref('int_quality_assurance_reporting_quarters') }} as quarters
     on quarters.extract = 'case_file_audits'

@@ -40,9 +40,8 @@ select
     cast(counted.partly_upheld as integer) as partly_upheld,
     cast(counted.not_upheld as integer) as not_upheld,
     cast(counted.withdrawn as integer) as withdrawn,
-    case when counted.upheld + counted.partly_upheld + counted.not_upheld > 0 then
-        100.0 * (counted.upheld + counted.partly_upheld) / (counted.upheld + counted.partly_upheld + counted.not_upheld)
-    end as upheld_percentage,
+    {{ percentage('counted.upheld + counted.partly_upheld',
+                  'counted.upheld + counted.partly_upheld + counted.not_upheld') }} as upheld_percentage,
     cast(counted.advocacy_involved as integer) as advocacy_involved
 from counted
 inner join {{ ref('int_quality_assurance_reporting_quarters') }} as quarters

@@ -29,8 +29,7 @@ select
     cast(counted.answers as integer) as answers,
     cast(counted.rated_answers as integer) as rated_answers,
     cast(counted.average_rating as numeric) as average_rating,
-    case when counted.rated_answers > 0 then 100.0 * counted.positive / counted.rated_answers end
-        as positive_percentage,
+    {{ percentage('counted.positive', 'counted.rated_answers') }} as positive_percentage,
     cast(counted.comments as integer) as comments,
     cast(counted.comments_with_theme as integer) as comments_with_theme
 from counted

@@ -130,11 +130,10 @@ select
     cast(scored.in_time as integer) as in_time,
     cast(scored.out_of_time as integer) as out_of_time,
     cast(scored.not_yet_due as integer) as not_yet_due,
-    case when scored.assessed > 0 then 100.0 * scored.in_time / scored.assessed end as percentage,
+    {{ percentage('scored.in_time', 'scored.assessed') }} as percentage,
     scored.target,
     scored.rag,
-    case when scored.previous_assessed > 0 then 100.0 * scored.previous_in_time / scored.previous_assessed end
-        as previous_percentage,
+    {{ percentage('scored.previous_in_time', 'scored.previous_assessed') }} as previous_percentage,
     case
         when scored.change_sign is null then null
         when scored.change_sign = 0 then 'no_change'
