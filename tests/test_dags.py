@@ -1,10 +1,17 @@
-"""The DAG files import cleanly and declare the spine: per-extract ingest emitting Assets, and
-build-and-publish scheduled on them."""
+"""The DAG files import cleanly and declare the schedules: ingest when files land, build after each
+delivery, period closes after their working days, freshness every morning; alerts and retries on
+every task."""
 import pytest
 
 from qa_warehouse.airflow_runner import migrate_metadata_db
+from qa_warehouse.alerts import QaWarehouseAlertNotifier
 from qa_warehouse.contracts import all_contracts, get_contract
+from qa_warehouse.landing_watch import LandingFolderTrigger
 from qa_warehouse.settings import DAGS_DIR
+from qa_warehouse.timetables import WorkingDaysAfterPeriodEnd
+
+EXPECTED_DAGS = {"qa_ingest", "qa_build_and_publish", "qa_close_month", "qa_close_quarter",
+                 "qa_close_financial_year", "qa_freshness"}
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +24,15 @@ def dagbag():
 
 def test_no_dag_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"qa_ingest", "qa_build_and_publish"} <= set(dagbag.dag_ids)
+    assert set(dagbag.dag_ids) == EXPECTED_DAGS
+
+
+def test_ingest_is_scheduled_by_a_watcher_on_the_landing_folder(dagbag, monkeypatch):
+    dag = dagbag.get_dag("qa_ingest")
+    (landing,) = dag.timetable.asset_condition.objects
+    (watcher,) = landing.watchers
+    assert isinstance(watcher.trigger, LandingFolderTrigger)
+    assert watcher.trigger.directory == dag.params["landing_dir"]
 
 
 def test_ingest_has_one_task_per_extract_emitting_its_raw_asset(dagbag):
@@ -25,16 +40,32 @@ def test_ingest_has_one_task_per_extract_emitting_its_raw_asset(dagbag):
     for extract in all_contracts():
         task = dag.get_task(f"ingest_{extract}")
         assert [a.name for a in task.outlets] == [f"raw.{extract}"]
-        assert task.retries == 0  # a retry cannot fix a quarantined file
+        assert task.trigger_rule == "none_failed"  # an upstream extract with nothing new doesn't stop it
         for upstream in get_contract(extract).upstream_extracts:
             assert f"ingest_{upstream}" in task.upstream_task_ids
+    delivery = dag.get_task("delivery_loaded")
+    assert delivery.upstream_task_ids == {f"ingest_{extract}" for extract in all_contracts()}
+    assert [a.name for a in delivery.outlets] == ["raw.delivery"]
 
 
-def test_build_and_publish_is_scheduled_on_the_raw_assets(dagbag):
+def test_build_and_publish_runs_once_per_delivery(dagbag):
     dag = dagbag.get_dag("qa_build_and_publish")
-    condition = dag.timetable.asset_condition
-    assert type(condition).__name__ == "AssetAny"  # any new delivery triggers a build
-    scheduled = {asset.name for asset in condition.objects}
-    assert scheduled == {f"raw.{extract}" for extract in all_contracts()}
+    assert [asset.name for asset in dag.timetable.asset_condition.objects] == ["raw.delivery"]
     assert dag.get_task("publish").upstream_task_ids == {"dbt_build"}
     assert dag.get_task("dbt_build").upstream_task_ids == {"check_gates"}
+
+
+@pytest.mark.parametrize("dag_id, kind", [("qa_close_month", "month"), ("qa_close_quarter", "quarter"),
+                                          ("qa_close_financial_year", "financial_year")])
+def test_period_closes_run_working_days_after_their_period(dagbag, dag_id, kind):
+    dag = dagbag.get_dag(dag_id)
+    assert isinstance(dag.timetable, WorkingDaysAfterPeriodEnd) and dag.timetable.period == kind
+    assert [t.task_id for t in dag.topological_sort()] == [
+        "check_period_complete", "check_gates", "dbt_build", "publish_period"]
+
+
+def test_every_task_alerts_on_failure_and_retries_with_backoff(dagbag):
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            assert any(isinstance(c, QaWarehouseAlertNotifier) for c in task.on_failure_callback), task.task_id
+            assert task.retries >= 1 and task.retry_exponential_backoff, task.task_id

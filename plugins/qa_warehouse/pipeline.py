@@ -1,16 +1,41 @@
 """The steps the DAGs run, as plain functions: ingest an extract, check the gates, build, publish."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from qa_warehouse.ingest import ingest_extract
-from qa_warehouse.publish import publish
+from qa_warehouse.publish import Period, publish
+from qa_warehouse.quarantine import Problem
 from qa_warehouse.transform import run_dbt
 from qa_warehouse.warehouse import connect, resolve_warehouse
 
 
 class GateClosed(RuntimeError):
     """A delivery newer than the current data was quarantined: don't build on stale inputs."""
+
+    def __init__(self, open_files: list[tuple[str, str]]):
+        self.open_files = open_files
+        super().__init__(
+            "not building: these deliveries are quarantined and not yet replaced by a corrected file:\n"
+            + "\n".join(f"  {name} (report {report})" for name, report in open_files))
+
+    def problems(self) -> list[Problem]:
+        return [Problem(name, "open_quarantine", f"quarantined and not yet replaced; report {report}")
+                for name, report in self.open_files]
+
+
+class PeriodIncomplete(RuntimeError):
+    """A period is due to be published but some current deliveries are as at a date before it ended."""
+
+    def __init__(self, period: Period, behind: list[tuple[str, dt.date]]):
+        self.period, self.behind = period, behind
+        super().__init__(f"not publishing the {period.kind} to {period.last_day}: {len(behind)} current "
+                         "deliveries are as at an earlier date (deliver them, then clear this task)")
+
+    def problems(self) -> list[Problem]:
+        return [Problem(name, "period_complete", f"as at {as_at}, before the {self.period.kind} ended on "
+                        f"{self.period.last_day}") for name, as_at in self.behind]
 
 
 def ingest(extract: str, landing_dir: str | Path) -> dict:
@@ -42,20 +67,30 @@ def open_quarantines() -> list[tuple[str, str]]:
 def check_gates() -> None:
     open_files = open_quarantines()
     if open_files:
-        raise GateClosed(
-            "not building: these deliveries are quarantined and not yet replaced by a corrected file:\n"
-            + "\n".join(f"  {name} (report {report})" for name, report in open_files)
-        )
+        raise GateClosed(open_files)
+
+
+def check_period_complete(period: Period) -> None:
+    """Every current delivery is as at the period's last day or later, so its figures are final."""
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute("select to_regclass('raw.current_loads')")
+        if cur.fetchone()[0] is None:
+            raise PeriodIncomplete(period, [("(no delivery has been loaded)", period.first_day)])
+        cur.execute("select file_name, extract_date from raw.current_loads where extract_date < %s order by 1",
+                    (period.last_day,))
+        behind = cur.fetchall()
+    if behind:
+        raise PeriodIncomplete(period, behind)
 
 
 def build() -> None:
     run_dbt(["build"], resolve_warehouse())
 
 
-def publish_reporting() -> list[str]:
-    return publish(resolve_warehouse())
+def publish_reporting(period: Period | None = None) -> list[str]:
+    return publish(resolve_warehouse(), period)
 
 
-def asset_uri(schema: str, table: str) -> str:
-    """A stable Asset URI for a warehouse table (Airflow wants host, port, database/schema/table)."""
-    return f"postgres://qa-warehouse:5432/warehouse/{schema}/{table}"
+def period_of(kind: str, data_interval_start: dt.date, data_interval_end: dt.date) -> Period:
+    """The period a period-close run publishes: its data interval, [first day, day after the last)."""
+    return Period(kind, data_interval_start, data_interval_end - dt.timedelta(days=1))

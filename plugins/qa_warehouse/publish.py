@@ -6,8 +6,10 @@ whole old publication or the whole new one. The BI role reads `reporting` and no
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
+from dataclasses import dataclass
 
 import psycopg2
 from psycopg2 import sql
@@ -44,7 +46,15 @@ def ensure_bi_role(cur) -> None:
     cur.execute(sql.SQL("grant select on all tables in schema {} to {}").format(sql.Identifier(PUBLISHED_SCHEMA), role))
 
 
-def publish(warehouse: Warehouse | None = None) -> list[str]:
+@dataclass(frozen=True)
+class Period:
+    """The period a scheduled close publishes (a month, quarter or financial year), logged with it."""
+    kind: str
+    first_day: dt.date
+    last_day: dt.date
+
+
+def publish(warehouse: Warehouse | None = None, period: Period | None = None) -> list[str]:
     """Move every table in reporting_build into reporting; return the published table names.
 
     The swap needs an exclusive lock on each published table. It asks for them with a short lock
@@ -55,7 +65,7 @@ def publish(warehouse: Warehouse | None = None) -> list[str]:
     pause = 0.1
     while True:
         try:
-            return _swap_in(warehouse)
+            return _swap_in(warehouse, period)
         except psycopg2.errors.LockNotAvailable:
             if time.monotonic() > deadline:
                 raise RuntimeError("could not publish: readers held the reporting tables throughout "
@@ -64,7 +74,7 @@ def publish(warehouse: Warehouse | None = None) -> list[str]:
             pause = min(pause * 2, 2.0)
 
 
-def _swap_in(warehouse: Warehouse | None) -> list[str]:
+def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED_SCHEMA)))
@@ -73,6 +83,10 @@ def _swap_in(warehouse: Warehouse | None) -> list[str]:
                 published_at timestamptz not null default now(),
                 tables text[] not null,
                 loads jsonb not null)""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)))
+        # A scheduled period close says which period it published; a publication after a delivery has none.
+        cur.execute(sql.SQL("""alter table {}.{} add column if not exists period_kind text,
+                add column if not exists period_first_day date, add column if not exists period_last_day date
+                """).format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)))
         cur.execute("select tablename from pg_tables where schemaname = %s order by tablename", (BUILD_SCHEMA,))
         tables = [name for (name,) in cur.fetchall()]
         if not tables:
@@ -89,10 +103,10 @@ def _swap_in(warehouse: Warehouse | None) -> list[str]:
             cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(PUBLISHED_SCHEMA, table)))
             cur.execute(sql.SQL("alter table {} set schema {}").format(
                 sql.Identifier(BUILD_SCHEMA, table), sql.Identifier(PUBLISHED_SCHEMA)))
-        cur.execute(sql.SQL("""insert into {}.{} (tables, loads)
-                select %s, coalesce(jsonb_agg(jsonb_build_object('extract', extract, 'la_code', la_code,
+        cur.execute(sql.SQL("""insert into {}.{} (tables, period_kind, period_first_day, period_last_day, loads)
+                select %s, %s, %s, %s, coalesce(jsonb_agg(jsonb_build_object('extract', extract, 'la_code', la_code,
                        'load_id', load_id, 'file_name', file_name) order by extract, la_code), '[]')
                 from raw.current_loads""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)),
-                    (tables,))
+                    (tables, period and period.kind, period and period.first_day, period and period.last_day))
         ensure_bi_role(cur)
     return tables

@@ -26,6 +26,14 @@ class Violation:
         return f"{self.file}: {', '.join(where)}, rule {self.rule}: {self.message}{value}"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One line of an alert: a delivery (or an expected one), the rule it broke, and the detail."""
+    file: str
+    rule: str  # a contract or gate rule, e.g. allowed_codes, open_quarantine, freshness
+    detail: str = ""
+
+
 class QuarantinedFile(Exception):
     """A landing file broke its contract; it was kept aside and nothing from it was loaded."""
 

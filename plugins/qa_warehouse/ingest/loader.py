@@ -21,7 +21,7 @@ from psycopg2 import sql
 
 from qa_warehouse.contracts import Contract, LandingFile, get_contract, recognise
 from qa_warehouse.ingest.decode import DecodedFile, decode
-from qa_warehouse.quarantine import QuarantinedFile, Violation, write_report
+from qa_warehouse.quarantine import Problem, QuarantinedFile, Violation, write_report
 from qa_warehouse.raw_schema import METADATA_COLUMNS, ensure_raw_schema
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
@@ -54,6 +54,17 @@ class QuarantinedFiles(Exception):
             + "; ".join(f"{o.file_name} ({', '.join(sorted({v.rule for v in o.violations}))}) report {o.report_path}"
                         for o in outcomes)
         )
+
+    def problems(self) -> list[Problem]:
+        """For alerts: each quarantined file with each rule it broke and the first row that broke it."""
+        problems = []
+        for outcome in self.outcomes:
+            first_by_rule: dict[str, Violation] = {}
+            for violation in outcome.violations:
+                first_by_rule.setdefault(violation.rule, violation)
+            problems += [Problem(outcome.file_name, rule, f"{v.describe()} (report {outcome.report_path})")
+                         for rule, v in sorted(first_by_rule.items())]
+        return problems
 
 
 def landing_files(landing_dir: Path, extract: str | None = None) -> list[LandingFile]:
