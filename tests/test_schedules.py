@@ -54,7 +54,7 @@ def test_catchup_starts_with_the_first_whole_period_after_the_start_date():
     assert info.run_after == utc(2024, 3, 5, 6)
 
 
-def test_without_catchup_the_latest_due_period_runs_and_none_after_latest(monkeypatch):
+def test_without_catchup_the_latest_due_period_runs_and_none_starts_after_the_end_date(monkeypatch):
     close = WorkingDaysAfterPeriodEnd("month", 3)
     monkeypatch.setattr(pendulum, "now", lambda tz=None: utc(2026, 11, 4, 7))  # after 3rd working day of November
     info = close.next_dagrun_info(last_automated_data_interval=None,
@@ -65,7 +65,7 @@ def test_without_catchup_the_latest_due_period_runs_and_none_after_latest(monkey
                                   restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=False))
     assert info.data_interval.start == utc(2026, 9, 1)
     assert close.next_dagrun_info(last_automated_data_interval=DataInterval(utc(2026, 9, 1), utc(2026, 10, 1)),
-                                  restriction=TimeRestriction(utc(2024, 4, 1), utc(2026, 11, 1), True)) is None
+                                  restriction=TimeRestriction(utc(2024, 4, 1), utc(2026, 9, 30), True)) is None
 
 
 def test_a_manual_close_publishes_the_period_that_last_ended():

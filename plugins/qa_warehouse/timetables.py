@@ -114,8 +114,8 @@ class WorkingDaysAfterPeriodEnd(Timetable):
         if restriction.earliest is not None:
             while start < restriction.earliest.date():
                 start = add_periods(start, self.period, 1)
-        run_after = self.publication_time(start)
-        if restriction.latest is not None and run_after > restriction.latest:
-            return None
         interval = self._interval(start)
-        return DagRunInfo(run_after=run_after, data_interval=interval)
+        # The logical date is the period's first day: back-fill ranges and end dates are read against it.
+        if restriction.latest is not None and interval.start > restriction.latest:
+            return None
+        return DagRunInfo(run_after=self.publication_time(start), data_interval=interval)
