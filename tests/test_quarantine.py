@@ -66,3 +66,22 @@ def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     assert module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'") == before
     assert json.dumps(scorecard(module_warehouse), default=str) == json.dumps(baseline, default=str)
+
+
+def test_a_released_file_is_gated_again_on_the_next_run(module_warehouse, baseline, tmp_path, capsys):
+    paths = generate_extracts(tmp_path, defects=["unknown_code"], **SIZE)
+    damaged = next(p for p in paths if p.name.startswith("carer_visits_"))
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    capsys.readouterr()
+    assert cli.main(["quarantine"]) == 0
+    assert damaged.name in capsys.readouterr().out
+
+    assert cli.main(["release", damaged.name]) == 0
+    assert cli.main(["release", damaged.name]) == cli.EXIT_FAILED  # nothing left to release
+    # Without a release the same bytes are refused from the log; released, they are checked again.
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    statuses = module_warehouse.query(
+        "select status from raw.load_log where file_name = %s and status in ('released', 'quarantined') "
+        "order by load_id", (damaged.name,))
+    assert statuses[-2:] == [("released",), ("quarantined",)]
+    assert scorecard(module_warehouse) == baseline

@@ -64,6 +64,15 @@ def open_quarantines() -> list[tuple[str, str]]:
         return cur.fetchall()
 
 
+def release_quarantined(file_name: str) -> list[int]:
+    """Let a quarantined file be gated again (after its contract or a seed was corrected): the next
+    run re-checks the same bytes instead of refusing them as already quarantined. Returns the load ids."""
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute("update raw.load_log set status = 'released' where file_name = %s and status = 'quarantined' "
+                    "returning load_id", (file_name,))
+        return sorted(load_id for (load_id,) in cur.fetchall())
+
+
 def check_gates() -> None:
     open_files = open_quarantines()
     if open_files:

@@ -16,7 +16,9 @@ METADATA_COLUMNS = (
     ("_source_row", "bigint"),  # data row number in the file: 1 is the row after the header
     ("_extract_date", "date"),
 )
-LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate")
+# released: a quarantined load a person has released (`qa-warehouse release`): the same bytes are
+# gated again on the next run instead of being refused as already quarantined.
+LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate", "released")
 RETIRED_METADATA_COLUMNS = ("_file_name", "_file_hash")  # kept per row before 0.1.0; now in the log
 _BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the schema once
 
@@ -41,6 +43,13 @@ create table if not exists raw.load_log (
     finished_at timestamptz
 );
 alter table raw.load_log add column if not exists duplicate_of bigint references raw.load_log (load_id);
+do $$ begin  -- a load log made before a status was added: widen its check
+  if not exists (select 1 from pg_constraint where conname = 'load_log_status_check'
+                 and pg_get_constraintdef(oid) like '%released%') then
+    alter table raw.load_log drop constraint if exists load_log_status_check;
+    alter table raw.load_log add constraint load_log_status_check check (status in {LOAD_STATUSES!r});
+  end if;
+end $$;
 create index if not exists load_log_hash on raw.load_log (extract, la_code, file_hash);
 -- The snapshot staging reads: the latest accepted delivery per extract and authority.
 create or replace view raw.current_loads as
