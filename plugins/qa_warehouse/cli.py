@@ -125,6 +125,28 @@ def cmd_demo(args) -> int:
     return cmd_where(args)
 
 
+def cmd_quarantine(_args) -> int:
+    from qa_warehouse.pipeline import open_quarantines
+
+    quarantined = open_quarantines()
+    for name, report in quarantined:
+        print(f"{name}\n  report: {report}")
+    if not quarantined:
+        print("no open quarantine: publishing is not held back")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from qa_warehouse.pipeline import release_quarantined
+
+    released = release_quarantined(args.file_name)
+    if not released:
+        print(f"{args.file_name} has no quarantined load (see `qa-warehouse quarantine`)", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"released load(s) {', '.join(map(str, released))} of {args.file_name}: the next run gates it again")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -157,6 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", type=_date, help="a month end (default: the latest published)")
     p.add_argument("--all-periods", action="store_true")
     p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("quarantine", help="list the quarantined deliveries that hold publishing back")
+    p.set_defaults(func=cmd_quarantine)
+
+    p = sub.add_parser("release", help="gate a quarantined file again on the next run (after fixing a contract or seed)")
+    p.add_argument("file_name", help="the landing file's name, e.g. carer_visits_885_20250331.csv")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("where", help="say where the warehouse is and how to connect")
     p.set_defaults(func=cmd_where)
