@@ -1,0 +1,39 @@
+# The qa-warehouse Airflow image: the official Airflow image with this project installed, for
+# every Airflow service of docker-compose.yml. The Airflow version must be the apache-airflow pin
+# in pyproject.toml, on Python 3.11 (tests/test_docker_compose.py checks both).
+FROM apache/airflow:3.3.2-python3.11
+
+# Folders the stack mounts volumes on, created owned by the airflow user so that a new named
+# volume starts with that owner (airflow-init also hands them to AIRFLOW_UID).
+USER root
+RUN mkdir -p /opt/qa-warehouse /var/lib/qa-warehouse /data/landing /data/quarantine \
+    && chown -R airflow:0 /opt/qa-warehouse /var/lib/qa-warehouse /data \
+    && chmod -R g+rwX /opt/qa-warehouse /var/lib/qa-warehouse /data
+USER airflow
+
+WORKDIR /opt/qa-warehouse
+
+# The package and its pinned dependencies first, so that editing a DAG, a dbt model or a suite
+# does not reinstall them. Editable: qa_warehouse finds dbt_project/, dags/ and expectations/
+# relative to the repository root (qa_warehouse.settings.REPO_ROOT), here /opt/qa-warehouse.
+# apache-airflow is held at the base image's version (AIRFLOW_VERSION is set by that image), and
+# the providers the stack relies on, which the base image ships, are named so they stay.
+COPY --chown=airflow:0 pyproject.toml README.md ./
+COPY --chown=airflow:0 plugins/ ./plugins/
+RUN pip install --no-cache-dir \
+        "apache-airflow==${AIRFLOW_VERSION}" \
+        apache-airflow-providers-celery \
+        apache-airflow-providers-fab \
+        apache-airflow-providers-postgres \
+        apache-airflow-providers-redis \
+        -e .
+
+# The rest of the project: DAGs, dbt project, GX suites (.dockerignore keeps state and secrets out).
+COPY --chown=airflow:0 . .
+
+ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/qa-warehouse/dags \
+    QA_WAREHOUSE_HOME=/var/lib/qa-warehouse \
+    DO_NOT_TRACK=1 \
+    GX_ANALYTICS_ENABLED=false
+
+WORKDIR /opt/airflow
