@@ -79,10 +79,16 @@ def landing_files(landing_dir: Path, extract: str | None = None) -> list[Landing
 def ingest_extract(extract: str, landing_dir: Path, warehouse: Warehouse | None = None) -> list[LoadOutcome]:
     """Ingest every file of one extract in the landing folder; raise if any was quarantined."""
     warehouse = warehouse or resolve_warehouse()
-    with connect(warehouse) as conn:
-        ensure_raw_schema(conn)
-        _abandon_interrupted_loads(conn, extract)
-    outcomes = [ingest_file(f, warehouse) for f in landing_files(landing_dir, extract)]
+    # One ingest of an extract at a time, held for the whole run: a task the scheduler re-runs after
+    # a crash may overlap the attempt it replaces, which must not be taken for an interrupted one.
+    # A killed attempt's connection closes, and its lock with it.
+    with connect(warehouse, autocommit=True) as lock:
+        with lock.cursor() as cur:
+            cur.execute("select pg_advisory_lock(hashtext(%s))", (f"qa_warehouse.ingest.{extract}",))
+        with connect(warehouse) as conn:
+            ensure_raw_schema(conn)
+            _abandon_interrupted_loads(conn, extract)
+        outcomes = [ingest_file(f, warehouse) for f in landing_files(landing_dir, extract)]
     quarantined = [o for o in outcomes if o.status == "quarantined"]
     if quarantined:
         raise QuarantinedFiles(quarantined)
@@ -182,8 +188,10 @@ def _abandon_interrupted_loads(conn, extract: str) -> None:
     with conn.cursor() as cur:
         cur.execute("select load_id from raw.load_log where extract = %s and status = 'loading'", (extract,))
         for (load_id,) in cur.fetchall():
-            cur.execute(sql.SQL("drop table if exists raw_incoming.{}").format(sql.Identifier(f"{extract}__load{load_id}")))
-            cur.execute("delete from raw.load_log where load_id = %s", (load_id,))
+            cur.execute("delete from raw.load_log where load_id = %s and status = 'loading'", (load_id,))
+            if cur.rowcount:
+                cur.execute(sql.SQL("drop table if exists raw_incoming.{}").format(
+                    sql.Identifier(f"{extract}__load{load_id}")))
 
 
 def _header_violations(contract: Contract, decoded: DecodedFile, file_name: str) -> list[Violation]:
