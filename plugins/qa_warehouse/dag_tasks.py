@@ -65,6 +65,8 @@ def check_period_complete(kind: str, data_interval_start=None, data_interval_end
     period = pipeline.period_of(kind, data_interval_start.date(), data_interval_end.date())
     try:
         pipeline.check_period_complete(period)
+    except pipeline.NothingDelivered as empty:
+        raise AirflowSkipException(str(empty)) from empty  # a new warehouse: not a failure to alert on
     except pipeline.PeriodIncomplete as incomplete:
         raise AirflowFailException(str(incomplete)) from incomplete
 

@@ -79,15 +79,21 @@ def check_gates() -> None:
         raise GateClosed(open_files)
 
 
+class NothingDelivered(RuntimeError):
+    """No delivery has been accepted yet: a new warehouse has no period to publish."""
+
+
 def check_period_complete(period: Period) -> None:
     """Every current delivery is as at the period's last day or later, so its figures are final."""
+    current = []
     with connect() as conn, conn.cursor() as cur:
         cur.execute("select to_regclass('raw.current_loads')")
-        if cur.fetchone()[0] is None:
-            raise PeriodIncomplete(period, [("(no delivery has been loaded)", period.first_day)])
-        cur.execute("select file_name, extract_date from raw.current_loads where extract_date < %s order by 1",
-                    (period.last_day,))
-        behind = cur.fetchall()
+        if cur.fetchone()[0] is not None:
+            cur.execute("select file_name, extract_date from raw.current_loads order by 1")
+            current = cur.fetchall()
+    if not current:
+        raise NothingDelivered(f"nothing has been delivered yet: no {period.kind} to publish")
+    behind = [(name, as_at) for name, as_at in current if as_at < period.last_day]
     if behind:
         raise PeriodIncomplete(period, behind)
 
