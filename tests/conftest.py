@@ -22,6 +22,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE"):
     os.environ.pop(leaked, None)
+# Before any test module imports Airflow (several do at collection): Airflow reads its settings once.
+from qa_warehouse.airflow_runner import configure_airflow  # noqa: E402
+
+configure_airflow()
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +91,18 @@ def module_warehouse(postgres_server, tmp_path_factory) -> WarehouseEnv:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture
+def fresh_warehouse(postgres_server, tmp_path) -> WarehouseEnv:
+    """A fresh warehouse database and state folder that this process does not select: for
+    subprocesses (the Airflow services) that get `fresh_warehouse.env` in their environment."""
+    return WarehouseEnv(postgres_server, tmp_path, "w")
+
+
+@pytest.fixture
+def new_database(postgres_server):
+    """Create another fresh database on the session server: new_database(prefix) -> its libpq URL."""
+    def create(prefix: str) -> str:
+        return f"postgresql://postgres@/{create_database(postgres_server, prefix)}?host={SESSION_DIR / 'pg'}"
+    return create

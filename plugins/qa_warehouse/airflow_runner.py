@@ -27,18 +27,27 @@ class DagRunResult:
         return self.state == "success"
 
 
+def project_airflow_settings() -> dict[str, str]:
+    """What every Airflow process of the project needs, in dag.test() runs and in the services
+    (qa_warehouse.airflow_services) alike: our DAGs, no examples, no telemetry."""
+    return {
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
 def configure_airflow() -> None:
+    """For dag.test() runs in this process: SQLite metadata under the Airflow home, quiet logs."""
     settings = load_settings()
     home = os.environ.setdefault("AIRFLOW_HOME", str(settings.airflow_home))
     os.makedirs(home, exist_ok=True)
     defaults = {
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        **project_airflow_settings(),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "GX_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
     }
     for key, value in defaults.items():
         os.environ.setdefault(key, value)
@@ -57,7 +66,8 @@ def migrate_metadata_db() -> None:
     open(marker, "w").close()
 
 
-def run_dag(dag_id: str, conf: dict | None = None) -> DagRunResult:
+def run_dag(dag_id: str, conf: dict | None = None, logical_date=None) -> DagRunResult:
+    """Run one DAG now with dag.test(); a period close takes the logical date whose period it publishes."""
     migrate_metadata_db()
     from airflow import settings as airflow_settings
     from airflow.dag_processing.dagbag import DagBag
@@ -68,7 +78,7 @@ def run_dag(dag_id: str, conf: dict | None = None) -> DagRunResult:
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(dag_id)
-    run = dag.test(run_conf=conf or {})
+    run = dag.test(run_conf=conf or {}, logical_date=logical_date)
     failed = {ti.task_id: str(ti.state) for ti in run.get_task_instances() if str(ti.state) != "success"}
     return DagRunResult(dag_id, str(run.state), failed)
 

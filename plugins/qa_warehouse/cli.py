@@ -147,6 +147,63 @@ def cmd_release(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    import json
+    import signal
+    import socket
+    import time
+
+    from qa_warehouse.airflow_services import COMPONENTS, AirflowServices, ServiceError
+    from qa_warehouse.warehouse import resolve_warehouse
+
+    settings = load_settings()
+    with socket.socket() as probe:
+        try:
+            probe.bind((args.host, args.port))
+        except OSError:
+            print(f"port {args.port} on {args.host} is in use: choose another with --port", file=sys.stderr)
+            return EXIT_FAILED
+    local = args.host in ("127.0.0.1", "localhost", "::1")
+    services = AirflowServices(os.environ.get("AIRFLOW_HOME") or settings.airflow_home, host=args.host,
+                               port=args.port, parallelism=args.parallelism, all_admins=local and not args.login)
+
+    def stop_on_sigterm(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started with SIGINT ignored
+    warehouse = resolve_warehouse()
+    print("starting Airflow: API server, DAG processor, triggerer and scheduler (LocalExecutor)...", flush=True)
+    try:
+        services.start()
+        print(services.describe())
+        if services.all_admins:
+            print("  login:    none needed: every visitor is an admin (the UI listens on this machine only)")
+        else:
+            passwords = json.loads(services.password_file.read_text()) if services.password_file.exists() else {}
+            for user, password in passwords.items():
+                print(f"  login:    user {user}, password {password} (kept in {services.password_file})")
+        print(f"Warehouse: {warehouse.describe()}")
+        print(f"Landing:   {settings.landing_dir} (extract files dropped here are ingested and published)")
+        print("Ctrl-C stops them all.", flush=True)
+        while True:
+            stopped = [name for name in COMPONENTS if not services.running(name)]
+            if stopped:
+                log = services.log_path(stopped[0])
+                print(f"airflow {stopped[0]} stopped unexpectedly: see {log}; stopping the others", file=sys.stderr)
+                return EXIT_FAILED
+            time.sleep(2)
+    except ServiceError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("\nstopping Airflow...", flush=True)
+        return 0
+    finally:
+        services.stop()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -200,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="generate a synthetic authority, run the DAGs, print the scorecard")
     generation_options(p)
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="run Airflow (UI, scheduler, DAG processor, triggerer) until Ctrl-C: "
+                                     "files dropped in the landing folder are ingested and published")
+    p.add_argument("--host", default="127.0.0.1", help="address the UI listens on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8080, help="the UI's port (default 8080)")
+    p.add_argument("--parallelism", type=int, default=2, help="tasks run at once (default 2)")
+    p.add_argument("--login", action="store_true",
+                   help="require a login even on 127.0.0.1 (Airflow's simple auth manager generates the password)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
