@@ -3,6 +3,7 @@
 Runs only after ingest, the GX gates and `dbt build` (models, data tests, unit tests) have all
 passed. One transaction drops each old table and moves its new twin in, so a reader sees the
 whole old publication or the whole new one. The BI role reads `reporting` and nothing else.
+Publishing a period also makes its edition in that transaction (qa_warehouse.editions).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
+from qa_warehouse import editions
 from qa_warehouse.warehouse import Warehouse, connect
 
 BUILD_SCHEMA = "reporting_build"
@@ -75,6 +77,7 @@ def publish(warehouse: Warehouse | None = None, period: Period | None = None) ->
 
 
 def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
+    declared = editions.declared_models()  # read the dbt yml before taking any lock
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(PUBLISHED_SCHEMA)))
@@ -91,6 +94,9 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
         tables = [name for (name,) in cur.fetchall()]
         if not tables:
             raise RuntimeError(f"nothing to publish: {BUILD_SCHEMA} is empty (did dbt build run?)")
+        if clashes := sorted(set(tables) & (editions.OWN_RELATIONS | {PUBLICATION_LOG})):
+            raise RuntimeError(f"not publishing: {BUILD_SCHEMA} has {', '.join(clashes)}, which would replace "
+                               "the warehouse's own record in reporting; rename the dbt model(s)")
         cur.execute("select tablename from pg_tables where schemaname = %s and tablename = any(%s)",
                     (PUBLISHED_SCHEMA, tables))
         replaced = [name for (name,) in cur.fetchall()]
@@ -98,6 +104,7 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
         if replaced:
             cur.execute(sql.SQL("lock table {} in access exclusive mode").format(
                 sql.SQL(", ").join(sql.Identifier(PUBLISHED_SCHEMA, name) for name in replaced)))
+        editions.prepare(cur)  # its views and latest_figures may have readers too: same short timeout
         cur.execute("set local lock_timeout = 0")
         for table in tables:
             cur.execute(sql.SQL("drop table if exists {}").format(sql.Identifier(PUBLISHED_SCHEMA, table)))
@@ -106,7 +113,12 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
         cur.execute(sql.SQL("""insert into {}.{} (tables, period_kind, period_first_day, period_last_day, loads)
                 select %s, %s, %s, %s, coalesce(jsonb_agg(jsonb_build_object('extract', extract, 'la_code', la_code,
                        'load_id', load_id, 'file_name', file_name) order by extract, la_code), '[]')
-                from raw.current_loads""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)),
+                from raw.current_loads returning publication_id""").format(
+                    sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG)),
                     (tables, period and period.kind, period and period.first_day, period and period.last_day))
+        (publication_id,) = cur.fetchone()
+        editions.write_latest_figures(cur, publication_id, editions.figure_layouts(cur, tables, declared))
+        if period is not None:
+            editions.create_edition(cur, period, publication_id)
         ensure_bi_role(cur)
     return tables
