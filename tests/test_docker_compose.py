@@ -388,7 +388,7 @@ def test_airflow_init_creates_the_bi_login_with_the_code_publish_uses(services):
             for alias in node.names:
                 assert hasattr(module, alias.name) or importlib.util.find_spec(f"{node.module}.{alias.name}"), (
                     f"{node.module}.{alias.name} no longer exists")
-    assert "ensure_bi_role" in snippet.group(1)
+    assert "ensure_roles" in snippet.group(1)
 
 
 def test_metabase_is_registered_with_the_warehouse_as_the_bi_role_reading_reporting_only(services):

@@ -10,6 +10,11 @@ pipeline: no ``qa_warehouse`` import, no database, no SQL.
                 {"in_time": int, "out_of_time": int, "not_yet_due": int,
                  "percentage": Fraction | None}}
 
+    expected_exceptions(landing_dir)
+        -> {(la_code, measure_code, household_id, notification_id_or_None):
+                {"team": str, "period_end": date, "days_overdue": int}}
+        (what is out of time at each authority's latest month end: the exception list)
+
 Every team found in an authority's carer_households file gets a row for every period end and
 every measure (zero counts when nothing applies); team ``None`` is the whole authority, the sum
 of its teams. ``percentage`` is exact: 100 * in_time / (in_time + out_of_time), or None when
@@ -444,4 +449,74 @@ def expected_fostering_scorecard(
                     for outcome_name in (IN_TIME, OUT_OF_TIME, NOT_YET_DUE)
                 }
                 expected[(authority.la_code, None, period_end, measure)] = figures(**total)
+    return expected
+
+
+# --------------------------------------------------------------------------------------------
+# The exception list: who is out of time at the latest month end, and by how many days
+# --------------------------------------------------------------------------------------------
+
+# Recency measures: (visit or supervision type or "review", event_within, not-yet-due period).
+# Timescales as relativedelta; the "not yet due" period only where the measure has one.
+_RECENCY = {
+    "support_visits": ("support", relativedelta(days=42), relativedelta(days=42)),
+    "unannounced_visits": ("unannounced", relativedelta(months=12), relativedelta(months=12)),
+    "annual_review": ("review", relativedelta(months=12), None),
+    "formal_supervision": ("formal", relativedelta(days=84), None),
+    "management_supervision": ("management", relativedelta(days=84), None),
+    "kit_call": ("kit_call", relativedelta(days=28), None),
+}
+
+
+def _days_overdue(authority: Authority, household: Household, measure: str, D: date) -> int:
+    """Days an out-of-time household measure is late at D: D minus the date it fell due."""
+    hid = household.household_id
+    if measure == "tsd":
+        carers = authority.carers.get(hid) or [Carer(carer_id="(none)", tsd_due_date=None, tsd_completed_date=None)]
+        due = min(tsd_effective_due_date(household, carer) for carer in carers
+                  if carer.tsd_completed_date is None or carer.tsd_completed_date > D)
+        return (D - due).days
+    kind, within, grace = _RECENCY[measure]
+    if kind == "review":
+        dates = authority.reviews.get(hid, [])
+    elif kind in SUPERVISION_TYPES:
+        dates = authority.supervisions.get(hid, {}).get(kind, [])
+    else:
+        dates = authority.visits.get(hid, {}).get(kind, [])
+    last = max((day for day in dates if day <= D), default=None)
+    if kind == "review" and last is None:
+        last = household.approval_date
+    # due: by when the next event had to happen (an event on that day still counts)
+    candidates = [day for day in (last and last + within, grace and household.approval_date + grace) if day]
+    due = max(candidates) if candidates else household.approval_date
+    return (D - due).days
+
+
+def expected_exceptions(landing_dir: str | Path) -> dict[tuple[str, str, str, str | None], dict]:
+    """Everything out of time at each authority's latest month end:
+    {(la_code, measure_code, household_id, notification_id or None):
+        {"team": str, "period_end": date, "days_overdue": int}}.
+    Days overdue: D minus the due date for household measures; for a notification, the days
+    received after event + 1 day, or (not received) D minus that day, never below 0."""
+    expected: dict[tuple[str, str, str, str | None], dict] = {}
+    for authority in load_authorities(landing_dir):
+        D = period_ends(authority.extract_date, 1)[-1]
+        for household in authority.households.values():
+            if not is_in_population(household, D):
+                continue
+            for measure, result in household_outcomes(authority, household, D).items():
+                if result == OUT_OF_TIME:
+                    expected[(authority.la_code, measure, household.household_id, None)] = {
+                        "team": household.team, "period_end": D,
+                        "days_overdue": _days_overdue(authority, household, measure, D)}
+        for notification in authority.notifications:
+            household = authority.households.get(notification.household_id)
+            if (household is None or not D - relativedelta(months=6) < notification.event_date <= D
+                    or notification_outcome(notification) != OUT_OF_TIME):
+                continue
+            due = notification.event_date + timedelta(days=1)
+            late = (notification.received_date or D) - due
+            expected[(authority.la_code, "notifications_1_day", household.household_id,
+                      notification.notification_id)] = {
+                "team": household.team, "period_end": D, "days_overdue": max(late.days, 0)}
     return expected

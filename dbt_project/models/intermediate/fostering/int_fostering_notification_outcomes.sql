@@ -25,7 +25,19 @@ select
         else 'out_of_time'
     end as outcome,
     notifications.event_date as last_event_date,
-    cast(notifications.event_date + timescales.received_within as date) as due_date
+    cast(notifications.event_date + timescales.received_within as date) as due_date,
+    notifications.received_date,
+    -- out of time: the days received after the due date, or, not received, the days from the due
+    -- date to D (0 if that is still ahead: an event on D not received by D)
+    case
+        when notifications.received_date <= cast(notifications.event_date + timescales.received_within as date)
+            then null
+        else greatest(
+            coalesce(notifications.received_date, periods.period_end)
+                - cast(notifications.event_date + timescales.received_within as date),
+            0
+        )
+    end as days_overdue
 from timescales
 cross join {{ ref('int_fostering_reporting_periods') }} as periods
 inner join {{ ref('stg_fostering__notifications') }} as notifications

@@ -7,6 +7,11 @@
 --   not yet due:  otherwise, the household was approved within `not_yet_due_after_approval`
 --                 of D (only measures with that timescale);
 --   out of time:  otherwise.
+-- due_date is the date by which the next event had to happen for the household to stay in time
+-- (or, not yet due, to become due): the later of last event + event_within and approval +
+-- not_yet_due_after_approval; the approval date when neither applies (never had the event, no
+-- grace period). An event on the due date still counts, so an out-of-time household at D is
+-- days_overdue = D - due_date days late (0 on the due date itself).
 with timescales as (
     select
         measure_code,
@@ -30,6 +35,8 @@ household_measures as (
         population.approval_date,
         population.period_end,
         recency_measures.measure_code,
+        recency_measures.event_within,
+        recency_measures.not_yet_due_after_approval,
         cast(population.period_end - recency_measures.event_within as date) as event_window_start,
         cast(population.period_end - recency_measures.not_yet_due_after_approval as date)
             as not_yet_due_window_start
@@ -52,6 +59,8 @@ timeline as (
         team_key,
         approval_date,
         period_end,
+        event_within,
+        not_yet_due_after_approval,
         event_window_start,
         not_yet_due_window_start
     from household_measures
@@ -64,7 +73,7 @@ timeline as (
         event_date as timeline_date,
         0 as is_period_end,
         event_date,
-        null, null, null, null, null, null, null
+        null, null, null, null, null, null, null, null, null
     from {{ ref('int_fostering_household_events') }}
 ),
 
@@ -89,6 +98,25 @@ with_reference_date as (
         end as last_event_date
     from with_latest_event
     where is_period_end = 1
+),
+
+with_outcome as (
+    select
+        *,
+        case
+            when last_event_date > event_window_start then 'in_time'
+            when approval_date > not_yet_due_window_start then 'not_yet_due'
+            else 'out_of_time'
+        end as outcome,
+        coalesce(
+            -- greatest() ignores NULLs: no event, or no not-yet-due grace period
+            greatest(
+                cast(last_event_date + event_within as date),
+                cast(approval_date + not_yet_due_after_approval as date)
+            ),
+            approval_date
+        ) as due_date
+    from with_reference_date
 )
 
 select
@@ -98,10 +126,8 @@ select
     team,
     team_key,
     period_end,
-    case
-        when last_event_date > event_window_start then 'in_time'
-        when approval_date > not_yet_due_window_start then 'not_yet_due'
-        else 'out_of_time'
-    end as outcome,
-    last_event_date
-from with_reference_date
+    outcome,
+    last_event_date,
+    due_date,
+    case when outcome = 'out_of_time' then period_end - due_date end as days_overdue
+from with_outcome

@@ -43,6 +43,10 @@ select
     case when bool_and(is_compliant) then 'in_time' else 'out_of_time' end as outcome,
     max(tsd_completed_date) filter (where is_completed) as last_event_date,
     -- the earliest due date among carers not yet completed: when the household (fell) falls due
-    min(effective_due_date) filter (where not is_completed) as due_date
+    min(effective_due_date) filter (where not is_completed) as due_date,
+    -- out of time: D - that due date (0 when it fell due on D itself)
+    case
+        when not bool_and(is_compliant) then period_end - min(effective_due_date) filter (where not is_completed)
+    end as days_overdue
 from carer_compliance
 group by household_key, la_code, team, team_key, period_end
