@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-import socket
 import threading
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +14,7 @@ import pytest
 
 from qa_warehouse import cli
 from qa_warehouse.airflow_runner import run_dag
+from qa_warehouse.airflow_services import free_port
 from qa_warehouse.freshness import late_extracts
 from qa_warehouse.synthetic import generate_extracts, generate_fostering_extracts
 
@@ -22,12 +22,6 @@ pytestmark = pytest.mark.integration
 SIZE = dict(households=20, years=1, authorities=1, seed=11)
 AS_AT = dt.date(2025, 3, 31)
 LA_CODE = "885"  # the synthetic generator's first authority
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Receivers:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from qa_warehouse.contracts import all_contracts
 from qa_warehouse.quarantine import Problem
+from qa_warehouse.raw_schema import raw_layer_exists
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import connect
 
@@ -45,8 +46,7 @@ def late_extracts(today: dt.date, grace_days: int | None = None) -> list[LateExt
     grace = load_settings().freshness_grace_days if grace_days is None else grace_days
     contracts = all_contracts()
     with connect() as conn, conn.cursor() as cur:
-        cur.execute("select to_regclass('raw.load_log')")
-        if cur.fetchone()[0] is None:
+        if not raw_layer_exists(cur):
             return []
         cur.execute("select extract, la_code, max(extract_date) from raw.load_log group by 1, 2 order by 2, 1")
         latest = cur.fetchall()

@@ -15,7 +15,7 @@ from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from qa_warehouse.contracts import recognise
+from qa_warehouse.ingest.loader import landing_files
 
 Signature = tuple[int, int]  # size in bytes, modification time in ns
 
@@ -25,10 +25,9 @@ def landing_snapshot(directory: Path) -> dict[str, Signature]:
     if not directory.is_dir():
         return {}
     snapshot = {}
-    for path in directory.iterdir():
-        if path.is_file() and recognise(path) is not None:
-            stat = path.stat()
-            snapshot[path.name] = (stat.st_size, stat.st_mtime_ns)
+    for landing in landing_files(directory):
+        stat = landing.path.stat()
+        snapshot[landing.path.name] = (stat.st_size, stat.st_mtime_ns)
     return snapshot
 
 

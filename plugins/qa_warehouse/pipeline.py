@@ -7,6 +7,7 @@ from pathlib import Path
 from qa_warehouse.ingest import ingest_extract
 from qa_warehouse.publish import Period, publish
 from qa_warehouse.quarantine import Problem
+from qa_warehouse.raw_schema import raw_layer_exists
 from qa_warehouse.transform import run_dbt
 from qa_warehouse.warehouse import connect, resolve_warehouse
 
@@ -51,8 +52,7 @@ def ingest(extract: str, landing_dir: str | Path) -> dict:
 def open_quarantines() -> list[tuple[str, str]]:
     """(file name, report) of quarantined deliveries that no later accepted delivery replaced."""
     with connect() as conn, conn.cursor() as cur:
-        cur.execute("select to_regclass('raw.load_log')")
-        if cur.fetchone()[0] is None:
+        if not raw_layer_exists(cur):
             return []
         cur.execute("""
             select q.file_name, coalesce(q.report_path, '') from raw.load_log q
@@ -87,8 +87,7 @@ def check_period_complete(period: Period) -> None:
     """Every current delivery is as at the period's last day or later, so its figures are final."""
     current = []
     with connect() as conn, conn.cursor() as cur:
-        cur.execute("select to_regclass('raw.current_loads')")
-        if cur.fetchone()[0] is not None:
+        if raw_layer_exists(cur):
             cur.execute("select file_name, extract_date from raw.current_loads order by 1")
             current = cur.fetchall()
     if not current:

@@ -60,6 +60,12 @@ order by extract, la_code, extract_date desc, load_id desc;
 """
 
 
+def raw_layer_exists(cur) -> bool:
+    """Whether any ingest has created the raw layer yet (raw.load_log and raw.current_loads)."""
+    cur.execute("select to_regclass('raw.load_log') is not null")
+    return cur.fetchone()[0]
+
+
 def column_definitions(contract: Contract) -> list[str]:
     return [f'"{c.name}" {c.sql_type}' for c in contract.columns] + [f"{n} {t}" for n, t in METADATA_COLUMNS]
 
