@@ -19,6 +19,7 @@ from qa_warehouse.airflow_runner import run_dag
 from qa_warehouse.editions import declared_models
 from qa_warehouse.publish import Period, publish
 from qa_warehouse.synthetic import generate_extracts, generate_fostering_extracts
+from tests.reference.fostering_scorecard import MEASURE_CODES
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=24, years=1, authorities=1, seed=23)
@@ -37,6 +38,9 @@ GRAINS = {
     "qa_feedback_officer_minimum": ("la_code", "period_start", "officer_key"),
     "qa_complaints": ("la_code", "period_start", "service", "record_type", "stage"),
     "qa_complaint_themes": ("la_code", "period_start", "service", "record_type", "theme"),
+    "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
+    **{f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
+       for section in ("fostering", "audits", "feedback", "complaints")},
 }
 NOT_FIGURES = {"display_order"}  # an integer, but the scorecard's presentation order
 NUMBER_TYPES = {21, 23, 20, 700, 701, 1700}  # smallint, integer, bigint, real, double, numeric (type OIDs)
@@ -197,7 +201,11 @@ def test_a_corrected_source_leaves_the_edition_unchanged_and_restates_exactly_th
     expected = {key + (before.get(key, ABSENT), after.get(key, ABSENT))
                 for key in before.keys() | after.keys() if before.get(key, ABSENT) != after.get(key, ABSENT)}
     assert expected, "the correction must change some March figures for this test to prove anything"
-    assert {"fostering_kpi_scorecard"} == {table for table, *_ in expected}  # only visits were corrected
+    # only visits were corrected: only fostering figures change, wherever they are published
+    assert {"fostering_kpi_scorecard", "measure_values", "quarterly_report_fostering"} == {
+        table for table, *_ in expected}
+    assert {dict(grain)["measure_code"] for table, grain, *_ in expected if table == "measure_values"} <= set(
+        MEASURE_CODES)
 
     restated = warehouse.query("""
         select table_name, grain, figure, change, previous_value, new_value, previous_edition_id, edition_id,

@@ -14,6 +14,7 @@ from qa_warehouse import cli
 from qa_warehouse.settings import DBT_PROJECT_DIR
 from qa_warehouse.synthetic import generate_fostering_extracts
 from tests.reference.fostering_scorecard import MEASURE_CODES, expected_fostering_scorecard
+from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, fostering_counts
 
 pytestmark = pytest.mark.integration
 HISTORY_MONTHS = 36  # the dbt var scorecard_history_months default
@@ -94,14 +95,38 @@ def test_loading_the_same_files_twice_changes_nothing(module_warehouse, landing)
     assert statuses == {"accepted": 18, "duplicate": 18}
 
 
-def test_the_bi_role_reads_reporting_and_nothing_else(module_warehouse, landing):
+def test_the_bi_role_reads_reporting_and_public_reporting_and_nothing_else(module_warehouse, landing):
+    tables = module_warehouse.query("""select schemaname, tablename from pg_tables
+                                       where schemaname not in ('pg_catalog', 'information_schema')""")
+    readable = {"reporting", "public_reporting"}
+    denied_schemas = {schema for schema, _ in tables} - readable
+    assert {"raw", "staging", "intermediate", "marts", "seeds", "restricted_fostering"} <= denied_schemas
     with closing(module_warehouse.connect(user="qa_warehouse_bi")) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from reporting.fostering_kpi_scorecard")
         assert cur.fetchone()[0] > 0
-        for table in ("raw.carer_households", "raw.load_log", "staging.stg_fostering__carer_households",
-                      "marts.fct_fostering_kpi", "marts.dim_household", "seeds.measure_targets"):
+        for schema, table in tables:
+            if schema in readable:
+                cur.execute(f'select 1 from "{schema}"."{table}" limit 1')
+                continue
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-                cur.execute(f"select 1 from {table} limit 1")
+                cur.execute(f'select 1 from "{schema}"."{table}" limit 1')
+
+
+def test_the_quarterly_report_and_measure_values_match_the_independent_computation(module_warehouse, landing):
+    expected = expected_measure_values(
+        fostering_counts(expected_fostering_scorecard(landing, history_months=HISTORY_MONTHS)))
+    rows = module_warehouse.query(f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'fostering'")
+    assert not differences(expected, rows), differences(expected, rows)[:5]
+    kinds = {kind for (_, _, kind, _, _) in expected}
+    assert kinds == {"month", "quarter", "financial_year"}
+    assert {rag for f in expected.values() for rag in [f["rag"]]} >= {"red", "amber", "green"}
+    # The section table is measure_values' quarter rows, the comparisons named for a quarter.
+    section = module_warehouse.query("""
+        select la_code, measure_code, 'quarter', period_end, breakdown, numerator, denominator, value, rag,
+               previous_quarter_value, same_quarter_last_year_value, direction_of_travel
+        from reporting.quarterly_report_fostering""")
+    quarters = {key: figures for key, figures in expected.items() if key[2] == "quarter"}
+    assert len(section) == len(quarters) and not differences(quarters, section)
 
 
 def test_reporting_holds_no_source_identifiers(module_warehouse, landing):

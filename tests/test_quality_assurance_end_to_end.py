@@ -15,6 +15,13 @@ import openpyxl
 import pytest
 
 from qa_warehouse import cli
+from tests.reference.measures import (
+    PUBLISHED_COLUMNS,
+    differences,
+    expected_measure_values,
+    measures,
+    quality_assurance_counts,
+)
 from tests.reference.quality_assurance import (
     COMPLAINT_TIMESCALES,
     DEFAULT_SALT,
@@ -130,6 +137,29 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     totals = {name: sum(int(f[name]) for f in want.values()) for name in EXERCISED[table]}
     assert all(totals.values()), f"{table}: figures never exercised: {totals}"
     assert {key[0] for key in want} == {la for (_, la) in current_files(landing)}, "every authority reported"
+
+
+@pytest.mark.parametrize("section", ["audits", "feedback", "complaints"])
+def test_the_quarterly_report_sections_match_the_independent_computation(module_warehouse, landing, expected,
+                                                                         section):
+    want = {key: figures for key, figures in expected_measure_values(
+                quality_assurance_counts(expected, current_files(landing))).items()
+            if measures()[key[1]]["area"] == section}
+    rows = module_warehouse.query(f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = %s",
+                                  (section,))
+    wrong = differences(want, rows)
+    assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
+    assert {kind for (_, _, kind, _, _) in want} == {"quarter", "financial_year"}
+    section_rows = module_warehouse.query(f"""
+        select la_code, measure_code, 'quarter', period_end, breakdown, numerator, denominator, value, rag,
+               previous_quarter_value, same_quarter_last_year_value, direction_of_travel
+        from reporting.quarterly_report_{section}""")
+    quarters = {key: figures for key, figures in want.items() if key[2] == "quarter"}
+    assert len(section_rows) == len(quarters) and not differences(quarters, section_rows)
+    # the data must exercise the comparison: breakdowns, comparisons and every direction
+    assert {key[4] for key in quarters} - {"All"}
+    assert sum(f["same_period_last_year_value"] is not None for f in quarters.values()) > 10
+    assert len({f["direction_of_travel"] for f in quarters.values()} - {None}) >= 3
 
 
 def test_the_published_columns_are_the_specified_ones(module_warehouse, landing, expected):

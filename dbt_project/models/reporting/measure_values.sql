@@ -1,0 +1,69 @@
+-- Every headline measure, per authority, period (month, financial quarter, financial year) and
+-- breakdown ('All' = the authority total), with its value, target, RAG and its figures for the
+-- previous period and the same period a year before. The quarterly report sections, Performance
+-- on a Page and the self-evaluation export all read these rows (docs/reports.md).
+with counts as (
+    select * from {{ ref('int_reporting_measure_counts') }}
+),
+
+steps as (
+    select
+        counts.*,
+        case counts.period_kind when 'month' then interval '1 month' when 'quarter' then interval '3 months'
+            else interval '1 year' end as period_length
+    from counts
+),
+
+compared as (
+    select
+        steps.*,
+        previous.numerator as previous_numerator,
+        previous.denominator as previous_denominator,
+        last_year.numerator as last_year_numerator,
+        last_year.denominator as last_year_denominator
+    from steps
+    left join counts as previous
+        on previous.la_code = steps.la_code
+        and previous.measure_code = steps.measure_code
+        and previous.period_kind = steps.period_kind
+        and previous.breakdown = steps.breakdown
+        and previous.period_start = steps.period_start - steps.period_length
+    left join counts as last_year
+        on last_year.la_code = steps.la_code
+        and last_year.measure_code = steps.measure_code
+        and last_year.period_kind = steps.period_kind
+        and last_year.breakdown = steps.breakdown
+        and last_year.period_start = steps.period_start - interval '1 year'
+)
+
+select
+    compared.la_code,
+    measures.area as section,
+    compared.measure_code,
+    measures.measure_name,
+    measures.display_order,
+    measures.unit,
+    compared.period_kind,
+    compared.period_start,
+    compared.period_end,
+    dates.financial_year,
+    case when compared.period_kind <> 'financial_year' then dates.financial_quarter end as financial_quarter,
+    measures.breakdown_by,
+    compared.breakdown,
+    cast(compared.numerator as integer) as numerator,
+    cast(compared.denominator as integer) as denominator,
+    {{ measure_value('compared.numerator', 'compared.denominator', 'measures.unit') }} as value,
+    measures.target,
+    {{ rag('compared.numerator', 'compared.denominator', 'measures.green_from', 'measures.amber_from',
+           'measures.polarity') }} as rag,
+    {{ measure_value('compared.previous_numerator', 'compared.previous_denominator', 'measures.unit') }}
+        as previous_value,
+    {{ measure_value('compared.last_year_numerator', 'compared.last_year_denominator', 'measures.unit') }}
+        as same_period_last_year_value,
+    {{ direction_of_travel('compared.numerator', 'compared.denominator', 'compared.previous_numerator',
+                           'compared.previous_denominator', 'measures.polarity') }} as direction_of_travel
+from compared
+inner join {{ ref('measure_targets') }} as measures
+    on measures.measure_code = compared.measure_code
+inner join {{ ref('dim_date') }} as dates
+    on dates.date_day = compared.period_end
