@@ -31,7 +31,7 @@ from qa_warehouse.warehouse import Warehouse, connect
 BUILD_SCHEMA = "reporting_build"
 PUBLISHED_SCHEMA = "reporting"
 # One restricted schema per service: lists of (pseudonymous) households for its managers only.
-RESTRICTED_SCHEMAS = {"fostering": "restricted_fostering"}
+RESTRICTED_SCHEMAS = {"fostering": "restricted_fostering", "quality_assurance": "restricted_quality_assurance"}
 # Every (build schema -> published schema) pair the swap moves, reporting first. dbt builds each
 # published schema's tables in its `_build` twin (dbt_project.yml).
 PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, *RESTRICTED_SCHEMAS.values())

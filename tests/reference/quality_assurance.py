@@ -653,3 +653,96 @@ def expected_quality_assurance(landing_dir: str | Path, history_quarters: int = 
         "qa_complaints": complaints,
         "qa_complaint_themes": complaint_themes,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# The exception list (restricted_quality_assurance.qa_exceptions)
+# --------------------------------------------------------------------------------------------
+
+
+def nth_working_day_after(first: date, working_days: int) -> date:
+    """The `working_days`-th day after `first` that is not a weekend or an England bank holiday."""
+    day, counted = first, 0
+    while counted < working_days:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in england_bank_holidays(day.year):
+            counted += 1
+    return day
+
+
+def expected_qa_exceptions(landing_dir: str | Path, salt: str = DEFAULT_SALT) -> dict[tuple, dict]:
+    """{(la_code, measure_code, subject_key): row} for each audit action or complaint that is not in
+    time in its authority's latest reported quarter (of the extract the measure counts):
+
+    * audit_actions_on_time: actions due in the latest audit_actions quarter, of an audit in the
+      current case_file_audits delivery, not completed on or before their due date; days late to
+      the completion date, or to the actions' extract date when open.
+    * audit_loops_closed: actions of audits in the latest case_file_audits quarter not followed up
+      by the follow-up deadline; days late to the follow-up date, or to the actions' extract date
+      when not followed up (never below 0: a deadline still to come is 0 days late).
+    * complaints_in_timescale: complaints received in the latest complaints quarter and responded
+      to in more working days than the stage's standard timescale; due on the last working day of
+      the timescale, days late to the response date.
+
+    Each row: period_start, period_end, subject_type, audit_key, case_type, case_key, service,
+    owner_key, lateness, due_date, done_date, working_days_allowed, working_days_taken, days_late;
+    keys pseudonymised with `salt`.
+    """
+    loaded = load_landing(landing_dir)
+    listed: dict[tuple, dict] = {}
+
+    def latest_quarter(extract_date: date) -> tuple[date, date]:
+        (start,) = reported_quarters(extract_date, 1)
+        return start, quarter_end(start)
+
+    def action_row(la_code, quarter, audit, action, lateness, due, done, days_late) -> dict:
+        return {"period_start": quarter[0], "period_end": quarter[1], "subject_type": "audit_action",
+                "audit_key": pseudonymise(la_code, audit["audit_id"], salt), "case_type": audit["subject_type"],
+                "case_key": pseudonymise(la_code, audit["subject_id"], salt), "service": audit["service"],
+                "owner_key": pseudonymise(la_code, action["owner_id"], salt), "lateness": lateness,
+                "due_date": due, "done_date": done, "working_days_allowed": None, "working_days_taken": None,
+                "days_late": days_late}
+
+    for la_code, (actions_date, actions) in loaded["audit_actions"].items():
+        audits_date, audit_rows = loaded["case_file_audits"].get(la_code, (None, []))
+        audits = {audit["audit_id"]: audit for audit in audit_rows}
+        action_quarter = latest_quarter(actions_date)
+        audit_quarter = latest_quarter(audits_date) if audits_date else None
+        for action in actions:
+            audit = audits.get(action["audit_id"])
+            if audit is None:  # the report counts only actions of audits in the current delivery
+                continue
+            key = (la_code, pseudonymise(la_code, action["action_id"], salt))
+            due, completed = action["due_date"], action["completed_date"]
+            if quarter_start(due) == action_quarter[0] and not (completed is not None and completed <= due):
+                listed[(key[0], "audit_actions_on_time", key[1])] = action_row(
+                    la_code, action_quarter, audit, action, "completed_late" if completed else "open_overdue",
+                    due, completed, ((completed or actions_date) - due).days)
+            deadline, followed_up = followup_deadline(audit), action["followup_date"]
+            if quarter_start(audit["audit_date"]) == audit_quarter[0] and not (
+                    followed_up is not None and followed_up <= deadline):
+                lateness = ("followed_up_late" if followed_up else
+                            "not_followed_up" if deadline < actions_date else "follow_up_not_yet_due")
+                listed[(key[0], "audit_loops_closed", key[1])] = action_row(
+                    la_code, audit_quarter, audit, action, lateness, deadline, followed_up,
+                    max(((followed_up or actions_date) - deadline).days, 0))
+
+    for la_code, (extract_date, rows) in loaded["complaints"].items():
+        quarter = latest_quarter(extract_date)
+        for row in rows:
+            if row["record_type"] != "complaint" or row["responded_date"] is None:
+                continue
+            if quarter_start(row["received_date"]) != quarter[0]:
+                continue
+            allowed = COMPLAINT_TIMESCALES[row["stage"]][0]
+            taken = working_days_between(row["received_date"], row["responded_date"])
+            if taken <= allowed:
+                continue
+            due = nth_working_day_after(row["received_date"], allowed)
+            listed[(la_code, "complaints_in_timescale", pseudonymise(la_code, row["record_id"], salt))] = {
+                "period_start": quarter[0], "period_end": quarter[1], "subject_type": "complaint",
+                "audit_key": None, "case_type": None, "case_key": None, "service": row["service"],
+                "owner_key": None, "lateness": "responded_late", "due_date": due,
+                "done_date": row["responded_date"], "working_days_allowed": allowed, "working_days_taken": taken,
+                "days_late": (row["responded_date"] - due).days}
+    return listed
