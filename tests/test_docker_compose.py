@@ -401,7 +401,7 @@ def test_metabase_is_registered_with_the_warehouse_as_the_bi_role_reading_report
     script_target = command_words(setup["entrypoint"])[-1]
     assert Path(mounts[script_target]).resolve() == SETUP_SCRIPT.resolve()
     env = environment(setup)
-    assert (env["WAREHOUSE_HOST"], env["WAREHOUSE_PORT"], env["WAREHOUSE_SCHEMA"]) == ("warehouse", "5432", "reporting")
+    assert (env["WAREHOUSE_HOST"], env["WAREHOUSE_PORT"], env["WAREHOUSE_SCHEMAS"]) == ("warehouse", "5432", "reporting,public_reporting")
     assert env["WAREHOUSE_DB"] == environment(services["warehouse"])["POSTGRES_DB"]
     assert env["QA_WAREHOUSE_BI_ROLE"] == "${QA_WAREHOUSE_BI_ROLE:-qa_warehouse_bi}"
     assert env["QA_WAREHOUSE_BI_PASSWORD"].startswith("${QA_WAREHOUSE_BI_PASSWORD")
@@ -649,7 +649,7 @@ def run_setup(metabase, **overrides):
         "WAREHOUSE_HOST": "warehouse",
         "WAREHOUSE_PORT": "5432",
         "WAREHOUSE_DB": "qa_warehouse",
-        "WAREHOUSE_SCHEMA": "reporting",
+        "WAREHOUSE_SCHEMAS": "reporting,public_reporting",
         "QA_WAREHOUSE_BI_ROLE": "qa_warehouse_bi",
         "QA_WAREHOUSE_BI_PASSWORD": "bi-secret",
         **overrides,
@@ -671,7 +671,7 @@ def test_metabase_setup_creates_the_admin_and_registers_the_warehouse_as_the_bi_
         "host": "warehouse", "port": 5432, "dbname": "qa_warehouse",
         "user": "qa_warehouse_bi", "password": "bi-secret", "ssl": False,
         "tunnel-enabled": False, "advanced-options": False,
-        "schema-filters-type": "inclusion", "schema-filters-patterns": "reporting",
+        "schema-filters-type": "inclusion", "schema-filters-patterns": "reporting,public_reporting",
     }
     assert [r[3] for r in metabase.requests if r[1] == "/api/database"] == ["session-from-setup"] * 2
 

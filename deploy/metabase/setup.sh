@@ -3,8 +3,8 @@
 # docker-compose.yml runs it when Metabase is healthy):
 #   1. the first admin: POST /api/setup with the setup token from GET /api/session/properties
 #      (on an instance already set up, log in with the same admin instead: POST /api/session);
-#   2. the warehouse database, connected as the read-only BI role and syncing one schema
-#      (`reporting`) only: POST /api/database, unless a database of that name is registered.
+#   2. the warehouse database, connected as the read-only BI role and syncing its schemas
+#      (`reporting,public_reporting`) only: POST /api/database, unless a database of that name is registered.
 # Running it again changes nothing. POSIX sh and curl only: the curl image has no jq, so the few
 # JSON fields needed are read with grep and sed.
 set -eu
@@ -17,7 +17,7 @@ set -eu
 : "${WAREHOUSE_HOST:?WAREHOUSE_HOST is not set}"
 : "${WAREHOUSE_PORT:?WAREHOUSE_PORT is not set}"
 : "${WAREHOUSE_DB:?WAREHOUSE_DB is not set}"
-: "${WAREHOUSE_SCHEMA:?WAREHOUSE_SCHEMA is not set}"
+: "${WAREHOUSE_SCHEMAS:?WAREHOUSE_SCHEMAS is not set}"
 : "${QA_WAREHOUSE_BI_ROLE:?QA_WAREHOUSE_BI_ROLE is not set}"
 : "${QA_WAREHOUSE_BI_PASSWORD:?QA_WAREHOUSE_BI_PASSWORD is not set}"
 
@@ -101,6 +101,6 @@ request POST /api/database "{\"engine\":\"postgres\",\"name\":\"$name\",\"is_ful
 \"dbname\":\"$(json_string "$WAREHOUSE_DB")\",\"user\":\"$(json_string "$QA_WAREHOUSE_BI_ROLE")\",\
 \"password\":\"$(json_string "$QA_WAREHOUSE_BI_PASSWORD")\",\"ssl\":false,\"tunnel-enabled\":false,\
 \"advanced-options\":false,\"schema-filters-type\":\"inclusion\",\
-\"schema-filters-patterns\":\"$(json_string "$WAREHOUSE_SCHEMA")\"}}" >/dev/null
+\"schema-filters-patterns\":\"$(json_string "$WAREHOUSE_SCHEMAS")\"}}" >/dev/null
 echo "Registered the warehouse in Metabase as '$METABASE_WAREHOUSE_NAME':" \
-    "$QA_WAREHOUSE_BI_ROLE@$WAREHOUSE_HOST:$WAREHOUSE_PORT/$WAREHOUSE_DB, schema $WAREHOUSE_SCHEMA only"
+    "$QA_WAREHOUSE_BI_ROLE@$WAREHOUSE_HOST:$WAREHOUSE_PORT/$WAREHOUSE_DB, schemas $WAREHOUSE_SCHEMAS only"

@@ -8,7 +8,7 @@ transaction (qa_warehouse.editions).
 
 The roles are made here too, in that transaction, and re-granted at every publish (so the new
 tables are covered); `ROLES` says who reads what:
-  - the BI reader (QA_WAREHOUSE_BI_ROLE, a login): `reporting` and nothing else;
+  - the BI reader (QA_WAREHOUSE_BI_ROLE, a login): `reporting` and `public_reporting`, nothing else;
   - each service's manager (qa_warehouse_fostering_manager, a group role: people's logins are
     granted it): `reporting` and the service's restricted schema (its exception lists);
   - the engineer (qa_warehouse_engineer, a group role): raw, staging and every published schema,
@@ -32,9 +32,13 @@ BUILD_SCHEMA = "reporting_build"
 PUBLISHED_SCHEMA = "reporting"
 # One restricted schema per service: lists of (pseudonymous) households for its managers only.
 RESTRICTED_SCHEMAS = {"fostering": "restricted_fostering", "quality_assurance": "restricted_quality_assurance"}
+# The report tables for committee papers and publication, small counts suppressed
+# (qa_warehouse.disclosure). Not PostgreSQL's own `public` schema: that is every database's
+# default, not ours to drop and swap.
+PUBLIC_SCHEMA = "public_reporting"
 # Every (build schema -> published schema) pair the swap moves, reporting first. dbt builds each
-# published schema's tables in its `_build` twin (dbt_project.yml).
-PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, *RESTRICTED_SCHEMAS.values())
+# published schema's tables in its `_build` twin (dbt_project.yml); disclosure builds public's.
+PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, PUBLIC_SCHEMA, *RESTRICTED_SCHEMAS.values())
 SWAPS = tuple((f"{schema}_build", schema) for schema in PUBLISHED_SCHEMAS)
 PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from
 _PUBLISH_LOCK = 804_904
@@ -65,7 +69,8 @@ class Role:
 def roles() -> list[Role]:
     """Every role the project makes, and what each reads: the one place roles are defined."""
     return [
-        Role(bi_role(), login=True, reads=(PUBLISHED_SCHEMA,), password=os.environ.get("QA_WAREHOUSE_BI_PASSWORD")),
+        Role(bi_role(), login=True, reads=(PUBLISHED_SCHEMA, PUBLIC_SCHEMA),
+             password=os.environ.get("QA_WAREHOUSE_BI_PASSWORD")),
         *(Role(manager_role(service), login=False, reads=(PUBLISHED_SCHEMA, restricted))
           for service, restricted in RESTRICTED_SCHEMAS.items()),
         Role(engineer_role(), login=False, reads=("raw", "staging", *PUBLISHED_SCHEMAS)),
@@ -141,9 +146,13 @@ def publish(warehouse: Warehouse | None = None, period: Period | None = None) ->
 
 
 def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
+    # Imported here: its numpy would add ~0.15 s to every DAG file the DAG processor parses.
+    from qa_warehouse import disclosure
+
     declared = editions.declared_models()  # read the dbt yml before taking any lock
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
+        disclosure.build_public_tables(cur)
         for _, published in SWAPS:
             cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(published)))
         cur.execute(sql.SQL("""create table if not exists {}.{} (
