@@ -6,6 +6,10 @@ FROM apache/airflow:3.3.2-python3.11
 # Folders the stack mounts volumes on, created owned by the airflow user so that a new named
 # volume starts with that owner (airflow-init also hands them to AIRFLOW_UID).
 USER root
+# Pango, for WeasyPrint's PDF of Performance on a Page (`qa-warehouse page --pdf`).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && apt-get clean && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /opt/qa-warehouse /var/lib/qa-warehouse /data/landing /data/quarantine \
     && chown -R airflow:0 /opt/qa-warehouse /var/lib/qa-warehouse /data \
     && chmod -R g+rwX /opt/qa-warehouse /var/lib/qa-warehouse /data

@@ -204,6 +204,20 @@ def cmd_serve(args) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def cmd_page(args) -> int:
+    from qa_warehouse.performance_page import PageError, write_performance_page
+
+    try:
+        paths = write_performance_page(args.la, args.period, html_path=args.out and Path(args.out),
+                                       pdf_path=args.pdf and Path(args.pdf))
+    except PageError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    for path in paths:
+        print(f"wrote {path.resolve()}")
+    return 0
+
+
 def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -266,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--login", action="store_true",
                    help="require a login even on 127.0.0.1 (Airflow's simple auth manager generates the password)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("page", help="write Performance on a Page for an authority and month end: "
+                                    "a self-contained HTML page (and PDF with --pdf)")
+    p.add_argument("--la", required=True, help="the authority's LA code")
+    p.add_argument("--period", type=_date, help="a month end (default: the authority's latest published)")
+    p.add_argument("--out", help="the HTML file (default: performance-on-a-page-LA-PERIOD.html here)")
+    p.add_argument("--pdf", help="also write this PDF (WeasyPrint, from the same HTML)")
+    p.set_defaults(func=cmd_page)
     return parser
 
 

@@ -1,9 +1,23 @@
-"""Read published tables back for people: the scorecard as a terminal table."""
+"""Read published tables back for people: the scorecard as a terminal table; the report sections."""
 from __future__ import annotations
 
 import datetime as dt
 
 from qa_warehouse.warehouse import connect
+
+# The report sections (measure_targets.area), in the order every report shows them, with their
+# headings: Performance on a Page and the self-evaluation export both follow it.
+SECTIONS = {
+    "fostering": "Fostering",
+    "audits": "Case file audits",
+    "feedback": "Feedback",
+    "complaints": "Complaints and compliments",
+}
+
+
+def section_title(section: str) -> str:
+    """A section's heading; a section the seed adds before it is named here reads from its code."""
+    return SECTIONS.get(section, section.replace("_", " ").capitalize())
 
 SCORECARD_COLUMNS = ("la_code", "team", "period_end", "measure_name", "in_time", "out_of_time", "not_yet_due",
                      "percentage", "target", "rag", "direction_of_travel")
