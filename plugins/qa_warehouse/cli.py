@@ -204,6 +204,64 @@ def cmd_serve(args) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def cmd_sef(args) -> int:
+    from qa_warehouse.self_evaluation import SelfEvaluationError, export
+
+    try:
+        paths = export(args.year, Path(args.out), la_code=args.la)
+    except SelfEvaluationError as error:
+        print(error, file=sys.stderr)
+        return EXIT_FAILED
+    for path in paths:
+        print(f"wrote {path.resolve()}")
+    return 0
+
+
+def _period_shape_problem(kind: str, first: dt.date, last: dt.date) -> str | None:
+    """Why (first, last) is not a whole month, financial quarter or financial year; None when it is."""
+    from qa_warehouse.timetables import add_periods, period_start_containing  # the period closes' calendar
+
+    if period_start_containing(first, kind) != first:
+        return f"no {kind} starts on {first} (the {kind} containing it starts on {period_start_containing(first, kind)})"
+    expected_last = add_periods(first, kind, 1) - dt.timedelta(days=1)
+    if last != expected_last:
+        return f"the {kind} starting {first} ends on {expected_last}, not {last}"
+    return None
+
+
+def cmd_publish_period(args) -> int:
+    from qa_warehouse import pipeline
+    from qa_warehouse.publish import Period
+    from qa_warehouse.transform import DbtFailed
+    from qa_warehouse.warehouse import connect
+
+    if problem := _period_shape_problem(args.kind, args.first, args.last):
+        print(f"not a period to publish: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    period = Period(args.kind, args.first, args.last)
+    # What the period close DAG runs: the deliveries are complete and ungated, then build and publish.
+    try:
+        pipeline.check_period_complete(period)
+        pipeline.check_gates()
+        pipeline.build()
+        pipeline.publish_reporting(period)
+    except pipeline.PeriodIncomplete as incomplete:
+        print(incomplete, file=sys.stderr)
+        for problem in incomplete.problems():
+            print(f"  {problem.file}: {problem.detail}", file=sys.stderr)
+        return EXIT_FAILED
+    except (pipeline.NothingDelivered, pipeline.GateClosed, DbtFailed) as error:
+        print(f"not published: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute("select max(edition_id) from reporting.editions where period_kind = %s "
+                    "and period_first_day = %s and period_last_day = %s", (period.kind, period.first_day,
+                                                                           period.last_day))
+        (edition_id,) = cur.fetchone()
+    print(f"published the {period.kind} {period.first_day} to {period.last_day}: edition {edition_id}")
+    return 0
+
+
 def cmd_page(args) -> int:
     from qa_warehouse.performance_page import PageError, write_performance_page
 
@@ -281,6 +339,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="require a login even on 127.0.0.1 (Airflow's simple auth manager generates the password)")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("sef", help="export the annual self-evaluation figures (a financial year and the two "
+                                   "before it, from the published editions) to XLSX and CSV")
+    p.add_argument("--year", required=True, help="the financial year, e.g. 2025/26 (or 2025-26)")
+    p.add_argument("--la", help="one authority's LA code (default: every authority, one row each)")
+    p.add_argument("--out", default=".", help="folder to write the files in (default: the current folder)")
+    p.set_defaults(func=cmd_sef)
+
+    p = sub.add_parser("publish-period", help="build and publish a month, quarter or financial year as its close "
+                                              "does, making its edition (e.g. a year for `sef`)")
+    p.add_argument("--kind", required=True, choices=("month", "quarter", "financial_year"))
+    p.add_argument("--first", required=True, type=_date, help="the period's first day, e.g. 2024-04-01")
+    p.add_argument("--last", required=True, type=_date, help="the period's last day, e.g. 2025-03-31")
+    p.set_defaults(func=cmd_publish_period)
     p = sub.add_parser("page", help="write Performance on a Page for an authority and month end: "
                                     "a self-contained HTML page (and PDF with --pdf)")
     p.add_argument("--la", required=True, help="the authority's LA code")

@@ -1,0 +1,360 @@
+"""The annual self-evaluation export: two authorities delivered for real, three financial years
+published as editions (`qa-warehouse publish-period`), then `qa-warehouse sef`. The XLSX and CSV
+hold exactly the editions' figures (which were the live tables' at publishing), as numbers; a
+corrected source changes nothing until the year is published again; a year without an edition is
+empty and says so."""
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from qa_warehouse import cli
+from qa_warehouse.synthetic import LA_CODES, generate_extracts, generate_fostering_extracts
+from tests.test_editions import without_visits_of_some_households
+
+pytestmark = pytest.mark.integration
+AS_AT = dt.date(2025, 3, 31)
+# 36 scorecard month ends and 12 QA quarters before 31 March 2025: financial years 2022/23 to 2024/25 are complete.
+SIZE = dict(households=24, years=3, authorities=2, seed=41)
+YEARS = ("2022/23", "2023/24", "2024/25")
+CHOSEN = "2024/25"
+SHEETS = ["Fostering", "Case file audits", "Feedback", "Complaints and compliments", "Notes"]
+SECTION_OF_SHEET = dict(zip(SHEETS, ("fostering", "audits", "feedback", "complaints")))
+FIGURES = ("numerator", "denominator", "value", "target")
+BASE_COLUMNS = ["LA code", "Measure", "Unit"]
+
+
+def year_bounds(year: str) -> tuple[str, str]:
+    first = int(year[:4])
+    return f"{first}-04-01", f"{first + 1}-03-31"
+
+
+def publish_year(year: str) -> None:
+    first, last = year_bounds(year)
+    assert cli.main(["publish-period", "--kind", "financial_year", "--first", first, "--last", last]) == 0
+
+
+def live_year_figures(warehouse, year: str) -> dict[tuple[str, str], dict[str, Decimal | None]]:
+    """(la_code, measure_code) -> figure -> value of the live financial-year authority totals."""
+    return {(la, measure): dict(zip(FIGURES, values)) for la, measure, *values in warehouse.query(
+        """select la_code, measure_code, numerator::numeric, denominator::numeric, value, target
+           from reporting.measure_values
+           where period_kind = 'financial_year' and breakdown = 'All' and period_start = %s""",
+        (year_bounds(year)[0],))}
+
+
+def edition_of(warehouse, year: str) -> tuple[int, dt.datetime] | None:
+    rows = warehouse.query("""select edition_id, as_at from reporting.editions
+                              where period_kind = 'financial_year' and period_first_day = %s
+                              order by edition_id desc limit 1""", (year_bounds(year)[0],))
+    return rows[0] if rows else None
+
+
+def edition_figures(warehouse, edition_id: int) -> dict[tuple[str, str], dict[str, Decimal | None]]:
+    """The same figures, read independently of the export from the edition's long form."""
+    figures: dict = {}
+    for grain, figure, value in warehouse.query(
+            "select grain, figure, value from reporting.edition_figures where edition_id = %s "
+            "and table_name = 'measure_values'", (edition_id,)):
+        if grain["period_kind"] == "financial_year" and grain["breakdown"] == "All" and figure in FIGURES:
+            figures.setdefault((grain["la_code"], grain["measure_code"]), {})[figure] = value
+    return figures
+
+
+def measures_by_section(warehouse) -> dict[str, list[tuple[str, str, str]]]:
+    """section -> [(measure_code, measure_name, unit)] in display order."""
+    by_section: dict = {}
+    for section, code, name, unit in warehouse.query(
+            "select section, measure_code, measure_name, unit from reporting.report_measures "
+            "order by section, display_order"):
+        by_section.setdefault(section, []).append((code, name, unit))
+    return by_section
+
+
+@dataclass
+class Sheet:
+    header_row: int
+    headers: list[str]
+    rows: list[dict[str, openpyxl.cell.Cell]]  # header -> cell
+    notes: list[str]  # the text rows above the header
+
+
+def read_sheet(worksheet) -> Sheet:
+    header_row = next(cell.row for cell in worksheet["A"] if cell.value == "LA code" or cell.value == "Financial year")
+    headers = [cell.value for cell in worksheet[header_row]]
+    rows = [dict(zip(headers, row)) for row in worksheet.iter_rows(min_row=header_row + 1)]
+    notes = [worksheet.cell(row=r, column=1).value for r in range(1, header_row)]
+    return Sheet(header_row, headers, rows, [n for n in notes if n])
+
+
+def xlsx_figures(path: Path, measure_codes: dict[str, str]) -> dict[tuple[str, str, str], dict]:
+    """(year, la_code, measure_code) -> {value, numerator, denominator, edition} as the XLSX cells hold them."""
+    workbook = openpyxl.load_workbook(path)
+    figures = {}
+    for name in SHEETS[:-1]:
+        for row in read_sheet(workbook[name]).rows:
+            code = measure_codes[row["Measure"].value]
+            for year in YEARS:
+                figures[(year, row["LA code"].value, code)] = {
+                    figure: row[f"{year} {figure}"].value for figure in ("value", "numerator", "denominator",
+                                                                         "edition")}
+    return figures
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def number(value: Decimal | None) -> float | int | None:
+    return None if value is None else (int(value) if value == value.to_integral_value() else float(value))
+
+
+def in_excel(value: Decimal | None):
+    """What a cell holding `value` reads back as: whole numbers exactly, others to the precision an
+    XLSX file keeps (openpyxl writes 16 significant digits; Excel shows 15)."""
+    if value is None or value == value.to_integral_value():
+        return number(value)
+    return pytest.approx(float(value), rel=1e-15, abs=0)
+
+
+@dataclass
+class Published:
+    editions: dict[str, int]  # year -> edition id
+    live_at_publishing: dict[str, dict]  # year -> live financial-year figures just after it was published
+    xlsx: Path
+    csv: Path
+    measure_codes: dict[str, str]  # measure name -> code
+
+
+@pytest.fixture(scope="module")
+def published(module_warehouse, tmp_path_factory) -> Published:
+    warehouse = module_warehouse
+    delivery = tmp_path_factory.mktemp("delivery")
+    generate_extracts(delivery, as_at=AS_AT, **SIZE)
+    assert cli.main(["run", "--landing", str(delivery)]) == 0
+    live, editions = {}, {}
+    for year in YEARS:
+        publish_year(year)
+        live[year] = live_year_figures(warehouse, year)
+        editions[year] = edition_of(warehouse, year)[0]
+    out = tmp_path_factory.mktemp("sef")
+    xlsx, csv_path = cli_export(["--year", CHOSEN, "--out", str(out)])
+    codes = {name: code for code, name in warehouse.query(
+        "select measure_code, measure_name from reporting.report_measures")}
+    return Published(editions, live, xlsx, csv_path, codes)
+
+
+def cli_export(arguments: list[str]) -> tuple[Path, Path]:
+    """Run `qa-warehouse sef` and return the two paths it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["sef", *arguments]) == 0
+    xlsx, csv_path = (Path(line.removeprefix("wrote ")) for line in printed.getvalue().splitlines())
+    assert xlsx.suffix == ".xlsx" and csv_path.suffix == ".csv" and xlsx.exists() and csv_path.exists()
+    return xlsx, csv_path
+
+
+def test_three_complete_years_were_published_as_editions_of_the_live_figures(published, module_warehouse):
+    measures = module_warehouse.query("select count(*) from reporting.report_measures")[0][0]
+    for year in YEARS:
+        assert len(published.live_at_publishing[year]) == len(LA_CODES[:2]) * measures, year
+        assert edition_figures(module_warehouse, published.editions[year]) == published.live_at_publishing[year]
+    assert published.xlsx.name == "self_evaluation_2024-25.xlsx"
+    assert published.csv.name == "self_evaluation_2024-25.csv"
+
+
+def test_every_xlsx_figure_is_the_editions_number_as_a_numeric_cell(published, module_warehouse):
+    shown = xlsx_figures(published.xlsx, published.measure_codes)
+    expected = {}
+    for year in YEARS:
+        for (la, code), figures in edition_figures(module_warehouse, published.editions[year]).items():
+            expected[(year, la, code)] = {**{f: in_excel(figures[f]) for f in ("value", "numerator", "denominator")},
+                                          "edition": published.editions[year]}
+    assert shown == expected
+    workbook = openpyxl.load_workbook(published.xlsx)
+    numeric_cells = 0
+    for name in SHEETS[:-1]:
+        sheet = read_sheet(workbook[name])
+        for row in sheet.rows:
+            for header, cell in row.items():
+                if header not in BASE_COLUMNS and cell.value is not None and "as at" not in header:
+                    assert cell.data_type == "n" and isinstance(cell.value, (int, float)), (name, header, cell.value)
+                    numeric_cells += 1
+            percentage = row["Unit"].value == "percentage"
+            assert row[f"{CHOSEN} value"].number_format == ("0.0" if percentage else "0")
+            assert isinstance(row[f"{CHOSEN} as at (UTC)"].value, dt.datetime)
+    assert numeric_cells > 0
+
+
+def test_the_target_and_the_change_from_the_previous_year_are_numbers(published, module_warehouse):
+    chosen = edition_figures(module_warehouse, published.editions[CHOSEN])
+    before = edition_figures(module_warehouse, published.editions["2023/24"])
+    workbook = openpyxl.load_workbook(published.xlsx)
+    changes = 0
+    for name in SHEETS[:-1]:
+        for row in read_sheet(workbook[name]).rows:
+            key = (row["LA code"].value, published.measure_codes[row["Measure"].value])
+            assert row[f"{CHOSEN} target"].value == in_excel(chosen[key]["target"])
+            change = row[f"Change 2023/24 to {CHOSEN}"]
+            if chosen[key]["value"] is None or before[key]["value"] is None:
+                assert change.value is None
+            else:
+                assert change.value == in_excel(chosen[key]["value"] - before[key]["value"])
+                assert change.data_type == "n"
+                changes += 1
+    assert changes > 0
+
+
+def test_one_sheet_per_section_with_its_measures_in_display_order(published, module_warehouse):
+    workbook = openpyxl.load_workbook(published.xlsx)
+    assert workbook.sheetnames == SHEETS
+    measures = measures_by_section(module_warehouse)
+    for name in SHEETS[:-1]:
+        worksheet = workbook[name]
+        sheet = read_sheet(worksheet)
+        expected = [(la, measure_name, unit) for la in LA_CODES[:2]
+                    for _, measure_name, unit in measures[SECTION_OF_SHEET[name]]]
+        assert [(r["LA code"].value, r["Measure"].value, r["Unit"].value) for r in sheet.rows] == expected
+        assert sheet.notes[0].startswith(f"Annual self-evaluation {CHOSEN}: {name}, all authorities")
+        assert "from published editions" in sheet.notes[1]
+        header = worksheet[sheet.header_row]
+        assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("DDEBF7") for cell in header)
+        assert worksheet.freeze_panes == f"C{sheet.header_row + 1}"
+        assert worksheet.column_dimensions["B"].width >= max(len(m) for _, m, _ in expected)
+        assert sheet.headers[3:8] == ["2022/23 value", "2022/23 numerator", "2022/23 denominator",
+                                      "2022/23 edition", "2022/23 as at (UTC)"]
+
+
+def test_the_notes_sheet_lists_each_years_edition_and_its_loads(published, module_warehouse):
+    sheet = read_sheet(openpyxl.load_workbook(published.xlsx)["Notes"])
+    listed = {(r["Financial year"].value, r["Edition"].value, r["Publication"].value, r["Extract"].value,
+               r["LA code"].value, r["Load"].value, r["File name"].value) for r in sheet.rows}
+    expected = set()
+    for year in YEARS:
+        (publication, loads), = module_warehouse.query(
+            "select publication_id, loads from reporting.editions where edition_id = %s", (published.editions[year],))
+        expected |= {(year, published.editions[year], publication, load["extract"], load["la_code"],
+                      load["load_id"], load["file_name"]) for load in loads}
+    assert listed == expected
+    assert len({r[3] for r in expected}) >= 9  # every extract of both areas
+
+
+def test_the_csv_holds_the_same_numbers_one_row_per_authority_measure_and_year(published, module_warehouse):
+    rows = read_csv(published.csv)
+    assert list(rows[0]) == ["la_code", "section", "measure_code", "measure_name", "unit", "financial_year",
+                             "numerator", "denominator", "value", "target", "edition_id", "as_at"]
+    measures = {code: (section, name, unit) for section, items in measures_by_section(module_warehouse).items()
+                for code, name, unit in items}
+    assert len(rows) == 2 * len(measures) * len(YEARS)
+    seen = set()
+    for row in rows:
+        year, la, code = row["financial_year"], row["la_code"], row["measure_code"]
+        edition_id, as_at = edition_of(module_warehouse, year)
+        figures = edition_figures(module_warehouse, edition_id)[(la, code)]
+        assert (row["section"], row["measure_name"], row["unit"]) == measures[code]
+        for figure in FIGURES:
+            assert (Decimal(row[figure]) if row[figure] else None) == figures[figure], (year, la, code, figure)
+            assert "e" not in row[figure].lower()  # plain numbers, no exponent
+        assert int(row["edition_id"]) == edition_id
+        assert dt.datetime.fromisoformat(row["as_at"]) == as_at
+        seen.add((la, code, year))
+    assert len(seen) == len(rows)
+
+
+def test_a_corrected_source_changes_the_export_only_once_the_year_is_published_again(
+        published, module_warehouse, tmp_path_factory):
+    warehouse = module_warehouse
+    correction = tmp_path_factory.mktemp("correction")
+    generate_fostering_extracts(correction, as_at=AS_AT, **SIZE)
+    for other in correction.iterdir():
+        if not other.name.startswith(f"carer_visits_{LA_CODES[0]}_"):
+            other.unlink()
+    (visits,) = correction.iterdir()
+    without_visits_of_some_households(visits)
+    assert cli.main(["run", "--landing", str(correction)]) == 0
+    live_now = live_year_figures(warehouse, CHOSEN)
+    assert live_now != published.live_at_publishing[CHOSEN], "the correction must change a 2024/25 figure"
+
+    xlsx, csv_path = cli_export(["--year", "2024-25", "--out", str(tmp_path_factory.mktemp("after_correction"))])
+    assert csv_path.read_bytes() == published.csv.read_bytes()
+    assert xlsx_figures(xlsx, published.measure_codes) == xlsx_figures(published.xlsx, published.measure_codes)
+
+    publish_year(CHOSEN)
+    republished = edition_of(warehouse, CHOSEN)[0]
+    assert republished > published.editions[CHOSEN]
+    xlsx, csv_path = cli_export(["--year", CHOSEN, "--out", str(tmp_path_factory.mktemp("republished"))])
+    shown = xlsx_figures(xlsx, published.measure_codes)
+    before = xlsx_figures(published.xlsx, published.measure_codes)
+    assert {key: figures for key, figures in shown.items() if key[0] != CHOSEN} == {
+        key: figures for key, figures in before.items() if key[0] != CHOSEN}
+    assert {(la, code): {f: shown[(CHOSEN, la, code)][f] for f in ("value", "numerator", "denominator")}
+            for la, code in live_now} == {
+        key: {f: in_excel(live_now[key][f]) for f in ("value", "numerator", "denominator")} for key in live_now}
+    assert {figures["edition"] for key, figures in shown.items() if key[0] == CHOSEN} == {republished}
+    assert {row["edition_id"] for row in read_csv(csv_path) if row["financial_year"] == CHOSEN} == {str(republished)}
+
+
+def test_a_year_without_an_edition_is_empty_and_says_so(published, module_warehouse, tmp_path):
+    xlsx, csv_path = cli_export(["--year", "2023/24", "--la", LA_CODES[1], "--out", str(tmp_path)])
+    assert xlsx.name == f"self_evaluation_2023-24_{LA_CODES[1]}.xlsx"
+    assert csv_path.name == f"self_evaluation_2023-24_{LA_CODES[1]}.csv"
+    workbook = openpyxl.load_workbook(xlsx)
+    for name in SHEETS[:-1]:
+        sheet = read_sheet(workbook[name])
+        assert any(note.startswith("Note: 2021/22 has no published edition") for note in sheet.notes)
+        assert {row["LA code"].value for row in sheet.rows} == {LA_CODES[1]}
+        for row in sheet.rows:
+            assert all(row[f"2021/22 {column}"].value is None
+                       for column in ("value", "numerator", "denominator", "edition", "as at (UTC)"))
+            assert row["2022/23 edition"].value == published.editions["2022/23"]
+            values = (row["2022/23 value"].value, row["2023/24 value"].value)
+            assert (row["Change 2022/23 to 2023/24"].value is None) == (None in values)
+    notes = read_sheet(workbook["Notes"])
+    (missing,) = [row for row in notes.rows if row["Financial year"].value == "2021/22"]
+    assert missing["Edition"].value is None and "no published edition" in missing["Extract"].value
+    assert {row["LA code"].value for row in notes.rows if row["Edition"].value} == {LA_CODES[1]}
+
+    rows = read_csv(csv_path)
+    empty_year = [row for row in rows if row["financial_year"] == "2021/22"]
+    assert empty_year and all(row[c] == "" for row in empty_year
+                              for c in ("numerator", "denominator", "value", "target", "edition_id", "as_at"))
+    assert {row["la_code"] for row in rows} == {LA_CODES[1]}
+    assert {row["financial_year"] for row in rows} == {"2021/22", "2022/23", "2023/24"}
+
+
+def test_the_cli_errors_clearly(published, module_warehouse, tmp_path, capsys):
+    assert cli.main(["sef", "--year", "2025/26", "--out", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert "no published edition of financial year 2025/26" in error
+    assert "Financial years published so far: 2022/23, 2023/24, 2024/25" in error
+    assert "qa-warehouse publish-period --kind financial_year --first 2025-04-01 --last 2026-03-31" in error
+    assert "qa_close_financial_year" in error
+    assert list(tmp_path.iterdir()) == []
+
+    assert cli.main(["sef", "--year", "2024/26", "--out", str(tmp_path)]) == 1
+    assert "the year after 2024 is 2025, so write 2024/25" in capsys.readouterr().err
+    assert cli.main(["sef", "--year", "last year", "--out", str(tmp_path)]) == 1
+    assert "is not like 2025/26" in capsys.readouterr().err
+    assert cli.main(["sef", "--year", CHOSEN, "--la", "999", "--out", str(tmp_path)]) == 1
+    assert (f"holds no financial-year figures of reporting.measure_values for authority 999 "
+            f"(authorities in it: {', '.join(sorted(LA_CODES[:2]))})") in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+    assert cli.main(["publish-period", "--kind", "financial_year", "--first", "2024-04-02",
+                     "--last", "2025-03-31"]) == 1
+    assert "no financial_year starts on 2024-04-02 (the financial_year containing it starts on 2024-04-01)" in (
+        capsys.readouterr().err)
+    assert cli.main(["publish-period", "--kind", "financial_year", "--first", "2025-04-01",
+                     "--last", "2026-03-31"]) == 1
+    assert "not publishing the financial_year to 2026-03-31" in capsys.readouterr().err
+    assert edition_of(module_warehouse, "2025/26") is None
+
