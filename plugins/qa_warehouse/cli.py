@@ -75,13 +75,13 @@ def cmd_scorecard(args) -> int:
 
 
 def cmd_where(_args) -> int:
-    from qa_warehouse.publish import bi_role
+    from qa_warehouse.publish import PUBLIC_SCHEMA, PUBLISHED_SCHEMA, bi_role
     from qa_warehouse.warehouse import resolve_warehouse
 
     warehouse = resolve_warehouse()
     print(f"Warehouse: {warehouse.describe()}")
     print(f"  connect:  {warehouse.psql_command()}")
-    print(f"  BI role:  {bi_role()} (reads schema reporting only)")
+    print(f"  BI role:  {bi_role()} (reads schemas {PUBLISHED_SCHEMA} and {PUBLIC_SCHEMA} only)")
     print(f"  state:    {load_settings().home}")
     return 0
 
