@@ -94,6 +94,21 @@ def module_warehouse(postgres_server, tmp_path_factory) -> WarehouseEnv:
 
 
 @pytest.fixture
+def login(module_warehouse):
+    """login(role) -> a connection as a new login that has been granted `role` (dropped after)."""
+    made = []
+
+    def connect(role: str):
+        name = f"person_{uuid.uuid4().hex[:8]}"
+        module_warehouse.query(f'create role {name} login in role "{role}"; select 1')
+        made.append(name)
+        return closing(module_warehouse.connect(user=name))
+    yield connect
+    for name in made:
+        module_warehouse.query(f"drop role {name}; select 1")
+
+
+@pytest.fixture
 def fresh_warehouse(postgres_server, tmp_path) -> WarehouseEnv:
     """A fresh warehouse database and state folder that this process does not select: for
     subprocesses (the Airflow services) that get `fresh_warehouse.env` in their environment."""

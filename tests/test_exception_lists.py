@@ -3,7 +3,6 @@ publish one authority for real, check the list against the independent computati
 tests/reference (the same CSV files), against the scorecard's out_of_time, and who may read it."""
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from contextlib import closing
 
@@ -32,21 +31,6 @@ def listed(warehouse):
     return warehouse.query(f"""select la_code, team, period_end, measure_code, measure_name, subject_type,
                                       subject_key, household_key, last_event_date, due_date, received_date,
                                       days_overdue from {EXCEPTIONS}""")
-
-
-@pytest.fixture
-def login(module_warehouse):
-    """login(role) -> a connection as a new login that has been granted `role` (dropped after)."""
-    made = []
-
-    def connect(role: str):
-        name = f"person_{uuid.uuid4().hex[:8]}"
-        module_warehouse.query(f'create role {name} login in role "{role}"; select 1')
-        made.append(name)
-        return closing(module_warehouse.connect(user=name))
-    yield connect
-    for name in made:
-        module_warehouse.query(f"drop role {name}; select 1")
 
 
 def test_the_exception_list_is_what_the_independent_computation_finds_out_of_time(module_warehouse, landing):

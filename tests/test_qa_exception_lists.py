@@ -5,7 +5,6 @@ that only the quality assurance manager role (not the fostering manager, not the
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from contextlib import closing
 from datetime import date
@@ -46,21 +45,6 @@ def landing(module_warehouse, tmp_path_factory):
 def listed(warehouse) -> list[dict]:
     rows = warehouse.query(f"select {', '.join(COLUMNS)} from {QA_EXCEPTIONS}")
     return [dict(zip(COLUMNS, row)) for row in rows]
-
-
-@pytest.fixture
-def login(module_warehouse):
-    """login(role) -> a connection as a new login that has been granted `role` (dropped after)."""
-    made = []
-
-    def connect(role: str):
-        name = f"person_{uuid.uuid4().hex[:8]}"
-        module_warehouse.query(f'create role {name} login in role "{role}"; select 1')
-        made.append(name)
-        return closing(module_warehouse.connect(user=name))
-    yield connect
-    for name in made:
-        module_warehouse.query(f"drop role {name}; select 1")
 
 
 def test_the_list_is_what_the_independent_computation_finds_late(module_warehouse, landing):
