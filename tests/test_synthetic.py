@@ -389,12 +389,23 @@ QA_EXPECTED_DAMAGE = {
 }
 
 
+# The recruitment defects, checked the same way.
+RECRUITMENT_EXPECTED_DAMAGE = {
+    "recruitment_stages_out_of_order": ("recruitment", "stage_dates_in_order", "application_date",
+                                        lambda row, clean: parse_date(row["application_date"])
+                                        == parse_date(row["enquiry_date"]) - timedelta(days=5)),
+    "withdrawal_without_reason": ("recruitment", "withdrawal_has_reason", "withdrawal_reason",
+                                  lambda row, clean: row["withdrawn_date"] != "" and row["withdrawal_reason"] == ""),
+}
+
+
 def test_every_defect_in_the_brief_is_defined_with_its_extract_rule_and_description():
-    assert set(DEFECTS) == set(EXPECTED_DAMAGE) | set(QA_EXPECTED_DAMAGE) | {"missing_column"}
+    everything = {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE}
+    assert set(DEFECTS) == set(everything) | {"missing_column"}
     for name, defect in DEFECTS.items():
         assert defect.name == name and defect.description
-        if name in EXPECTED_DAMAGE or name in QA_EXPECTED_DAMAGE:
-            assert (defect.extract, defect.rule) == {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE}[name][:2]
+        if name in everything:
+            assert (defect.extract, defect.rule) == everything[name][:2]
     assert (DEFECTS["missing_column"].extract, DEFECTS["missing_column"].rule) == ("carer_reviews", "required_column")
 
 
@@ -456,9 +467,9 @@ def clean_pair_all_areas(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE))
+@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE) + sorted(RECRUITMENT_EXPECTED_DAMAGE))
 def test_a_quality_assurance_defect_changes_one_cell_of_one_first_authority_file(name, tmp_path, clean_pair_all_areas):
-    extract, _, column, is_the_damage = QA_EXPECTED_DAMAGE[name]
+    extract, _, column, is_the_damage = {**QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE}[name]
     generate_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=[name])
     assert_only_this_file_differs(clean_pair_all_areas, tmp_path, extract_path(tmp_path, extract, "885").name)
 
@@ -574,7 +585,8 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     folder, paths = qa_three
     expected_qa = sorted(qa_path(folder, e, la) for e in QA_EXTRACTS for la in FIRST_THREE_LA_CODES)
     expected_fostering = sorted(extract_path(folder, e, la) for e in FOSTERING_EXTRACTS for la in FIRST_THREE_LA_CODES)
-    assert paths == sorted(expected_qa + expected_fostering)
+    expected_recruitment = [extract_path(folder, "recruitment", la) for la in FIRST_THREE_LA_CODES]
+    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment)
     for path in paths:
         landing = recognise(path)
         assert landing is not None and landing.extract_date == AS_AT, path.name

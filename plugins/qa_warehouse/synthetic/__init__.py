@@ -17,8 +17,9 @@ from qa_warehouse.synthetic.fostering import (
     history_window,
 )
 from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, quality_assurance_tables
+from qa_warehouse.synthetic.recruitment import recruitment_tables
 
-AREAS = ("fostering", "quality_assurance")
+AREAS = ("fostering", "quality_assurance", "recruitment")
 
 __all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "generate_extracts", "generate_fostering_extracts",
            "landing_file_name"]
@@ -42,7 +43,8 @@ def generate_extracts(
     also the 13 months the first period looks back on). `defects` names entries of DEFECTS,
     applied to the first authority's files only. The fostering files do not depend on which
     other areas are generated. Quality assurance extracts are CSV for the first authority; the
-    second writes audits and feedback as .xlsx, the third all four (and so on, cycling).
+    second writes audits and feedback as .xlsx, the third all four (and so on, cycling). Recruitment
+    (one row per enquiry) is CSV in each authority's file format, coherent with its register.
     """
     chosen_defects = resolve_defects(defects)
     if households < 0 or years < 1:
@@ -68,6 +70,8 @@ def generate_extracts(
         tables = dict(fostering) if "fostering" in areas else {}
         if "quality_assurance" in areas:
             tables.update(quality_assurance_tables(seed, la_code, index, register, window))
+        if "recruitment" in areas:
+            tables.update(recruitment_tables(seed, la_code, register, window, households))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)

@@ -70,6 +70,10 @@ def _is_complaint(row: dict) -> bool:
     return str(row.get("record_type") or "").strip().lower() == "complaint" and row.get("stage") is not None
 
 
+def _has(column: str) -> Callable[[dict], bool]:
+    return lambda row: row.get(column) is not None
+
+
 def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:
     def damage(table: ExtractTable, as_at: date) -> None:
         table.columns.remove(column)
@@ -125,6 +129,15 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("bad_flag", "complaints", "flag_type",
            "Data row 3's advocacy is 'maybe', not a yes/no flag.",
            _set_cell("advocacy", 3, lambda row, as_at: "maybe")),
+    # Recruitment (one row per enquiry).
+    Defect("recruitment_stages_out_of_order", "recruitment", "stage_dates_in_order",
+           "The first enquiry from data row 3 on with an application has its application_date 5 days"
+           " before its enquiry_date.",
+           _set_cell_of_first("application_date", 3, _has("application_date"),
+                              lambda row, as_at: row["enquiry_date"] - timedelta(days=5))),
+    Defect("withdrawal_without_reason", "recruitment", "withdrawal_has_reason",
+           "The first withdrawn enquiry from data row 3 on has a blank withdrawal_reason.",
+           _set_cell_of_first("withdrawal_reason", 3, _has("withdrawn_date"), lambda row, as_at: None)),
 )}
 
 

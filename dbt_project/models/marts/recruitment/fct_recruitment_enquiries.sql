@@ -1,0 +1,39 @@
+-- One row per foster carer enquiry with its outcome, the stage it was withdrawn from, the
+-- assessment's timeliness (start to panel within 8 months, NMS 14) and its regulation 24
+-- temporary approval's length. Keys only: no source ids.
+select
+    enquiry_key,
+    la_code,
+    carer_type,
+    enquiry_date,
+    initial_visit_date,
+    application_date,
+    assessment_start_date,
+    panel_date,
+    approval_date,
+    withdrawn_date,
+    withdrawal_reason,
+    case
+        when approval_date is not null then 'approved'
+        when withdrawn_date is not null then 'withdrawn'
+        else 'in_progress'
+    end as outcome,
+    -- the last stage reached before the withdrawal
+    case
+        when withdrawn_date is null then null
+        when panel_date is not null then 'after_panel'
+        when assessment_start_date is not null then 'assessment'
+        when application_date is not null then 'application'
+        when initial_visit_date is not null then 'initial_visit'
+        else 'enquiry'
+    end as withdrawn_from_stage,
+    panel_date - assessment_start_date as days_assessment_to_panel,
+    -- NMS 14: panel within 8 calendar months of the assessment starting (month-end clamped)
+    case when panel_date is not null and assessment_start_date is not null
+        then panel_date <= cast(assessment_start_date + interval '8 months' as date)
+    end as panel_within_8_months,
+    reg24_start_date,
+    reg24_end_date,
+    reg24_end_date - reg24_start_date as reg24_days,
+    extract_date
+from {{ ref('stg_recruitment__enquiries') }}

@@ -1,0 +1,26 @@
+-- Foster carer enquiries as at each authority's current recruitment delivery, one row per enquiry.
+with current_snapshot as (
+    -- raw keeps every accepted delivery: read only each authority's latest
+    select *
+    from {{ source('raw_recruitment', 'recruitment') }}
+    where _load_id in (
+        select load_id from {{ source('raw', 'current_loads') }} where extract = 'recruitment'
+    )
+)
+
+select
+    {{ pseudonymise('enquiry_id') }} as enquiry_key,
+    trim(la_code) as la_code,
+    {{ normalise_code('carer_type') }} as carer_type,
+    cast(enquiry_date as date) as enquiry_date,
+    cast(initial_visit_date as date) as initial_visit_date,
+    cast(application_date as date) as application_date,
+    cast(assessment_start_date as date) as assessment_start_date,
+    cast(panel_date as date) as panel_date,
+    cast(approval_date as date) as approval_date,
+    cast(withdrawn_date as date) as withdrawn_date,
+    {{ normalise_code('withdrawal_reason') }} as withdrawal_reason,
+    cast(reg24_start_date as date) as reg24_start_date,
+    cast(reg24_end_date as date) as reg24_end_date,
+    current_snapshot._extract_date as extract_date
+from current_snapshot

@@ -1,0 +1,185 @@
+"""Generate three authorities' fostering and recruitment extracts, run the DAGs for real, and check
+every figure of the five published recruitment tables against the independent computation in
+tests/reference/recruitment.py (plain Python from the same landing files); then deliver a bad
+recruitment file and check it is quarantined under the named rule with nothing published changed."""
+from __future__ import annotations
+
+import shutil
+from contextlib import closing
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from qa_warehouse import cli
+from tests.reference.recruitment import (
+    GRAINS,
+    REG24_LIMIT_DAYS,
+    TABLES,
+    current_files,
+    expected_recruitment,
+    load_enquiries,
+    plus_months,
+    reported_months,
+    withdrawn_from,
+)
+
+pytestmark = pytest.mark.integration
+AS_AT = date(2025, 3, 31)
+AUTHORITIES = 3  # three file formats: utf-8; BOM and dd/mm/yyyy; cp1252 with trailing blank rows
+OPTIONS = dict(households=60, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT, areas=("fostering", "recruitment"))
+TOLERANCE = Fraction(1, 10**12)
+# Per table, figures whose total over all rows must be non-zero, or the comparison proves little.
+EXERCISED = {
+    "recruitment_funnel": ("enquiries", "initial_visits", "applications", "assessments_started", "panels", "approvals",
+                           "withdrawals"),
+    "recruitment_conversion": ("enquiries", "reached_initial_visit", "reached_application", "reached_assessment",
+                               "approved", "withdrawn", "in_progress"),
+    "recruitment_timeliness": ("panels", "within_8_months", "over_8_months"),
+    "recruitment_withdrawals": ("withdrawals",),
+    "regulation_24": ("started", "ended", "ended_within_16_weeks", "ended_over_16_weeks", "ended_over_24_weeks",
+                      "open_at_period_end", "open_over_16_weeks_at_period_end"),
+}
+
+
+@pytest.fixture(scope="module")
+def landing(module_warehouse, tmp_path_factory):
+    from qa_warehouse.synthetic import generate_extracts
+
+    folder = tmp_path_factory.mktemp("landing")
+    generate_extracts(folder, **OPTIONS)
+    assert cli.main(["run", "--landing", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def expected(landing):
+    return expected_recruitment(landing)
+
+
+def published(warehouse, table: str) -> tuple[list[str], list[tuple]]:
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        cur.execute(f"select * from reporting.{table}")
+        return [d.name for d in cur.description], cur.fetchall()
+
+
+def published_by_grain(warehouse, table: str) -> dict[tuple, dict]:
+    columns, rows = published(warehouse, table)
+    by_key = {}
+    for row in rows:
+        values = dict(zip(columns, row))
+        key = tuple(values[c] for c in GRAINS[table])
+        assert key not in by_key, f"{table}: two rows for {key}"
+        by_key[key] = values
+    return by_key
+
+
+def same(expected_value, got) -> bool:
+    if isinstance(expected_value, Fraction):
+        return got is not None and abs(Fraction(got) - expected_value) <= TOLERANCE
+    if isinstance(got, Decimal) and expected_value is not None:
+        return Fraction(got) == expected_value
+    return got == expected_value
+
+
+def snapshot(warehouse) -> dict[str, list[tuple]]:
+    return {table: sorted(published(warehouse, table)[1], key=repr) for table in TABLES}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected, table):
+    want = expected[table]
+    got = published_by_grain(module_warehouse, table)
+    missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
+    assert not missing and not extra, (
+        f"{table}: {len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} not expected, e.g. {extra[:3]}")
+    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
+             for key, figures in want.items() for name, value in figures.items()
+             if not same(value, got[key].get(name, "<no such column>"))]
+    assert not wrong, f"{table}: {len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    totals = {name: sum(int(f[name]) for f in want.values()) for name in EXERCISED[table]}
+    assert all(totals.values()), f"{table}: figures never exercised: {totals}"
+    assert {key[0] for key in want} == set(current_files(landing)), "every authority reported"
+
+
+def test_the_published_columns_are_the_specified_ones(module_warehouse, landing, expected):
+    for table in TABLES:
+        columns, _ = published(module_warehouse, table)
+        specified = set(GRAINS[table]) | set(next(iter(expected[table].values())))
+        assert set(columns) == specified, f"{table}: extra {set(columns) - specified}, missing {specified - set(columns)}"
+
+
+def test_an_enquiry_withdrawn_after_panel_is_counted_as_withdrawn_after_panel(module_warehouse, landing):
+    counted: dict[tuple, int] = {}
+    for la_code, (extract_date, rows) in load_enquiries(landing).items():
+        months = set(reported_months(extract_date))
+        for row in rows:
+            if row["withdrawn_date"] is not None and row["panel_date"] is not None:
+                assert withdrawn_from(row) == "after_panel"
+                month = row["withdrawn_date"].replace(day=1)
+                if month in months:
+                    key = (la_code, month, row["carer_type"])
+                    counted[key] = counted.get(key, 0) + 1
+    assert counted, "the data must hold an enquiry withdrawn after panel"
+    rows = module_warehouse.query(
+        "select la_code, period_start, carer_type, sum(withdrawals) from reporting.recruitment_withdrawals"
+        " where withdrawn_from_stage = 'after_panel' group by 1, 2, 3")
+    assert {(la, start, carer_type): int(n) for la, start, carer_type, n in rows} == counted
+
+
+def test_the_data_sits_on_the_edges_of_the_timescales(landing, expected):
+    """A panel exactly 8 months after assessment start and one a day later; a temporary approval of
+    exactly 16 weeks; withdrawals from every stage; both carer types withdrawn with reasons."""
+    margins, reg24_days = set(), set()
+    for _, (_, rows) in load_enquiries(landing).items():
+        for row in rows:
+            if row["panel_date"] and row["assessment_start_date"]:
+                margins.add((row["panel_date"] - plus_months(row["assessment_start_date"], 8)).days)
+            if row["reg24_start_date"] and row["reg24_end_date"]:
+                reg24_days.add((row["reg24_end_date"] - row["reg24_start_date"]).days)
+    assert {0, 1} <= margins, "a panel on the 8-month deadline and one the day after"
+    assert REG24_LIMIT_DAYS in reg24_days and max(reg24_days) > REG24_LIMIT_DAYS
+    stages = {key[3] for key in expected["recruitment_withdrawals"]}
+    assert stages == {"enquiry", "initial_visit", "application", "assessment", "after_panel"}, stages
+    assert {key[2] for key in expected["recruitment_withdrawals"]} == {"mainstream", "kinship"}
+
+
+def test_reporting_holds_no_enquiry_ids(module_warehouse, landing):
+    ids = {row["enquiry_id"] for _, (_, rows) in load_enquiries(landing).items() for row in rows}
+    for table in TABLES:
+        columns, rows = published(module_warehouse, table)
+        assert not {"enquiry_id", "enquiry_key"} & set(columns)
+        assert not {v for row in rows for v in row if isinstance(v, str)} & ids, table
+
+
+def test_the_bi_role_reads_every_recruitment_table(module_warehouse, landing):
+    with closing(module_warehouse.connect(user="qa_warehouse_bi")) as conn, conn.cursor() as cur:
+        for table in TABLES:
+            cur.execute(f"select count(*) from reporting.{table}")
+            assert cur.fetchone()[0] > 0, table
+
+
+@pytest.mark.parametrize("defect, rule", [("recruitment_stages_out_of_order", "stage_dates_in_order"),
+                                          ("withdrawal_without_reason", "withdrawal_has_reason")])
+def test_a_bad_recruitment_file_is_quarantined_with_the_named_rule_and_nothing_published_changes(
+        module_warehouse, landing, tmp_path, capsys, defect, rule):
+    from qa_warehouse.synthetic import generate_extracts
+
+    before = snapshot(module_warehouse)
+    made = tmp_path / "made"
+    generate_extracts(made, **{**OPTIONS, "authorities": 1, "areas": ("recruitment",)}, defects=[defect])
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    damaged = delivery / f"recruitment_885_{AS_AT + timedelta(days=1):%Y%m%d}.csv"
+    shutil.copy(made / f"recruitment_885_{AS_AT:%Y%m%d}.csv", damaged)
+    capsys.readouterr()
+    assert cli.main(["run", "--landing", str(delivery)]) == cli.EXIT_QUARANTINED
+    assert damaged.name in capsys.readouterr().err
+    (errors,), = module_warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
+        " order by load_id desc limit 1", (damaged.name,))
+    named = [e for e in errors if e["rule"] == rule]
+    assert len(named) == 1 and named[0]["file"] == damaged.name, errors
+    assert snapshot(module_warehouse) == before
