@@ -1,7 +1,7 @@
 """Generate two authorities' extracts (the workforce beside fostering and QA), run both DAGs for
 real, and check every figure of reporting.workforce_monthly against the independent computation
 in tests/reference/workforce.py (which reads the same landing files). Then bad workforce files
-(an FTE of 0, an FTE of 1.6, a leave date before the start date) are quarantined with the rule
+(an FTE of 0, an FTE of 1.6, a leave date before the start date, an establishment of 0) are quarantined with the rule
 named, and nothing published changes."""
 from __future__ import annotations
 
@@ -133,17 +133,19 @@ def snapshot(warehouse) -> list[tuple]:
     ("fte_zero", "fte_above_zero", "fte"),
     ("fte_too_high", "fte_at_most_1_5", "fte"),
     ("leave_before_start", "leave_not_before_start", "start_date, leave_date"),
+    ("establishment_zero", "establishment_fte_positive", "establishment_fte"),
 ])
 def test_a_bad_workforce_file_is_quarantined_and_the_publication_is_unchanged(
         module_warehouse, landing, tmp_path, capsys, defect, rule, column):
     from qa_warehouse.synthetic import DEFECTS, generate_extracts
 
     before = snapshot(module_warehouse)
+    publications = module_warehouse.query("select count(*) from reporting.publication_log")
     generated = Path(tmp_path) / "generated"
-    # A later delivery (a day after) of the first authority's workforce, damaged by the defect.
+    # A later delivery (a day after) of the first authority's extract, damaged by the defect.
     generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=AS_AT + timedelta(days=1),
                       defects=(defect,), areas=("workforce",))
-    damaged = next(generated.glob("workforce_*.csv"))
+    damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
     shutil.copy(damaged, tmp_path / damaged.name)
     shutil.rmtree(generated)
     capsys.readouterr()
@@ -157,3 +159,4 @@ def test_a_bad_workforce_file_is_quarantined_and_the_publication_is_unchanged(
     assert DEFECTS[defect].rule == rule
     assert all(e["file"] == damaged.name and e["column"] == column for e in named), named
     assert snapshot(module_warehouse) == before
+    assert module_warehouse.query("select count(*) from reporting.publication_log") == publications
