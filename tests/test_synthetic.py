@@ -18,6 +18,7 @@ AS_AT = date(2025, 3, 31)
 FOSTERING_EXTRACTS = ("carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
                       "carer_training", "notifications")
 FIRST_THREE_LA_CODES = ("885", "886", "887")
+WORKFORCE_EXTRACTS = ("team_establishment", "workforce")
 KEYS = {"carer_households": "household_id", "carer_visits": "visit_id", "carer_reviews": "review_id",
         "carer_supervisions": "supervision_id", "carer_training": "carer_id", "notifications": "notification_id"}
 
@@ -398,14 +399,24 @@ RECRUITMENT_EXPECTED_DAMAGE = {
                                   lambda row, clean: row["withdrawn_date"] != "" and row["withdrawal_reason"] == ""),
 }
 
+WORKFORCE_EXPECTED_DAMAGE = {
+    "fte_zero": ("workforce", "fte_above_zero", "fte", lambda row, clean: row["fte"] == "0"),
+    "fte_too_high": ("workforce", "fte_at_most_1_5", "fte", lambda row, clean: row["fte"] == "1.6"),
+    "leave_before_start": ("workforce", "leave_not_before_start", "leave_date",
+                           lambda row, clean: parse_date(row["leave_date"]) == parse_date(row["start_date"]) - timedelta(days=10)),
+    "establishment_zero": ("team_establishment", "establishment_fte_positive", "establishment_fte",
+                           lambda row, clean: row["establishment_fte"] == "0"),
+}
+ALL_EXPECTED_DAMAGE = {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE,
+                       **WORKFORCE_EXPECTED_DAMAGE}
+
 
 def test_every_defect_in_the_brief_is_defined_with_its_extract_rule_and_description():
-    everything = {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE}
-    assert set(DEFECTS) == set(everything) | {"missing_column"}
+    assert set(DEFECTS) == set(ALL_EXPECTED_DAMAGE) | {"missing_column"}
     for name, defect in DEFECTS.items():
         assert defect.name == name and defect.description
-        if name in everything:
-            assert (defect.extract, defect.rule) == everything[name][:2]
+        if name in ALL_EXPECTED_DAMAGE:
+            assert (defect.extract, defect.rule) == ALL_EXPECTED_DAMAGE[name][:2]
     assert (DEFECTS["missing_column"].extract, DEFECTS["missing_column"].rule) == ("carer_reviews", "required_column")
 
 
@@ -467,9 +478,11 @@ def clean_pair_all_areas(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE) + sorted(RECRUITMENT_EXPECTED_DAMAGE))
+@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE) + sorted(RECRUITMENT_EXPECTED_DAMAGE)
+                         + sorted(WORKFORCE_EXPECTED_DAMAGE))
 def test_a_quality_assurance_defect_changes_one_cell_of_one_first_authority_file(name, tmp_path, clean_pair_all_areas):
-    extract, _, column, is_the_damage = {**QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE}[name]
+    extract, _, column, is_the_damage = {**QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE,
+                                         **WORKFORCE_EXPECTED_DAMAGE}[name]
     generate_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=[name])
     assert_only_this_file_differs(clean_pair_all_areas, tmp_path, extract_path(tmp_path, extract, "885").name)
 
@@ -585,13 +598,19 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     folder, paths = qa_three
     expected_qa = sorted(qa_path(folder, e, la) for e in QA_EXTRACTS for la in FIRST_THREE_LA_CODES)
     expected_fostering = sorted(extract_path(folder, e, la) for e in FOSTERING_EXTRACTS for la in FIRST_THREE_LA_CODES)
-    expected_recruitment = [extract_path(folder, "recruitment", la) for la in FIRST_THREE_LA_CODES]
-    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment)
+@pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE) + sorted(RECRUITMENT_EXPECTED_DAMAGE)
+                         + sorted(WORKFORCE_EXPECTED_DAMAGE))
+def test_a_quality_assurance_defect_changes_one_cell_of_one_first_authority_file(name, tmp_path, clean_pair_all_areas):
+    extract, _, column, is_the_damage = {**QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE,
+                                         **WORKFORCE_EXPECTED_DAMAGE}[name]
     for path in paths:
         landing = recognise(path)
         assert landing is not None and landing.extract_date == AS_AT, path.name
     only_qa = generate_extracts(tmp_path, households=20, authorities=1, as_at=AS_AT, areas=("quality_assurance",))
     assert [p.name for p in only_qa] == sorted(f"{e}_885_20250331.csv" for e in QA_EXTRACTS)
+    only_workforce = generate_extracts(tmp_path / "workforce", households=20, authorities=1, as_at=AS_AT,
+                                       areas=("workforce",))
+    assert [p.name for p in only_workforce] == sorted(f"{e}_885_20250331.csv" for e in WORKFORCE_EXTRACTS)
     with pytest.raises(ValueError, match="unknown area"):
         generate_extracts(tmp_path, areas=("finance",))
     assert landing_file_name("feedback", "886", AS_AT, "xlsx") == "feedback_886_20250331.xlsx"
@@ -859,3 +878,33 @@ def test_every_complaints_figure_has_inputs(qa_tables):
         themes = Counter(code(r["theme"]) for r in complaints)
         assert themes[None] and themes["placement_stability"] and themes["staff_attitude"] and themes["communication"]
         assert {code(r["service"]) for r in rows} >= {"fostering", "kinship"}
+
+
+# --- workforce extracts ------------------------------------------------------------------------
+
+
+def test_the_workforce_is_the_register_and_audit_staff_with_the_cases_the_figures_need(qa_three):
+    """Supervising workers and lead auditors are in post; teams are the register's; every
+    authority has a returner (two spells), part-time agency workers and permanent leavers; FTE
+    and dates keep the contract's rules."""
+    folder, _ = qa_three
+    for la in FIRST_THREE_LA_CODES:
+        register = read_typed(extract_path(folder, "carer_households", la))
+        _, workforce = read_raw(extract_path(folder, "workforce", la))
+        _, establishment = read_raw(extract_path(folder, "team_establishment", la))
+        audits = read_qa(qa_path(folder, "case_file_audits", la))[1]
+        in_post = {r["worker_id"] for r in workforce if not r["leave_date"]}
+        assert {h["supervising_worker_id"] for h in register if h["supervising_worker_id"]} <= in_post
+        assert {a["lead_auditor_id"] for a in audits if a.get("lead_auditor_id")} <= in_post
+        teams = {h["team"] for h in register}
+        assert {r["team"] for r in workforce} == teams == {r["team"] for r in establishment}
+        spells = Counter(r["worker_id"] for r in workforce)
+        returners = [w for w, n in spells.items() if n == 2]
+        assert len(returners) == 1 and max(spells.values()) == 2
+        assert any(r["contract"] == "agency" and float(r["fte"]) < 1 and not r["leave_date"] for r in workforce)
+        assert any(r["contract"] == "permanent" and r["leave_date"] for r in workforce)
+        for r in workforce:
+            assert 0 < float(r["fte"]) <= 1.5
+            assert not r["leave_date"] or parse_date(r["leave_date"]) >= parse_date(r["start_date"])
+            assert parse_date(r["start_date"]) <= AS_AT
+        assert all(float(r["establishment_fte"]) > 0 for r in establishment)

@@ -18,7 +18,9 @@ CONTRACTS_DIR = Path(__file__).parent
 # alone would take most of a DAG file's 0.2 s import budget.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # flag: PostgreSQL's boolean input reads Y/N, Yes/No, TRUE/FALSE, 1/0 in any case, as real exports vary.
-SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer", "flag": "boolean"}
+# number: a decimal such as an FTE (0.6), read exactly (numeric, not float).
+SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer", "number": "numeric",
+             "flag": "boolean"}
 FILE_TYPES = ("csv", "xlsx")
 # <extract>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery")
 FILE_NAME = re.compile(r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.I)

@@ -26,8 +26,9 @@ from qa_warehouse.raw_schema import METADATA_COLUMNS, ensure_raw_schema
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
-TYPE_RULES = {"date": "date_type", "integer": "integer_type", "flag": "flag_type"}
+TYPE_RULES = {"date": "date_type", "integer": "integer_type", "number": "number_type", "flag": "flag_type"}
 TYPE_EXPECTATIONS = {"date": "a date as yyyy-mm-dd or dd/mm/yyyy", "integer": "a whole number",
+                     "number": "a number such as 0.6",
                      "flag": "a yes/no flag (Y, N, Yes, No, TRUE, FALSE, 1, 0)"}
 MAX_TYPE_ERRORS_PER_COLUMN = 200
 

@@ -18,8 +18,9 @@ from qa_warehouse.synthetic.fostering import (
 )
 from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, quality_assurance_tables
 from qa_warehouse.synthetic.recruitment import recruitment_tables
+from qa_warehouse.synthetic.workforce import workforce_tables
 
-AREAS = ("fostering", "quality_assurance", "recruitment")
+AREAS = ("fostering", "quality_assurance", "recruitment", "workforce")
 
 __all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "generate_extracts", "generate_fostering_extracts",
            "landing_file_name"]
@@ -42,7 +43,8 @@ def generate_extracts(
     `households` is per authority; events cover `years` years before `as_at` (fostering events
     also the 13 months the first period looks back on). `defects` names entries of DEFECTS,
     applied to the first authority's files only. The fostering files do not depend on which
-    other areas are generated. Quality assurance extracts are CSV for the first authority; the
+    other areas are generated; the workforce's staff are the register's supervising workers and
+    the audits' team managers, plus others. Quality assurance extracts are CSV for the first authority; the
     second writes audits and feedback as .xlsx, the third all four (and so on, cycling). Recruitment
     (one row per enquiry) is CSV in each authority's file format, coherent with its register.
     """
@@ -72,6 +74,8 @@ def generate_extracts(
             tables.update(quality_assurance_tables(seed, la_code, index, register, window))
         if "recruitment" in areas:
             tables.update(recruitment_tables(seed, la_code, register, window, households))
+        if "workforce" in areas:
+            tables.update(workforce_tables(seed, la_code, register, window))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)

@@ -138,6 +138,19 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("withdrawal_without_reason", "recruitment", "withdrawal_has_reason",
            "The first withdrawn enquiry from data row 3 on has a blank withdrawal_reason.",
            _set_cell_of_first("withdrawal_reason", 3, _has("withdrawn_date"), lambda row, as_at: None)),
+    # Workforce (CSV for every authority).
+    Defect("fte_zero", "workforce", "fte_above_zero",
+           "Data row 3's fte is 0.",
+           _set_cell("fte", 3, lambda row, as_at: 0)),
+    Defect("fte_too_high", "workforce", "fte_at_most_1_5",
+           "Data row 4's fte is 1.6, above 1.5.",
+           _set_cell("fte", 4, lambda row, as_at: 1.6)),
+    Defect("leave_before_start", "workforce", "leave_not_before_start",
+           "Data row 5's leave_date is 10 days before its start_date.",
+           _set_cell("leave_date", 5, lambda row, as_at: row["start_date"] - timedelta(days=10))),
+    Defect("establishment_zero", "team_establishment", "establishment_fte_positive",
+           "Data row 1's establishment_fte is 0.",
+           _set_cell("establishment_fte", 1, lambda row, as_at: 0)),
 )}
 
 
