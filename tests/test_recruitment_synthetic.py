@@ -67,7 +67,8 @@ def test_the_funnel_has_withdrawals_at_every_stage_and_reg24_on_both_sides_of_16
 
 
 def test_the_recruitment_stream_leaves_the_other_files_unchanged(tmp_path, files):
-    with_recruitment = generate_extracts(tmp_path / "a", households=30, years=1, seed=2, as_at=AS_AT)
+    with_recruitment = generate_extracts(tmp_path / "a", households=30, years=1, seed=2, as_at=AS_AT,
+                                         areas=("fostering", "quality_assurance", "recruitment"))
     without = generate_extracts(tmp_path / "b", households=30, years=1, seed=2, as_at=AS_AT,
                                 areas=("fostering", "quality_assurance"))
     others = {p.name: p.read_bytes() for p in with_recruitment if not p.name.startswith("recruitment_")}
