@@ -7,14 +7,13 @@ import os
 import shutil
 from contextlib import closing
 from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from qa_warehouse import cli
+from tests.published import published, published_by_grain, same, snapshot
 from tests.reference.measures import (
     PUBLISHED_COLUMNS,
     differences,
@@ -38,7 +37,6 @@ from tests.reference.quality_assurance import (
 pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 3  # 0: all CSV; 1: audits and feedback as XLSX; 2: all four as XLSX
-TOLERANCE = Fraction(1, 10**12)
 # Reference-only fields that are never published.
 UNPUBLISHED = {"collected_by"}
 # Columns holding free text or source identifiers: none may reach reporting.
@@ -88,39 +86,10 @@ def expected(landing):
     return expected_quality_assurance(landing, salt=salt)
 
 
-def published(warehouse, table: str) -> tuple[list[str], list[tuple]]:
-    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
-        cur.execute(f"select * from reporting.{table}")
-        return [d.name for d in cur.description], cur.fetchall()
-
-
-def published_by_grain(warehouse, table: str) -> dict[tuple, dict]:
-    columns, rows = published(warehouse, table)
-    by_key = {}
-    for row in rows:
-        values = dict(zip(columns, row))
-        key = tuple(values[c] for c in GRAINS[table])
-        assert key not in by_key, f"{table}: two rows for {key}"
-        by_key[key] = values
-    return by_key
-
-
-def same(expected_value, got) -> bool:
-    if isinstance(expected_value, Fraction):
-        return got is not None and abs(Fraction(got) - expected_value) <= TOLERANCE
-    if isinstance(got, Decimal) and expected_value is not None and not isinstance(expected_value, bool):
-        return Fraction(got) == expected_value
-    return got == expected_value
-
-
-def snapshot(warehouse) -> dict[str, list[tuple]]:
-    return {table: sorted(published(warehouse, table)[1], key=repr) for table in TABLES}
-
-
 @pytest.mark.parametrize("table", TABLES)
 def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected, table):
     want = expected[table]
-    got = published_by_grain(module_warehouse, table)
+    got = published_by_grain(module_warehouse, table, GRAINS[table])
     missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
     assert not missing and not extra, (
         f"{table}: {len(missing)} rows missing, e.g. {missing[:3]} = {[want[k] for k in missing[:3]]}; "
@@ -263,7 +232,7 @@ def damaged_audit_workbook(landing: Path, folder: Path) -> tuple[Path, int, int]
 
 def test_a_defective_spreadsheet_is_quarantined_and_the_publication_is_unchanged(
         module_warehouse, landing, tmp_path, capsys):
-    before = snapshot(module_warehouse)
+    before = snapshot(module_warehouse, TABLES)
     damaged, data_row, sheet_row = damaged_audit_workbook(landing, tmp_path)
     capsys.readouterr()
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
@@ -276,5 +245,5 @@ def test_a_defective_spreadsheet_is_quarantined_and_the_publication_is_unchanged
     assert all(e["file"] == damaged.name and e["column"] == "overall_grade" for e in named), named
     assert [e["row"] for e in named] == [data_row], named
     assert all(e.get("sheet_row") in (None, sheet_row) for e in named), named
-    assert snapshot(module_warehouse) == before
+    assert snapshot(module_warehouse, TABLES) == before
     shutil.rmtree(tmp_path, ignore_errors=True)

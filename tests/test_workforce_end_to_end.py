@@ -8,19 +8,18 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from datetime import date, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from qa_warehouse import cli
+from tests.published import same
 from tests.reference.workforce import GRAIN, current_files, expected_workforce, load
 
 pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
-TOLERANCE = Fraction(1, 10**12)
 TABLE = "workforce_monthly"
 
 
@@ -45,14 +44,6 @@ def published(warehouse) -> tuple[list[str], list[tuple]]:
         "select column_name from information_schema.columns where table_schema = 'reporting' and table_name = %s"
         " order by ordinal_position", (TABLE,))]
     return columns, rows
-
-
-def same(want, got) -> bool:
-    if isinstance(want, Fraction):
-        return got is not None and abs(Fraction(got) - want) <= TOLERANCE
-    if isinstance(got, Decimal) and want is not None:
-        return Fraction(got) == want
-    return got == want
 
 
 def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected):

@@ -14,12 +14,12 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
+from tests.published import same
 from tests.reference.quality_assurance import add_months, quarter_start, reported_quarters
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 ALL = "All"
 QA_HISTORY_QUARTERS = 12
-TOLERANCE = Fraction(1, 10**12)
 
 
 def measures() -> dict[str, dict]:
@@ -198,9 +198,3 @@ def differences(expected: dict[tuple, dict], published_rows: list[tuple]) -> lis
                   if not same(expected[key][name], got[key][name])]
     return sorted(wrong, key=repr)
 
-
-def same(expected_value, got) -> bool:
-    """Exact, but for a percentage: PostgreSQL's numeric division keeps 16 or more significant digits."""
-    if isinstance(expected_value, Fraction) and got is not None:
-        return abs(expected_value - got) <= TOLERANCE
-    return expected_value == got
