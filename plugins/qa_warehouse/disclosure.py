@@ -284,7 +284,8 @@ def public_rows(rows: Sequence[dict], links: Iterable = LINKED_FIGURES) -> list[
                 else SUPPRESSED if denominator_hidden else str(row["denominator"]),
                 "value": value,
                 "target": row["target"],
-                "rag": SUPPRESSED if value == SUPPRESSED else row["rag"],
+                # a measure without thresholds has no RAG to hide
+                "rag": SUPPRESSED if value == SUPPRESSED and row["rag"] is not None else row["rag"],
                 "direction_of_travel": row["direction_of_travel"],
             })
 
