@@ -2,9 +2,7 @@
 -- the month, how many had reached application and approval by the extract date. Recent cohorts
 -- are still moving through the funnel: their rates rise as later deliveries arrive.
 with months as (
-    select months.*, carer_types.carer_type
-    from {{ ref('int_recruitment_reporting_months') }} as months
-    cross join (values ('mainstream'), ('kinship')) as carer_types (carer_type)
+    select * from {{ ref('int_recruitment_reporting_month_carer_types') }}
 ),
 
 counted as (

@@ -2,9 +2,7 @@
 -- stage in the month, counted by the month of that stage's own date (so an enquiry made in March
 -- and approved in November counts in March's enquiries and November's approvals).
 with months as (
-    select months.*, carer_types.carer_type
-    from {{ ref('int_recruitment_reporting_months') }} as months
-    cross join (values ('mainstream'), ('kinship')) as carer_types (carer_type)
+    select * from {{ ref('int_recruitment_reporting_month_carer_types') }}
 ),
 
 stage_dates as (

@@ -3,9 +3,7 @@
 -- average days from assessment start to panel. A panel without an assessment start date is
 -- not counted (its timeliness is unknown).
 with months as (
-    select months.*, carer_types.carer_type
-    from {{ ref('int_recruitment_reporting_months') }} as months
-    cross join (values ('mainstream'), ('kinship')) as carer_types (carer_type)
+    select * from {{ ref('int_recruitment_reporting_month_carer_types') }}
 ),
 
 counted as (
