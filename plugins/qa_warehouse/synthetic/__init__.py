@@ -18,11 +18,12 @@ from qa_warehouse.synthetic.fostering import (
 )
 from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, quality_assurance_tables
 from qa_warehouse.synthetic.recruitment import recruitment_tables
+from qa_warehouse.synthetic.residential import authority_homes, residential_tables
 from qa_warehouse.synthetic.workforce import workforce_tables
 
-AREAS = ("fostering", "quality_assurance", "recruitment", "workforce")
+AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "residential")
 
-__all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "generate_extracts", "generate_fostering_extracts",
+__all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "authority_homes", "generate_extracts", "generate_fostering_extracts",
            "landing_file_name"]
 
 
@@ -46,7 +47,9 @@ def generate_extracts(
     other areas are generated; the workforce's staff are the register's supervising workers and
     the audits' team managers, plus others. Quality assurance extracts are CSV for the first authority; the
     second writes audits and feedback as .xlsx, the third all four (and so on, cycling). Recruitment
-    (one row per enquiry) is CSV in each authority's file format, coherent with its register.
+    (one row per enquiry) is CSV in each authority's file format, coherent with its register. Residential
+    (childrens_homes from `authority_homes`, reg44_visits) is CSV in each authority's file format and
+    independent of the households.
     """
     chosen_defects = resolve_defects(defects)
     if households < 0 or years < 1:
@@ -76,6 +79,8 @@ def generate_extracts(
             tables.update(recruitment_tables(seed, la_code, register, window, households))
         if "workforce" in areas:
             tables.update(workforce_tables(seed, la_code, register, window))
+        if "residential" in areas:
+            tables.update(residential_tables(seed, la_code, window))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)

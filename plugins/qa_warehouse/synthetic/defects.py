@@ -18,6 +18,8 @@ ORPHAN_HOUSEHOLD_ID = "H00000"
 FOREIGN_LA_CODE = "999"
 # Audit ids are numbered from CFA010000 up, so this one is never an audit.
 ORPHAN_AUDIT_ID = "CFA000000"
+# Synthetic URNs are SC + an LA code + three digits, and 000 is no LA code: this is never a home.
+ORPHAN_HOME_URN = "SC000000"
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ def _is_complaint(row: dict) -> bool:
 
 def _has(column: str) -> Callable[[dict], bool]:
     return lambda row: row.get(column) is not None
+
+
+def _is_registered_home(row: dict) -> bool:
+    return str(row.get("registration_status") or "").strip().lower() == "registered" and row.get("registered_places")
 
 
 def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:
@@ -151,6 +157,28 @@ DEFECTS: dict[str, Defect] = {d.name: d for d in (
     Defect("establishment_zero", "team_establishment", "establishment_fte_positive",
            "Data row 1's establishment_fte is 0.",
            _set_cell("establishment_fte", 1, lambda row, as_at: 0)),
+    # Residential (childrens_homes, reg44_visits; CSV in each authority's file format).
+    Defect("occupied_above_registered", "childrens_homes", "occupied_not_above_registered",
+           "The first registered home from data row 1 on has 2 more children living in it than registered places.",
+           _set_cell_of_first("occupied_places", 1, _is_registered_home,
+                              lambda row, as_at: row["registered_places"] + 2)),
+    Defect("registration_before_application", "childrens_homes", "registration_not_before_application",
+           "The first registered home from data row 1 on has its registration_date 10 days before its application_date.",
+           _set_cell_of_first("registration_date", 1, _is_registered_home,
+                              lambda row, as_at: row["application_date"] - timedelta(days=10))),
+    Defect("closure_before_registration", "childrens_homes", "closure_not_before_registration",
+           "The first home with a closure date from data row 1 on closes 10 days before its registration_date.",
+           _set_cell_of_first("closure_date", 1, _has("closure_date"),
+                              lambda row, as_at: row["registration_date"] - timedelta(days=10))),
+    Defect("judgement_without_inspection", "childrens_homes", "judgement_needs_inspection_date",
+           "The first inspected home from data row 1 on has its last_inspection_date blanked, keeping the judgement.",
+           _set_cell_of_first("last_inspection_date", 1, _has("inspection_judgement"), lambda row, as_at: None)),
+    Defect("closure_date_on_open_home", "childrens_homes", "closed_home_has_status_closed",
+           "The first registered home from data row 1 on has a closure_date (the extract date) but stays registered.",
+           _set_cell_of_first("closure_date", 1, _is_registered_home, lambda row, as_at: as_at)),
+    Defect("reg44_visit_to_unknown_home", "reg44_visits", "reference_resolves",
+           f"Data row 3's home_id is {ORPHAN_HOME_URN}, which is not in childrens_homes.",
+           _set_cell("home_id", 3, lambda row, as_at: ORPHAN_HOME_URN)),
 )}
 
 
