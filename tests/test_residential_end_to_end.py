@@ -1,0 +1,151 @@
+"""Generate two authorities' extracts (residential beside every other area), run both DAGs for real,
+and check every figure of the four residential reporting tables against the independent
+computation in tests/reference/residential.py (which reads the same landing files), including the
+home that closes in the middle of a quarter. Then bad residential files (occupied places above
+registered places, a regulation 44 visit to an unknown home, and each other childrens_homes rule)
+are quarantined with the rule named, and nothing published changes."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from qa_warehouse import cli
+from tests.published import published, published_by_grain, same, snapshot
+from tests.reference.residential import GRAINS, current_files, expected_residential, load, status_at
+
+pytestmark = pytest.mark.integration
+AS_AT = date(2025, 3, 31)
+AUTHORITIES = 2
+TABLES = tuple(GRAINS)
+
+
+@pytest.fixture(scope="module")
+def landing(module_warehouse, tmp_path_factory):
+    from qa_warehouse.synthetic import generate_extracts
+
+    folder = tmp_path_factory.mktemp("landing")
+    generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
+    assert cli.main(["run", "--landing", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def expected(landing):
+    return expected_residential(landing)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected, table):
+    got = published_by_grain(module_warehouse, table, GRAINS[table])
+    want = expected[table]
+    missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
+    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
+    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
+             for key, figures in want.items() for name, value in figures.items()
+             if not same(value, got[key].get(name, "<no such column>"))]
+    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    columns, _ = published(module_warehouse, table)
+    assert set(columns) == set(GRAINS[table]) | {"financial_year", "financial_quarter"} | set(next(iter(want.values())))
+    assert {key[0] for key in want} == {la for (_, la) in current_files(landing)}
+
+
+def test_the_data_exercises_every_figure(expected):
+    """Not a check on the warehouse: on the test data, so that the comparisons above mean something."""
+    monthly = expected["residential_homes_monthly"].values()
+    for name in ("homes_applied", "homes_registered", "homes_unregistered", "homes_closed",
+                 "homes_registered_in_month", "homes_closed_in_month", "registered_places", "occupied_places",
+                 "vacancies", "unregistered_occupied_places"):
+        assert sum(f[name] or 0 for f in monthly) > 0, name
+    judged = {key[2] for key, f in expected["residential_inspections"].items() if f["homes"]}
+    assert {"outstanding", "good", "requires_improvement", "not_yet_inspected", "not_known"} <= judged
+    visits = expected["regulation_44_visits"]
+    assert sum(f["recommendations"] for f in visits.values()) > 0
+    # Some homes open all month missed their visit, and some were visited: the rate is not trivial.
+    authority = [f for key, f in visits.items() if key[2] is None and key[3] is None and f["homes_open_all_month"]]
+    assert any(f["homes_open_all_month_visited"] < f["homes_open_all_month"] for f in authority)
+    assert any(f["homes_open_all_month_visited"] > 0 for f in authority)
+    timeliness = expected["residential_registration_timeliness"].values()
+    assert any(f["homes_registered_12_months"] for f in timeliness) and any(f["applications_waiting"] for f in timeliness)
+
+
+def test_a_home_that_closes_mid_quarter_leaves_the_figures_from_its_closure(module_warehouse, landing):
+    for la_code, entry in load(landing).items():
+        closed = next(h for h in entry["homes"] if h["closure_date"] is not None)
+        closure = closed["closure_date"]
+        assert closure.day == 15 and closure.month % 3 == 2  # the middle month of a financial quarter
+        month_end = (closure.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        before = closure.replace(day=1) - timedelta(days=1)
+        provision = closed["provision"]
+
+        def monthly(period_end: date) -> dict:
+            return published_by_grain(module_warehouse, "residential_homes_monthly", GRAINS["residential_homes_monthly"])[
+                (la_code, period_end, provision)]
+
+        def registered_elsewhere(period_end: date) -> tuple[int, int]:
+            others = [h for h in entry["homes"] if h is not closed and h["provision"] == provision
+                      and status_at(h, period_end) == "registered"]
+            return len(others), sum(h["registered_places"] or 0 for h in others)
+
+        # Open at the month end before: counted with its places. Closed at the month end of its closure.
+        assert (monthly(before)["homes_registered"], monthly(before)["registered_places"]) == tuple(
+            a + b for a, b in zip(registered_elsewhere(before), (1, closed["registered_places"])))
+        assert (monthly(month_end)["homes_registered"], monthly(month_end)["registered_places"]) == \
+            registered_elsewhere(month_end)
+        assert monthly(month_end)["homes_closed_in_month"] >= 1
+        # In its closing month it is on the regulation 44 table, but not among the homes open all month.
+        (row,) = module_warehouse.query(
+            "select homes_open_all_month from reporting.regulation_44_visits"
+            " where la_code = %s and period_end = %s and home_key = %s", (la_code, month_end, closed["home_key"]))
+        assert row == (0,)
+        assert not module_warehouse.query(
+            "select 1 from reporting.regulation_44_visits where la_code = %s and home_key = %s and period_end > %s",
+            (la_code, closed["home_key"], month_end))
+
+
+def test_reporting_names_no_home_and_holds_no_urn(module_warehouse, landing):
+    data = load(landing)
+    urns = {h["home_id"] for entry in data.values() for h in entry["homes"]}
+    for table in TABLES:
+        columns, rows = published(module_warehouse, table)
+        assert not {c for c in columns if c.endswith("_id") or c in ("home_name", "urn")}, table
+        texts = {v for row in rows for v in row if isinstance(v, str)}
+        assert not texts & urns, table
+        assert not {t for t in texts if t.upper().startswith("SC") and t[2:].isdigit()}, table
+
+
+@pytest.mark.parametrize("defect, rule, column", [
+    ("occupied_above_registered", "occupied_not_above_registered", "occupied_places, registered_places"),
+    ("reg44_visit_to_unknown_home", "reference_resolves", "home_id"),
+    ("registration_before_application", "registration_not_before_application", "application_date, registration_date"),
+    ("closure_before_registration", "closure_not_before_registration", "registration_date, closure_date"),
+    ("judgement_without_inspection", "judgement_needs_inspection_date", "inspection_judgement, last_inspection_date"),
+    ("closure_date_on_open_home", "closed_home_has_status_closed", "closure_date, registration_status"),
+])
+def test_a_bad_residential_file_is_quarantined_and_the_publication_is_unchanged(
+        module_warehouse, landing, tmp_path, capsys, defect, rule, column):
+    from qa_warehouse.synthetic import DEFECTS, generate_extracts
+
+    before = snapshot(module_warehouse, TABLES)
+    publications = module_warehouse.query("select count(*) from reporting.publication_log")
+    generated = Path(tmp_path) / "generated"
+    # A later delivery (a day after) of the first authority's extract, damaged by the defect.
+    generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=AS_AT + timedelta(days=1),
+                      defects=(defect,), areas=("residential",))
+    damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
+    shutil.copy(damaged, tmp_path / damaged.name)
+    shutil.rmtree(generated)
+    capsys.readouterr()
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
+    assert damaged.name in capsys.readouterr().err
+    (errors,), = module_warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
+        " order by load_id desc limit 1", (damaged.name,))
+    named = [e for e in errors if e["rule"] == rule]
+    assert named, errors
+    assert DEFECTS[defect].rule == rule
+    assert all(e["file"] == damaged.name and e["column"] == column for e in named), named
+    assert snapshot(module_warehouse, TABLES) == before
+    assert module_warehouse.query("select count(*) from reporting.publication_log") == publications
