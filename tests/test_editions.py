@@ -44,6 +44,10 @@ GRAINS = {
     "recruitment_withdrawals": ("la_code", "period_start", "carer_type", "withdrawn_from_stage", "withdrawal_reason"),
     "regulation_24": ("la_code", "period_start"),
     "workforce_monthly": ("la_code", "team", "period_end"),
+    "residential_homes_monthly": ("la_code", "period_end", "provision"),
+    "residential_inspections": ("la_code", "period_end", "judgement"),
+    "regulation_44_visits": ("la_code", "period_end", "provision", "home_key"),
+    "residential_registration_timeliness": ("la_code", "period_end"),
     "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
     **{f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
        for section in ("fostering", "audits", "feedback", "complaints")},
@@ -186,7 +190,8 @@ def test_closing_a_month_publishes_an_edition_of_its_figures_in_every_table(stor
     assert {(x["extract"], x["la_code"]) for x in loads} == {
         (extract, LA_CODE) for extract in ("carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
                                            "carer_training", "notifications", "case_file_audits", "audit_actions",
-                                           "feedback", "complaints", "recruitment", "workforce", "team_establishment")}
+                                           "feedback", "complaints", "recruitment", "workforce", "team_establishment",
+                                           "childrens_homes", "reg44_visits")}
     assert warehouse.query("select as_at from reporting.editions where edition_id = %s", (edition_id,)) == [
         (published_at,)]
 

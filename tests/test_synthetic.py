@@ -19,6 +19,7 @@ FOSTERING_EXTRACTS = ("carer_households", "carer_visits", "carer_reviews", "care
                       "carer_training", "notifications")
 FIRST_THREE_LA_CODES = ("885", "886", "887")
 WORKFORCE_EXTRACTS = ("team_establishment", "workforce")
+RESIDENTIAL_EXTRACTS = ("childrens_homes", "reg44_visits")
 KEYS = {"carer_households": "household_id", "carer_visits": "visit_id", "carer_reviews": "review_id",
         "carer_supervisions": "supervision_id", "carer_training": "carer_id", "notifications": "notification_id"}
 
@@ -407,8 +408,26 @@ WORKFORCE_EXPECTED_DAMAGE = {
     "establishment_zero": ("team_establishment", "establishment_fte_positive", "establishment_fte",
                            lambda row, clean: row["establishment_fte"] == "0"),
 }
+RESIDENTIAL_EXPECTED_DAMAGE = {
+    "occupied_above_registered": ("childrens_homes", "occupied_not_above_registered", "occupied_places",
+                                  lambda row, clean: int(row["occupied_places"]) == int(row["registered_places"]) + 2),
+    "registration_before_application": ("childrens_homes", "registration_not_before_application", "registration_date",
+                                        lambda row, clean: parse_date(row["registration_date"])
+                                        == parse_date(row["application_date"]) - timedelta(days=10)),
+    "closure_before_registration": ("childrens_homes", "closure_not_before_registration", "closure_date",
+                                    lambda row, clean: parse_date(row["closure_date"])
+                                    == parse_date(row["registration_date"]) - timedelta(days=10)),
+    "judgement_without_inspection": ("childrens_homes", "judgement_needs_inspection_date", "last_inspection_date",
+                                     lambda row, clean: row["inspection_judgement"] and not row["last_inspection_date"]),
+    "closure_date_on_open_home": ("childrens_homes", "closed_home_has_status_closed", "closure_date",
+                                  lambda row, clean: parse_date(row["closure_date"]) == AS_AT
+                                  and row["registration_status"] == "registered"),
+    "reg44_visit_to_unknown_home": ("reg44_visits", "reference_resolves", "home_id",
+                                    lambda row, clean: row["home_id"] not in {
+                                        h["home_id"] for h in read_raw(extract_path(clean, "childrens_homes", "885"))[1]}),
+}
 ALL_EXPECTED_DAMAGE = {**EXPECTED_DAMAGE, **QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE,
-                       **WORKFORCE_EXPECTED_DAMAGE}
+                       **WORKFORCE_EXPECTED_DAMAGE, **RESIDENTIAL_EXPECTED_DAMAGE}
 
 
 def test_every_defect_in_the_brief_is_defined_with_its_extract_rule_and_description():
@@ -479,10 +498,10 @@ def clean_pair_all_areas(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("name", sorted(QA_EXPECTED_DAMAGE) + sorted(RECRUITMENT_EXPECTED_DAMAGE)
-                         + sorted(WORKFORCE_EXPECTED_DAMAGE))
+                         + sorted(WORKFORCE_EXPECTED_DAMAGE) + sorted(RESIDENTIAL_EXPECTED_DAMAGE))
 def test_a_quality_assurance_defect_changes_one_cell_of_one_first_authority_file(name, tmp_path, clean_pair_all_areas):
     extract, _, column, is_the_damage = {**QA_EXPECTED_DAMAGE, **RECRUITMENT_EXPECTED_DAMAGE,
-                                         **WORKFORCE_EXPECTED_DAMAGE}[name]
+                                         **WORKFORCE_EXPECTED_DAMAGE, **RESIDENTIAL_EXPECTED_DAMAGE}[name]
     generate_extracts(tmp_path, households=40, years=2, authorities=2, as_at=AS_AT, defects=[name])
     assert_only_this_file_differs(clean_pair_all_areas, tmp_path, extract_path(tmp_path, extract, "885").name)
 
@@ -600,7 +619,9 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     expected_fostering = sorted(extract_path(folder, e, la) for e in FOSTERING_EXTRACTS for la in FIRST_THREE_LA_CODES)
     expected_recruitment = [extract_path(folder, "recruitment", la) for la in FIRST_THREE_LA_CODES]
     expected_workforce = [extract_path(folder, e, la) for e in WORKFORCE_EXTRACTS for la in FIRST_THREE_LA_CODES]
-    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment + expected_workforce)
+    expected_residential = [extract_path(folder, e, la) for e in RESIDENTIAL_EXTRACTS for la in FIRST_THREE_LA_CODES]
+    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment + expected_workforce
+                           + expected_residential)
     for path in paths:
         landing = recognise(path)
         assert landing is not None and landing.extract_date == AS_AT, path.name
@@ -609,6 +630,9 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     only_workforce = generate_extracts(tmp_path / "workforce", households=20, authorities=1, as_at=AS_AT,
                                        areas=("workforce",))
     assert [p.name for p in only_workforce] == sorted(f"{e}_885_20250331.csv" for e in WORKFORCE_EXTRACTS)
+    only_residential = generate_extracts(tmp_path / "residential", households=20, authorities=1, as_at=AS_AT,
+                                         areas=("residential",))
+    assert [p.name for p in only_residential] == sorted(f"{e}_885_20250331.csv" for e in RESIDENTIAL_EXTRACTS)
     with pytest.raises(ValueError, match="unknown area"):
         generate_extracts(tmp_path, areas=("finance",))
     assert landing_file_name("feedback", "886", AS_AT, "xlsx") == "feedback_886_20250331.xlsx"
@@ -906,3 +930,42 @@ def test_the_workforce_is_the_register_and_audit_staff_with_the_cases_the_figure
             assert not r["leave_date"] or parse_date(r["leave_date"]) >= parse_date(r["start_date"])
             assert parse_date(r["start_date"]) <= AS_AT
         assert all(float(r["establishment_fte"]) > 0 for r in establishment)
+
+
+# --- residential extracts ----------------------------------------------------------------------
+
+
+def test_the_homes_are_a_pure_function_with_every_case_the_figures_need(qa_three):
+    """authority_homes gives the same homes for the same arguments (the 903 generator relies on
+    it) and they are the childrens_homes file's rows; every authority has internal and external
+    registered homes, inspected homes with judgements, a home registered recently and not yet
+    inspected, an application waiting, a home closed on the 15th of a quarter's middle month, and
+    an unregistered home; the contract's rules hold; visits are to homes open on the visit day."""
+    from qa_warehouse.synthetic import authority_homes
+
+    folder, _ = qa_three
+    for la in FIRST_THREE_LA_CODES:
+        homes = authority_homes(7, la, AS_AT)
+        assert homes == authority_homes(7, la, AS_AT) and homes != authority_homes(8, la, AS_AT)
+        rows = read_typed(extract_path(folder, "childrens_homes", la))
+        assert [r["home_id"] for r in rows] == [h.urn for h in homes]
+        assert all(re.fullmatch(rf"SC{la}\d{{3}}", h.urn) for h in homes)
+        by_status = Counter((h.provision, h.registration_status) for h in homes)
+        assert by_status[("internal", "registered")] >= 4 and by_status[("external", "registered")] >= 5
+        assert by_status[("internal", "applied")] >= 1 and by_status[("external", "unregistered")] == 1
+        (closed,) = [h for h in homes if h.registration_status == "closed"]
+        assert closed.closure_date.day == 15 and closed.closure_date.month % 3 == 2 and closed.closure_date < AS_AT
+        assert any(h.registration_date and (AS_AT - h.registration_date).days <= 60 and h.last_inspection_date is None
+                   for h in homes)
+        assert {h.inspection_judgement for h in homes if h.last_inspection_date} >= {"good", "requires_improvement"}
+        for r in rows:
+            places, occupied = r["registered_places"], r["occupied_places"]
+            assert not (places and occupied) or int(occupied) <= int(places)
+            assert not (r["registration_date"] and r["application_date"]) or r["registration_date"] >= r["application_date"]
+            assert not r["closure_date"] or (r["registration_status"] == "closed" and r["closure_date"] >= r["registration_date"])
+            assert not r["inspection_judgement"] or r["last_inspection_date"]
+        open_on = {h.urn: h for h in homes}
+        visits = read_typed(extract_path(folder, "reg44_visits", la))
+        assert visits and all(open_on[v["home_id"]].is_open(v["visit_date"]) and v["visit_date"] <= AS_AT
+                              for v in visits)
+        assert len({v["visit_id"] for v in visits}) == len(visits)
