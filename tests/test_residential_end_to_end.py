@@ -6,6 +6,7 @@ registered places, a regulation 44 visit to an unknown home, and each other chil
 are quarantined with the rule named, and nothing published changes."""
 from __future__ import annotations
 
+import csv
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,12 +15,57 @@ import pytest
 
 from qa_warehouse import cli
 from tests.published import published, published_by_grain, same, snapshot
-from tests.reference.residential import GRAINS, current_files, expected_residential, load, status_at
+from tests.reference.quality_assurance import parse_date, read_csv
+from tests.reference.residential import (
+    GRAINS,
+    current_files,
+    expected_residential,
+    inspections_reported,
+    load,
+    status_at,
+)
 
 pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLES = tuple(GRAINS)
+# An earlier childrens_homes delivery of the first authority, six months before: the inspections
+# it reports are the history the current delivery (latest inspection only) no longer holds.
+EARLIER = date(2024, 9, 30)
+EARLIER_LA = "885"
+EARLIER_JUDGEMENT = {"outstanding": "good", "good": "requires_improvement", "requires_improvement": "inadequate",
+                     "inadequate": "requires_improvement"}
+
+
+def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at: date = EARLIER) -> Path:
+    """The authority's childrens_homes as a delivery at `as_at` would have stated them: homes not
+    yet applied for left out, later registrations and closures not yet made, and each home
+    inspected since shown with the inspection before it (half-way from its registration to
+    `as_at`, judged one step differently), which only this delivery reports."""
+    current = current_files(landing)[("childrens_homes", la_code)][1]
+    with current.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    rows = []
+    for row in read_csv(current):
+        application, registration, closure, inspected = (parse_date(row.get(c)) for c in (
+            "application_date", "registration_date", "closure_date", "last_inspection_date"))
+        if application is not None and application > as_at:
+            continue
+        if closure is not None and closure > as_at:
+            row.update(closure_date=None, registration_status="registered")
+        if registration is not None and registration > as_at:
+            row.update(registration_date=None, registration_status="applied", last_inspection_date=None,
+                       inspection_judgement=None, occupied_places="0")
+        elif inspected is not None and inspected > as_at:
+            row.update(last_inspection_date=(registration + (as_at - registration) // 2).isoformat(),
+                       inspection_judgement=EARLIER_JUDGEMENT[row["inspection_judgement"]])
+        rows.append(row)
+    path = landing / f"childrens_homes_{la_code}_{as_at:%Y%m%d}.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([[("" if row.get(c) is None else row[c]) for c in header] for row in rows])
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +74,7 @@ def landing(module_warehouse, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
+    write_earlier_homes_delivery(folder)
     assert cli.main(["run", "--landing", str(folder)]) == 0
     return folder
 
@@ -103,6 +150,28 @@ def test_a_home_that_closes_mid_quarter_leaves_the_figures_from_its_closure(modu
         assert not module_warehouse.query(
             "select 1 from reporting.regulation_44_visits where la_code = %s and home_key = %s and period_end > %s",
             (la_code, closed["home_key"], month_end))
+
+
+def test_an_inspection_only_an_earlier_delivery_reports_is_the_judgement_until_the_next(module_warehouse, landing):
+    reported = inspections_reported(landing)
+    homes = {h["home_key"]: h for h in load(landing)[EARLIER_LA]["homes"]}
+    histories = {key: dates for key, dates in reported.items() if key in homes and len(dates) == 2}
+    assert histories, "the earlier delivery should report inspections the current one no longer holds"
+    for home_key, dates in histories.items():
+        first, latest = sorted(dates)
+        assert first <= EARLIER < latest and dates[first] != dates[latest]
+        published = dict(module_warehouse.query(
+            "select period_end, inspection_judgement from marts.fct_residential_home_months"
+            " where home_key = %s and is_open_at_period_end", (home_key,)))
+        between = [d for d in published if first <= d < latest]
+        after = [d for d in published if d >= latest]
+        assert between and all(published[d] == dates[first] for d in between), (home_key, dates)
+        assert all(published[d] == dates[latest] for d in after), (home_key, dates)
+    # The current delivery is still the one every other figure comes from.
+    (extract_date,), = module_warehouse.query(
+        "select extract_date from staging.stg_residential__current_loads where extract = 'childrens_homes'"
+        " and la_code = %s", (EARLIER_LA,))
+    assert extract_date == AS_AT
 
 
 def test_reporting_names_no_home_and_holds_no_urn(module_warehouse, landing):

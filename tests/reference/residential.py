@@ -32,18 +32,34 @@ def code(value) -> str | None:
     return None if value is None else "_".join(str(value).strip().lower().replace("-", " ").split())
 
 
-def current_files(landing: Path) -> dict[tuple[str, str], tuple[date, Path]]:
-    latest: dict[tuple[str, str], tuple[date, Path]] = {}
+def deliveries(landing: Path) -> list[tuple[str, str, date, Path]]:
+    """(extract, la_code, extract date, path) of every residential file, oldest first."""
+    found = []
     for path in sorted(Path(landing).iterdir()):
         match = FILE_NAME.match(path.name)
-        if not match:
+        if match:
+            raw = match["date"]
+            found.append((match["extract"].lower(), match["la"], date(int(raw[:4]), int(raw[4:6]), int(raw[6:])), path))
+    return sorted(found, key=lambda d: d[2])
+
+
+def current_files(landing: Path) -> dict[tuple[str, str], tuple[date, Path]]:
+    """The newest delivery of each extract and authority (later ones replace earlier in the loop)."""
+    return {(extract, la_code): (extract_date, path) for extract, la_code, extract_date, path in deliveries(landing)}
+
+
+def inspections_reported(landing: Path) -> dict[str, dict[date, str | None]]:
+    """{home_key: {inspection date: judgement}} from every childrens_homes delivery, the newest
+    delivery's judgement winning (each delivery holds each home's latest inspection only)."""
+    reported: dict[str, dict[date, str | None]] = {}
+    for extract, la_code, _, path in deliveries(landing):
+        if extract != "childrens_homes":
             continue
-        raw = match["date"]
-        extract_date = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-        key = (match["extract"].lower(), match["la"])
-        if key not in latest or extract_date > latest[key][0]:
-            latest[key] = (extract_date, path)
-    return latest
+        for r in read_csv(path):
+            inspected = parse_date(r.get("last_inspection_date"))
+            if inspected is not None:
+                reported.setdefault(pseudonymise(la_code, r["home_id"]), {})[inspected] = code(r.get("inspection_judgement"))
+    return reported
 
 
 def load(landing: Path) -> dict[str, dict]:
@@ -101,11 +117,12 @@ def in_month(day: date | None, period_end: date) -> bool:
     return day is not None and month_start(period_end) <= day <= period_end
 
 
-def judgement_at(home: dict, day: date) -> str:
-    inspected = home["last_inspection_date"]
-    if inspected is None:
+def judgement_at(inspections: dict[date, str | None], day: date) -> str | None:
+    """The judgement of the latest inspection on or before `day`, from every delivery."""
+    if not inspections:
         return "not_yet_inspected"
-    return home["inspection_judgement"] if inspected <= day else "not_known"
+    before = [d for d in inspections if d <= day]
+    return inspections[max(before)] if before else "not_known"
 
 
 def open_all_month(home: dict, period_end: date) -> bool:
@@ -128,6 +145,7 @@ def average(values: list[int]) -> Fraction | None:
 def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
     """{table: {grain key: figures}} for every published row of the four residential tables."""
     tables: dict[str, dict[tuple, dict]] = {name: {} for name in GRAINS}
+    inspections = inspections_reported(landing)
     for la_code, entry in load(landing).items():
         month_ends = shown_month_ends(entry)
         latest = month_ends[0]
@@ -178,7 +196,8 @@ def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
 
             open_homes = [h for h in entry["homes"] if status[h["home_key"]] == "registered"]
             for order, judgement in enumerate(JUDGEMENTS, start=1):
-                judged = [h for h in open_homes if judgement_at(h, period_end) == judgement]
+                judged = [h for h in open_homes
+                          if judgement_at(inspections.get(h["home_key"], {}), period_end) == judgement]
                 tables["residential_inspections"][(la_code, period_end, judgement)] = {
                     "display_order": order,
                     "homes": len(judged),

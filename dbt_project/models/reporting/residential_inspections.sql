@@ -1,5 +1,6 @@
--- The latest Ofsted inspection judgement of the children's homes open at each month end, as
--- counts by judgement (every judgement on every month end, 0 included): no home is named.
+-- The latest Ofsted inspection judgement (as every delivery reported inspections) of the
+-- children's homes open at each month end, as counts by judgement (every judgement on every month
+-- end, 0 included): no home is named.
 -- Definitions: docs/residential-figures.md.
 with judgements as (
     select judgement, display_order

@@ -1,7 +1,8 @@
 -- One row per children's home and month end shown: its registration status on the month's first
--- day and at the month end, the judgement of its latest inspection on or before the month end,
--- its places, and the regulation 44 visits in the month. A home appears in the months the
--- authority knew of it (a status at the month end) or in which it had a visit.
+-- day and at the month end, the judgement of its latest inspection on or before the month end (as
+-- every delivery reported them: stg_residential__inspections), its places, and the regulation 44
+-- visits in the month. A home appears in the months the authority knew of it (a status at the
+-- month end) or in which it had a visit.
 with homes as (
     select * from {{ ref('stg_residential__homes') }}
 ),
@@ -19,12 +20,29 @@ home_months as (
         homes.application_date,
         homes.registration_date,
         homes.closure_date,
-        homes.last_inspection_date,
-        homes.inspection_judgement,
         {{ residential_status_at('month_ends.month_start') }} as status_at_month_start,
         {{ residential_status_at('month_ends.period_end') }} as status_at_period_end
     from {{ ref('int_residential_month_ends') }} as month_ends
     inner join homes on homes.la_code = month_ends.la_code
+),
+
+inspections as (
+    select home_key, inspection_date, inspection_judgement
+    from {{ ref('stg_residential__inspections') }}
+),
+
+-- the latest inspection on or before each month end, and whether the home has any inspection
+judgements as (
+    select
+        home_months.home_key,
+        home_months.period_end,
+        (array_agg(inspections.inspection_judgement order by inspections.inspection_date desc)
+            filter (where inspections.inspection_date <= home_months.period_end))[1] as latest_judgement,
+        count(*) filter (where inspections.inspection_date <= home_months.period_end) as inspections_by_period_end,
+        count(inspections.inspection_date) as inspections_known
+    from home_months
+    left join inspections on inspections.home_key = home_months.home_key
+    group by home_months.home_key, home_months.period_end
 ),
 
 visits as (
@@ -64,9 +82,10 @@ select
     case when home_months.is_latest then home_months.occupied_places end as occupied_places,
     case
         when home_months.status_at_period_end <> 'registered' then null
-        when home_months.last_inspection_date <= home_months.period_end then home_months.inspection_judgement
-        when home_months.last_inspection_date is null then 'not_yet_inspected'
-        -- inspected only after this month end: the extract holds the latest inspection only
+        when judgements.inspections_by_period_end > 0 then judgements.latest_judgement
+        when judgements.inspections_known = 0 then 'not_yet_inspected'
+        -- inspected only after this month end, as far as the deliveries say: an inspection
+        -- before it may not have been reported
         else 'not_known'
     end as inspection_judgement,
     home_months.application_date,
@@ -74,6 +93,9 @@ select
     coalesce(visits.visits, 0) as reg44_visits,
     coalesce(visits.recommendations, 0) as reg44_recommendations
 from home_months
+inner join judgements
+    on judgements.home_key = home_months.home_key
+    and judgements.period_end = home_months.period_end
 left join visits
     on visits.home_key = home_months.home_key
     and visits.period_end = home_months.period_end
