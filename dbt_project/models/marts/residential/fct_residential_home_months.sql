@@ -66,12 +66,13 @@ select
     home_months.provision,
     home_months.status_at_month_start,
     home_months.status_at_period_end,
-    home_months.status_at_period_end = 'registered' as is_open_at_period_end,
+    coalesce(home_months.status_at_period_end = 'registered', false) as is_open_at_period_end,
     -- registered on the first day and still at the end: nothing closed it in between
-    home_months.status_at_month_start = 'registered' and home_months.status_at_period_end = 'registered'
-        as is_open_all_month,
-    'registered' in (home_months.status_at_month_start, home_months.status_at_period_end)
-        or home_months.registration_date between home_months.month_start and home_months.period_end
+    coalesce(home_months.status_at_month_start = 'registered' and home_months.status_at_period_end = 'registered',
+             false) as is_open_all_month,
+    coalesce(home_months.status_at_month_start = 'registered', false)
+        or coalesce(home_months.status_at_period_end = 'registered', false)
+        or coalesce(home_months.registration_date between home_months.month_start and home_months.period_end, false)
         as is_open_in_month,
     coalesce(home_months.registration_date between home_months.month_start and home_months.period_end, false)
         as registered_in_month,
