@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,11 +69,27 @@ FILE_FORMATS = (
 )
 
 
+# The DfE 903 tables' extracts (ssda903_header ...), delivered as 903_<table>_<la_code>_<yyyymmdd>.csv.
+SSDA903_PREFIX = "ssda903_"
+SSDA903_DATE_FORMAT = "%d/%m/%Y"
+
+
 def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
-    """`<extract>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file."""
+    """`<extract>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing
+    file; a 903 table's is `903_<table>_<la_code>_<yyyymmdd>.csv` (`ssda903_episodes` -> `903_episodes_...`)."""
     if suffix not in ("csv", "xlsx"):
         raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
+    if extract.startswith(SSDA903_PREFIX):
+        return f"903_{extract.removeprefix(SSDA903_PREFIX)}_{la_code}_{as_at:%Y%m%d}.{suffix}"
     return f"{extract}_{la_code}_{as_at:%Y%m%d}.{suffix}"
+
+
+def export_format(extract: str, file_format: FileFormat) -> FileFormat:
+    """The authority's export format for an extract: 903 files keep DfE's dd/mm/yyyy dates whatever
+    else (encoding, line endings, Excel's blank rows) the authority's export does."""
+    if extract.startswith(SSDA903_PREFIX) and file_format.date_format != SSDA903_DATE_FORMAT:
+        return replace(file_format, name=f"{file_format.name}, 903 dates dd/mm/yyyy", date_format=SSDA903_DATE_FORMAT)
+    return file_format
 
 
 def write_extract(table: ExtractTable, path: Path, file_format: FileFormat) -> Path:
