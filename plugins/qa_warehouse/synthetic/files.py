@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from qa_warehouse.contracts import get_contract
+from qa_warehouse.contracts import all_contracts, get_contract
 
 CellValue = str | int | date | None
 
@@ -69,19 +69,18 @@ FILE_FORMATS = (
 )
 
 
-# The DfE 903 tables' extracts (ssda903_header ...), delivered as 903_<table>_<la_code>_<yyyymmdd>.csv.
+# The DfE 903 tables' extracts (ssda903_header ...): their files keep DfE's dd/mm/yyyy dates.
 SSDA903_PREFIX = "ssda903_"
 SSDA903_DATE_FORMAT = "%d/%m/%Y"
 
 
 def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
-    """`<extract>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing
-    file; a 903 table's is `903_<table>_<la_code>_<yyyymmdd>.csv` (`ssda903_episodes` -> `903_episodes_...`)."""
+    """`<stem>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file:
+    the stem is the extract's name, or its contract's file_stem (903 files: `903_<table>`)."""
     if suffix not in ("csv", "xlsx"):
         raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
-    if extract.startswith(SSDA903_PREFIX):
-        return f"903_{extract.removeprefix(SSDA903_PREFIX)}_{la_code}_{as_at:%Y%m%d}.{suffix}"
-    return f"{extract}_{la_code}_{as_at:%Y%m%d}.{suffix}"
+    stem = all_contracts()[extract].file_name_stem if extract in all_contracts() else extract
+    return f"{stem}_{la_code}_{as_at:%Y%m%d}.{suffix}"
 
 
 def export_format(extract: str, file_format: FileFormat) -> FileFormat:
