@@ -619,13 +619,15 @@ class _Generator:
             end = period.end - timedelta(days=1) if period.end else self.as_at
             if start >= end:
                 continue
-            for _ in range(rng.choice((1, 1, 2, 3, 5, 8))):
-                begin = start + timedelta(days=rng.randint(0, (end - start).days))
-                back = begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6)))
-                open_ = (self.as_at - begin).days < 14 and rng.random() < 0.5
-                if back > end:
-                    open_ = open_ or period.end is None
-                    back = end
+            span = (end - start).days
+            starts = sorted(set(start + timedelta(days=rng.randint(0, span))
+                                for _ in range(rng.choice((1, 1, 2, 3, 5, 8)))))
+            for begin, following in zip(starts, [*starts[1:], None]):
+                # Episodes one after another: back before (or on the day) the next one begins.
+                latest = following - timedelta(days=1) if following else end
+                back = min(begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))), max(begin, latest))
+                # Still missing at the extract date: a recent episode of a child still looked after.
+                open_ = following is None and period.end is None and (self.as_at - begin).days < 30 and rng.random() < 0.5
                 rows.append({"CHILD": child.child_id, "DOB": child.dob, "MISSING": rng.choice(("M", "M", "A")),
                              "MIS_START": begin, "MIS_END": None if open_ else back})
         rows.sort(key=lambda r: r["MIS_START"])
