@@ -150,6 +150,9 @@ def test_headers_keep_dfe_codes(folder):
         for h in table(folder, "ssda903_header", la):
             assert h["SEX"] in ("1", "2")
             assert re.fullmatch(r"[A-Z]\d{12}|UN[1-5]", h["UPN"]), h
+            if re.fullmatch(r"[A-Z]\d{12}", h["UPN"]):  # DfE's check letter over the 12 digits
+                weighted = sum(int(d) * w for d, w in zip(h["UPN"][1:], range(2, 14)))
+                assert h["UPN"][0] == "ABCDEFGHJKLMNPQRTUVWXYZ"[weighted % 23], h
             assert day(h["DOB"]) <= AS_AT
             assert h["MOTHER"] in ("", "0", "1") and (h["MOTHER"] == "") == (h["SEX"] == "1" or age_on(day(h["DOB"]), AS_AT) < 12)
             assert bool(h["MC_DOB"]) == (h["MOTHER"] == "1")
