@@ -8,20 +8,22 @@ from pathlib import Path
 
 from qa_warehouse.contracts import get_contract
 from qa_warehouse.synthetic.defects import DEFECTS, Defect, resolve_defects
-from qa_warehouse.synthetic.files import FILE_FORMATS, landing_file_name, write_extract, write_workbook
+from qa_warehouse.synthetic.children_in_care import children_in_care_tables
+from qa_warehouse.synthetic.files import FILE_FORMATS, export_format, landing_file_name, write_extract, write_workbook
 from qa_warehouse.synthetic.fostering import (
     AUTHORITIES,
     LA_CODES,
+    Window,
     fostering_authority,
     generate_fostering_extracts,
     history_window,
 )
 from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, quality_assurance_tables
 from qa_warehouse.synthetic.recruitment import recruitment_tables
-from qa_warehouse.synthetic.residential import authority_homes, residential_tables
+from qa_warehouse.synthetic.residential import Home, authority_homes, residential_tables
 from qa_warehouse.synthetic.workforce import workforce_tables
 
-AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "residential")
+AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "residential", "children_in_care")
 
 __all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "authority_homes", "generate_extracts", "generate_fostering_extracts",
            "landing_file_name"]
@@ -50,6 +52,10 @@ def generate_extracts(
     (one row per enquiry) is CSV in each authority's file format, coherent with its register. Residential
     (childrens_homes from `authority_homes`, reg44_visits) is CSV in each authority's file format and
     independent of the households.
+    Children in care are the DfE 903 tables (`903_<table>_<la>_<yyyymmdd>.csv`, dd/mm/yyyy dates)
+    and child_visits and child_plans, one child per four households, placed with the register's
+    carers where their placement says so, and in the authority's children's homes (the homes the
+    residential extract lists) where it is a children's home.
     """
     chosen_defects = resolve_defects(defects)
     if households < 0 or years < 1:
@@ -81,6 +87,9 @@ def generate_extracts(
             tables.update(workforce_tables(seed, la_code, register, window))
         if "residential" in areas:
             tables.update(residential_tables(seed, la_code, window))
+        if "children_in_care" in areas:
+            tables.update(children_in_care_tables(seed, la_code, districts, register, window, households,
+                                                  homes_for_placements(seed, la_code, window)))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)
@@ -91,5 +100,12 @@ def generate_extracts(
                 paths.append(write_workbook(table, path, WORKBOOK_TITLES[table.extract], as_at))
             else:
                 path = out_dir / landing_file_name(table.extract, la_code, as_at)
-                paths.append(write_extract(table, path, file_format))
+                paths.append(write_extract(table, path, export_format(table.extract, file_format)))
     return sorted(paths)
+
+
+def homes_for_placements(seed: int, la_code: str, window: Window) -> list[Home]:
+    """The authority's homes that 903 children's-home episodes may point to: registered and open
+    since before the history window began, so no episode is placed in a home that did not yet exist."""
+    return [home for home in authority_homes(seed, la_code, window.as_at)
+            if home.registration_status == "registered" and home.is_open(window.events_from)]
