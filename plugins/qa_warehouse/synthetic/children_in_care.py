@@ -361,7 +361,8 @@ class _Generator:
         elif kind == "left":
             if (as_at - dob).days < 120:  # old enough to have been in care and left
                 child.dob = dob = as_at - timedelta(days=rng.randint(120, 360))
-            span = (as_at - self.window.events_from).days
+            # About as many leave in the last year as start (DfE), the rest earlier in the history.
+            span = 365 if rng.random() < 0.55 else (as_at - self.window.events_from).days
             end = as_at - timedelta(days=rng.randint(1, span))
             end = min(end, eighteenth - timedelta(days=rng.randint(1, 60)))
             if end <= dob + timedelta(days=20):
@@ -490,10 +491,10 @@ class _Generator:
             placement = places.new(day, child.age_on(day), home_post, previous)
             placements.append((day, placement, reason))
             previous = placement
-            if not placements[1:] and rng.random() < 0.35:
+            if not placements[1:] and rng.random() < 0.25:
                 length = rng.randint(3, 60)  # an emergency placement first
             else:
-                length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (30, 35, 35))[0])
+                length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (22, 35, 43))[0])
             if placement.place in ("K2", "K3", "H5"):
                 length = max(30, length * 3 // 4)  # children's homes see more moves
             if placement.place in ("U4", "U5", "U6") and length > 400 and placement.place != "U4" and rng.random() < 0.3:
