@@ -378,14 +378,19 @@ def test_own_foster_placements_are_in_the_districts_of_the_registers_carers(fold
         assert outward[True] / len(own) > 0.95  # the rest are recorded "not found" postcodes in those districts too
 
 
-def test_children_in_homes_point_to_the_authoritys_homes_by_urn():
+def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
     @dataclass(frozen=True)
     class Home:
         urn: str
         provision: str
+        opened: date = date(2000, 1, 1)
+        closed: date | None = None
 
-    homes = [Home("SC111111", "internal"), Home("SC222222", "internal"), Home("SC333333", "external"),
-             Home("1234567", "external")]
+        def is_open(self, day: date) -> bool:
+            return self.opened <= day and (self.closed is None or day < self.closed)
+
+    homes = [Home("SC111111", "internal"), Home("SC222222", "internal", closed=date(2023, 6, 1)),
+             Home("SC333333", "external", opened=date(2022, 1, 1)), Home("1234567", "external")]
     window = history_window(AS_AT, 2)
     la, districts = AUTHORITIES[0]
     register, _ = fostering_authority(la, districts, 800, 3, window)
@@ -393,8 +398,21 @@ def test_children_in_homes_point_to_the_authoritys_homes_by_urn():
     in_homes = [row for row in tables["ssda903_episodes"].rows if row["PLACE"] == "K2"]
     assert in_homes and {row["URN"] for row in in_homes} <= {h.urn for h in homes}
     provision = {h.urn: h.provision for h in homes}
+    by_urn = {h.urn: h for h in homes}
     for row in in_homes:
         assert (row["PLACE_PROVIDER"] == "PR1") == (provision[row["URN"]] == "internal")
+    # Placed only while the home is open: each stay in one home starts and ends while it is open.
+    stays: list[list] = []
+    for row in tables["ssda903_episodes"].rows:
+        if row["PLACE"] != "K2":
+            continue
+        if stays and stays[-1][0] == (row["CHILD"], row["URN"]) and stays[-1][2] == row["DECOM"]:
+            stays[-1][2] = row["DEC"]
+        else:
+            stays.append([(row["CHILD"], row["URN"]), row["DECOM"], row["DEC"]])
+    for (_, urn), start, end in stays:
+        assert by_urn[urn].is_open(start) and by_urn[urn].is_open((end or AS_AT + timedelta(days=1)) - timedelta(days=1))
+    assert {row["URN"] for row in in_homes} >= {"SC222222", "SC333333"}
 
 
 def test_plans_cover_the_four_types_with_some_overdue(folder):

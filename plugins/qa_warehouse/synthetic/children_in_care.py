@@ -85,9 +85,16 @@ URN_PLACEMENTS = ("K2",)
 
 
 class Home(Protocol):
-    """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision."""
+    """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision.
+    A home may also say on which days it can hold children (`is_open(day)`); one that does not is
+    taken to be open throughout."""
     urn: str
     provision: str  # internal or external
+
+
+def home_is_open(home: Home, day: date) -> bool:
+    is_open = getattr(home, "is_open", None)
+    return True if is_open is None else bool(is_open(day))
 
 
 @dataclass(frozen=True)
@@ -249,12 +256,15 @@ class _Places:
                 return not_found
         return postcode
 
+    def home(self, urn: str) -> Home:
+        return next(h for h in self.homes if h.urn == urn)
+
     def new(self, day: date, age: int, home_post: str | None, previous: Placement | None) -> Placement:
         # A placement starting on a recoding day (31 March) is open in the next year already,
         # unless that is after the extract date (an open episode's codes are the extract date's year).
         self.codes = placement_codes(min(day + timedelta(days=1), self.as_at))
         for _ in range(10):
-            placement = self._draw(age, home_post)
+            placement = self._draw(day, age, home_post)
             if placement.place not in self.codes:
                 continue
             if placement.place != "P1":  # P1's is the family home's, already as recorded
@@ -264,7 +274,7 @@ class _Places:
                 return placement
         return placement
 
-    def _draw(self, age: int, home_post: str | None) -> Placement:
+    def _draw(self, day: date, age: int, home_post: str | None) -> Placement:
         rng = self.rng
         if age < 1:
             weights = {"own_foster": 55, "agency_foster": 15, "kinship": 17, "parents": 6, "mother_and_baby": 7}
@@ -292,8 +302,9 @@ class _Places:
             return Placement("P1", "PR0", home_post or self.postcode("near"))
         if kind == "mother_and_baby":
             return Placement("R3", "PR4", self.postcode("near", home_post))
-        if kind == "home" and self.homes:
-            home = rng.choice(self.homes)
+        open_homes = [h for h in self.homes if home_is_open(h, day)] if kind == "home" else []
+        if open_homes:
+            home = rng.choice(open_homes)
             return Placement("K2", "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5")),
                              self.home_postcodes[home.urn], home.urn)
         if kind == "secure":
@@ -497,6 +508,9 @@ class _Generator:
                 length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (22, 35, 43))[0])
             if placement.place in ("K2", "K3", "H5"):
                 length = max(30, length * 3 // 4)  # children's homes see more moves
+            if placement.urn:  # the child moves on before the home closes
+                while length > 1 and not home_is_open(places.home(placement.urn), day + timedelta(days=length - 1)):
+                    length //= 2
             if placement.place in ("U4", "U5", "U6") and length > 400 and placement.place != "U4" and rng.random() < 0.3:
                 # The foster placement becomes long-term with the same carers: a new placement type only.
                 changed = day + timedelta(days=rng.randint(180, 360))
