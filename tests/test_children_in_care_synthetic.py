@@ -359,7 +359,7 @@ def test_postcodes_are_real_near_or_far_and_a_few_blank_or_unknown(folder):
             distances.append(postcodes.miles_between(first, second))
         far = sum(d > 20 for d in distances) / len(distances)
         assert 0.05 < far < 0.4, far
-        assert blank and unknown and (blank + unknown) / len(episodes) < 0.1
+        assert blank and unknown and (blank + unknown) / len(episodes) < 0.15
         districts = dict(AUTHORITIES)[la]
         assert Counter(postcodes.outward_code(e["HOME_POST"]) in districts for e in episodes if e["HOME_POST"])[True] \
             == sum(1 for e in episodes if e["HOME_POST"])
@@ -376,6 +376,13 @@ def test_own_foster_placements_are_in_the_districts_of_the_registers_carers(fold
         assert own
         outward = Counter(postcodes.outward_code(e["PL_POST"]) in carer_districts for e in own)
         assert outward[True] / len(own) > 0.95  # the rest are recorded "not found" postcodes in those districts too
+
+
+def _group(rows: list[dict], key: str, value: str) -> dict[str, list]:
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row[value])
+    return grouped
 
 
 def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
@@ -401,6 +408,8 @@ def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
     by_urn = {h.urn: h for h in homes}
     for row in in_homes:
         assert (row["PLACE_PROVIDER"] == "PR1") == (provision[row["URN"]] == "internal")
+    assert all(len(set(providers)) == 1 for providers in _group(in_homes, "URN", "PLACE_PROVIDER").values())
+    assert all(len(set(postcodes)) == 1 and None not in postcodes for postcodes in _group(in_homes, "URN", "PL_POST").values())
     # Placed only while the home is open: each stay in one home starts and ends while it is open.
     stays: list[list] = []
     for row in tables["ssda903_episodes"].rows:

@@ -219,6 +219,9 @@ class _Places:
         self.homes = list(homes)
         self.home_postcodes = {home.urn: self.postcode("near" if home.provision == "internal" or rng.random() < 0.5
                                                        else "far") for home in self.homes}
+        # An external home's provider is private (PR4) or voluntary (PR5), the same for all its children.
+        self.home_providers = {home.urn: "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5"))
+                               for home in self.homes}
 
     def postcode(self, where: str, home: str | None = None) -> str | None:
         """A postcode `near` (the authority's districts) or `far` (more than 20 miles from `home`)."""
@@ -267,7 +270,8 @@ class _Places:
             placement = self._draw(day, age, home_post)
             if placement.place not in self.codes:
                 continue
-            if placement.place != "P1":  # P1's is the family home's, already as recorded
+            # P1's is the family home's, already as recorded; a children's home's is on its registration.
+            if placement.place not in ("P1", "K2"):
                 placement = replace(placement, postcode=self.recorded(placement.postcode))
             if previous is None or (placement.place, placement.postcode, placement.urn) != (
                     previous.place, previous.postcode, previous.urn):
@@ -305,8 +309,7 @@ class _Places:
         open_homes = [h for h in self.homes if home_is_open(h, day)] if kind == "home" else []
         if open_homes:
             home = rng.choice(open_homes)
-            return Placement("K2", "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5")),
-                             self.home_postcodes[home.urn], home.urn)
+            return Placement("K2", self.home_providers[home.urn], self.home_postcodes[home.urn], home.urn)
         if kind == "secure":
             return Placement("K1", "PR2", self.postcode("far", home_post))
         if kind == "semi_independent":
