@@ -80,8 +80,6 @@ SW_REASONS = {"LEFTRL": 30, "MANAGE": 15, "ORGRST": 15, "CHCHAN": 20, "TSPROC": 
               "OTHERS": 4}
 SOCIAL_WORKERS = tuple(f"SW{n:04d}" for n in range(1, 401))
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-# The 903 placement types whose carer is a children's home with an Ofsted URN.
-URN_PLACEMENTS = ("K2",)
 
 
 class Home(Protocol):
