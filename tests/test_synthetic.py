@@ -980,3 +980,17 @@ def test_the_homes_are_a_pure_function_with_every_case_the_figures_need(qa_three
         assert visits and all(open_on[v["home_id"]].is_open(v["visit_date"]) and v["visit_date"] <= AS_AT
                               for v in visits)
         assert len({v["visit_id"] for v in visits}) == len(visits)
+
+
+def test_childrens_home_placements_point_to_the_authoritys_own_homes(tmp_path):
+    """903 K2 episodes carry the URN of a home the residential extract lists, and of no other."""
+    generate_extracts(tmp_path, households=400, years=5, authorities=2, as_at=AS_AT,
+                      areas=("residential", "children_in_care"))
+    for la in ("885", "886"):
+        with open(tmp_path / f"903_episodes_{la}_{AS_AT:%Y%m%d}.csv", encoding="utf-8-sig", newline="") as f:
+            episodes = list(csv.DictReader(f))
+        with open(tmp_path / f"childrens_homes_{la}_{AS_AT:%Y%m%d}.csv", encoding="utf-8-sig", newline="") as f:
+            homes = {row["home_id"] for row in csv.DictReader(f)}
+        urns = {row["URN"] for row in episodes if row["PLACE"].upper() == "K2"}
+        assert urns, f"authority {la} has no children's home placement to check"
+        assert urns <= homes, f"authority {la}: URNs {sorted(urns - homes)} are not in its childrens_homes extract"

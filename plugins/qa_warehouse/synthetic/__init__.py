@@ -13,14 +13,13 @@ from qa_warehouse.synthetic.files import FILE_FORMATS, export_format, landing_fi
 from qa_warehouse.synthetic.fostering import (
     AUTHORITIES,
     LA_CODES,
-    Window,
     fostering_authority,
     generate_fostering_extracts,
     history_window,
 )
 from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, quality_assurance_tables
 from qa_warehouse.synthetic.recruitment import recruitment_tables
-from qa_warehouse.synthetic.residential import Home, authority_homes, residential_tables
+from qa_warehouse.synthetic.residential import authority_homes, residential_tables
 from qa_warehouse.synthetic.workforce import workforce_tables
 
 AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "residential", "children_in_care")
@@ -89,7 +88,7 @@ def generate_extracts(
             tables.update(residential_tables(seed, la_code, window))
         if "children_in_care" in areas:
             tables.update(children_in_care_tables(seed, la_code, districts, register, window, households,
-                                                  homes_for_placements(seed, la_code, window)))
+                                                  authority_homes(seed, la_code, window.as_at)))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)
@@ -103,9 +102,3 @@ def generate_extracts(
                 paths.append(write_extract(table, path, export_format(table.extract, file_format)))
     return sorted(paths)
 
-
-def homes_for_placements(seed: int, la_code: str, window: Window) -> list[Home]:
-    """The authority's homes that 903 children's-home episodes may point to: registered and open
-    since before the history window began, so no episode is placed in a home that did not yet exist."""
-    return [home for home in authority_homes(seed, la_code, window.as_at)
-            if home.registration_status == "registered" and home.is_open(window.events_from)]
