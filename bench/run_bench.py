@@ -145,9 +145,9 @@ def bare_copy(server: Server, database: str, landing_dir: Path):
     conn = psycopg2.connect(server.dsn(database), options="-c datestyle=ISO,DMY")
     try:
         for f in files:
-            types = {c.name: c.sql_type for c in get_contract(f.extract).columns}
+            types = {c.name: c.sql_type for c in get_contract(f.extract).columns}  # 903 headers are DfE upper case
             table = sql.Identifier("public", f.extract)
-            columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(types[n])) for n in headers[f.path])
+            columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(types[n.lower()])) for n in headers[f.path])
             with conn.cursor() as cur, open(f.path, "rb") as data:
                 cur.execute(sql.SQL("create table {} ({})").format(table, columns))
                 cur.copy_expert(sql.SQL("copy {} from stdin with (format csv, header true)").format(table).as_string(conn), data)
@@ -299,6 +299,50 @@ def measure_xlsx(server: Server, sizes: list[int], repeat: int) -> None:
               f"{ingest_xlsx:14.2f} {ingest_csv:13.2f} {ingest_xlsx / ingest_csv:9.1f}x", flush=True)
 
 
+# --- the SSDA903 path ------------------------------------------------------------------------
+
+def generate_903(out: Path, households: int, years: int) -> tuple[int, int]:
+    """The children in care files alone (11 DfE 903 tables + child_visits + child_plans)."""
+    from qa_warehouse.synthetic import generate_extracts
+
+    paths = generate_extracts(out, households=households, years=years, authorities=1, seed=1,
+                              areas=("children_in_care",))
+    rows = sum(p.read_bytes().count(b"\n") - 1 for p in paths)
+    header = next(p for p in paths if p.name.startswith("903_header_"))
+    children = header.read_bytes().count(b"\n") - 1
+    print(f"Children in care, {households} households x {years} years: {children:,} children, {len(paths)} files, "
+          f"{rows:,} rows, {sum(p.stat().st_size for p in paths) / 1e6:.2f} MB")
+    return children, rows
+
+
+def measure_903(server: Server, households: int, years: int, repeat: int) -> int:
+    """A 903 authority: bare COPY of its files, our gated ingest, and `qa-warehouse run` end to end."""
+    landing = ROOT / "903-landing"
+    children, rows = generate_903(landing, households, years)
+    import great_expectations  # noqa: F401  imported before timing
+    import qa_warehouse.ingest.loader  # noqa: F401
+
+    copy, copy_runs, copy_rows = median_seconds(server, "copy903", repeat, lambda db: bare_copy(server, db, landing))
+    gated, gated_runs, gated_rows = median_seconds(server, "gated903", repeat,
+                                                   lambda db: ingest_with_gx_gate(landing, ROOT / "gx903.log"))
+    assert copy_rows == gated_rows == rows, (copy_rows, gated_rows, rows)
+    migrate = airflow_metadata_migration()
+    e2e_runs = []
+    for attempt in range(repeat):
+        with server.fresh_database(f"e2e903_{attempt}"):
+            e2e_runs.append(end_to_end(landing, ROOT / "e2e903.log"))
+    e2e = statistics.median(e2e_runs)
+    print(f"\n903 path, {children:,} children ({rows:,} rows), median of {repeat}:")
+    print(f"  {'measurement':46} {'seconds':>8} {'rows/s':>10} {'vs bare COPY':>13}")
+    for name, seconds in (("bare COPY", copy), ("qa-warehouse ingest with GX gate", gated),
+                          ("end to end (ingest, gate, dbt build, publish)", e2e)):
+        print(f"  {name:46} {seconds:8.2f} {rows / seconds:10,.0f} {copy / seconds:12.3f}x")
+    print(f"  (Airflow metadata migration, one-off, excluded: {migrate:.1f} s; runs: "
+          f"copy {', '.join(f'{r:.2f}' for r in copy_runs)}; gated {', '.join(f'{r:.2f}' for r in gated_runs)}; "
+          f"end to end {', '.join(f'{r:.1f}' for r in e2e_runs)})")
+    return 0
+
+
 # --- report ----------------------------------------------------------------------------------
 
 def generate(out: Path, households: int, years: int) -> tuple[float, int]:
@@ -333,6 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--xlsx-rows", default="10000,50000",
                         help="case_file_audits workbook sizes for the XLSX figure, comma-separated (default 10000,50000)")
     parser.add_argument("--only-xlsx", action="store_true", help="measure only the XLSX read (no other figures)")
+    parser.add_argument("--only-903", action="store_true",
+                        help="measure only the SSDA903 path: bare COPY, gated ingest and end to end of one authority")
+    parser.add_argument("--children-households", type=int, default=6000,
+                        help="households of the 903 authority (one child per four: 6000 = 1,500 children)")
     args = parser.parse_args(argv)
 
     server = Server()
@@ -340,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.only_xlsx:
             measure_xlsx(server, [int(n) for n in args.xlsx_rows.split(",")], args.repeat)
             return 0
+        if args.only_903:
+            return measure_903(server, args.children_households, args.years, args.repeat)
         return run(args, server)
     finally:
         server.pg.cleanup()
