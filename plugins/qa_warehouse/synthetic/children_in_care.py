@@ -18,8 +18,9 @@ authority's districts, own-provision foster placements in the districts of the r
 carers, some agency, residential and semi-independent placements far away (more than 20 miles); a
 few are blank or not in the ONS data. K2 placements point by URN to the authority's homes.
 
-Codes are valid for the 903 collection year holding the extract date (Z1 before 2025/26, Z11-Z14
-from it; H5 and P2 before 2024/25, K3 from it). The files keep DfE's layouts: upper-case headers,
+Codes are valid for the 903 collection year each episode was last open in (the extract date's for
+open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 before 2024/25, K3 from it; a placement open
+across such a change is recorded again with the new code (RECODED_PLACEMENTS). The files keep DfE's layouts: upper-case headers,
 dd/mm/yyyy dates and no la_code column (files.py names and writes them).
 """
 from __future__ import annotations
@@ -77,6 +78,7 @@ KIND_SHARES = {"in_care": 0.65, "left": 0.20, "care_leaver": 0.15}
 REVIEW_CODES = {"PN1": 50, "PN2": 10, "PN3": 5, "PN4": 15, "PN5": 10, "PN6": 7, "PN7": 3}
 SW_REASONS = {"LEFTRL": 30, "MANAGE": 15, "ORGRST": 15, "CHCHAN": 20, "TSPROC": 8, "ABSENC": 5, "PCCHAN": 3,
               "OTHERS": 4}
+SOCIAL_WORKERS = tuple(f"SW{n:04d}" for n in range(1, 401))
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 # The 903 placement types whose carer is a children's home with an Ofsted URN.
 URN_PLACEMENTS = ("K2",)
@@ -108,6 +110,12 @@ def placement_codes(as_at: date) -> frozenset[str]:
     codes |= {"H5", "P2"} if year < 2024 else {"K3"}
     codes |= {"Z1"} if year < 2025 else {"Z11", "Z12", "Z13", "Z14"}
     return frozenset(codes)
+
+
+# DfE retires a code from a collection year: a placement still open then is recorded again with
+# its new code on the last day of the year before (RNE T, REASON_PLACE_CHANGE PLACE), so every
+# episode keeps a code valid in the year it was last open.
+RECODED_PLACEMENTS = ((date(2024, 3, 31), ("H5",), ("K3",)), (date(2025, 3, 31), ("Z1",), ("Z11", "Z12", "Z13", "Z14")))
 
 
 def upn(rng: random.Random, la_code: str) -> str:
@@ -200,10 +208,10 @@ class _Places:
             carer_type: tuple(sorted({h.postcode_district for h in approved if h.carer_type == carer_type
                                       and h.postcode_district in self.local})) or self.local
             for carer_type in ("mainstream", "kinship")}
+        self.as_at = as_at
         self.homes = list(homes)
         self.home_postcodes = {home.urn: self.postcode("near" if home.provision == "internal" or rng.random() < 0.5
                                                        else "far") for home in self.homes}
-        self.codes = placement_codes(as_at)
 
     def postcode(self, where: str, home: str | None = None) -> str | None:
         """A postcode `near` (the authority's districts) or `far` (more than 20 miles from `home`)."""
@@ -241,7 +249,10 @@ class _Places:
                 return not_found
         return postcode
 
-    def new(self, age: int, home_post: str | None, previous: Placement | None) -> Placement:
+    def new(self, day: date, age: int, home_post: str | None, previous: Placement | None) -> Placement:
+        # A placement starting on a recoding day (31 March) is open in the next year already,
+        # unless that is after the extract date (an open episode's codes are the extract date's year).
+        self.codes = placement_codes(min(day + timedelta(days=1), self.as_at))
         for _ in range(10):
             placement = self._draw(age, home_post)
             if placement.place not in self.codes:
@@ -258,15 +269,15 @@ class _Places:
         if age < 1:
             weights = {"own_foster": 55, "agency_foster": 15, "kinship": 17, "parents": 6, "mother_and_baby": 7}
         elif age < 5:
-            weights = {"own_foster": 50, "agency_foster": 20, "kinship": 20, "parents": 10}
+            weights = {"own_foster": 48, "agency_foster": 18, "kinship": 20, "parents": 14}
         elif age < 11:
-            weights = {"own_foster": 45, "agency_foster": 25, "kinship": 17, "parents": 8, "home": 4, "other": 1}
+            weights = {"own_foster": 42, "agency_foster": 24, "kinship": 16, "parents": 12, "home": 5, "other": 1}
         elif age < 16:
-            weights = {"own_foster": 30, "agency_foster": 30, "kinship": 12, "parents": 6, "home": 17,
-                       "secure": 1, "other": 4}
+            weights = {"own_foster": 28, "agency_foster": 28, "kinship": 10, "parents": 7, "home": 21,
+                       "secure": 1, "other": 5}
         else:
-            weights = {"own_foster": 20, "agency_foster": 22, "kinship": 8, "parents": 5, "home": 13,
-                       "semi_independent": 28, "other": 4}
+            weights = {"own_foster": 18, "agency_foster": 20, "kinship": 6, "parents": 5, "home": 15,
+                       "semi_independent": 32, "other": 4}
         kind = _weighted(rng, weights)
         if kind == "own_foster":
             return Placement(rng.choice(("U4", "U5", "U6", "U6", "U6")), "PR1",
@@ -331,13 +342,14 @@ class _Generator:
         sex = 1 if uasc and rng.random() < 0.92 else rng.choice((1, 1, 2, 2, 1))
         child = Child(child_id, sex, dob, _weighted(rng, ETHNICITY), upn(rng, self.la_code), uasc)
         if child.age_on(as_at) < 5 and rng.random() < 0.7:
-            child.upn = "UN1"  # not yet allocated: DfE's code for a child under school age
+            child.upn = "UN2"  # DfE's code for a child who has never attended school (under school age)
         if sex == 2 and child.age_on(as_at) >= 12:
             child.mother = 1 if rng.random() < 0.04 and child.age_on(as_at) >= 15 else 0
             if child.mother:
                 child.mc_dob = as_at - timedelta(days=rng.randint(10, 300))
         family_home = self.places.postcode("near")
-        home_post = self.places.recorded(family_home)
+        # An unaccompanied child has no family home here: mostly recorded blank.
+        home_post = None if uasc and rng.random() < 0.8 else self.places.recorded(family_home)
         eighteenth = child.birthday(18)
 
         def earliest(day: date) -> date:
@@ -384,7 +396,7 @@ class _Generator:
     def period(self, child: Child, start: date, end: date | None, home_post: str | None, ending: str) -> None:
         rng = self.rng
         stop = min(end or self.as_at + timedelta(days=1), child.birthday(18))
-        adoption = (ending in ("open", "left") and child.age_on(start) <= 3 and not child.periods
+        adoption = (ending in ("open", "left") and child.age_on(start) <= 3 and not child.periods and not child.uasc
                     and (stop - start).days > 500 and rng.random() < 0.35)
         statuses = self.legal_statuses(child, start, stop, adoption)
         placements = self.placements(child, start, stop, home_post, statuses if adoption else None)
@@ -475,7 +487,7 @@ class _Generator:
         placements: list[tuple[date, Placement, str | None]] = []
         day, previous, reason = start, None, None
         while day < stop:
-            placement = places.new(child.age_on(day), home_post, previous)
+            placement = places.new(day, child.age_on(day), home_post, previous)
             placements.append((day, placement, reason))
             previous = placement
             if not placements[1:] and rng.random() < 0.35:
@@ -483,7 +495,7 @@ class _Generator:
             else:
                 length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (30, 35, 35))[0])
             if placement.place in ("K2", "K3", "H5"):
-                length = max(30, length // 2)
+                length = max(30, length * 3 // 4)  # children's homes see more moves
             if placement.place in ("U4", "U5", "U6") and length > 400 and placement.place != "U4" and rng.random() < 0.3:
                 # The foster placement becomes long-term with the same carers: a new placement type only.
                 changed = day + timedelta(days=rng.randint(180, 360))
@@ -492,6 +504,12 @@ class _Generator:
                                           placement.provider, placement.postcode, placement.urn)
                     placements.append((changed, long_term, "PLACE"))
                     previous = long_term
+            for recoded_on, old, new in RECODED_PLACEMENTS:
+                current_from, current, _ = placements[-1]
+                if current.place in old and current_from < recoded_on < min(day + timedelta(days=length), stop,
+                                                                             self.as_at):
+                    placements.append((recoded_on, replace(current, place=rng.choice(new)), "PLACE"))
+                    previous = placements[-1][1]
             day += timedelta(days=length)
             reason = _weighted(rng, REASONS_FOR_MOVING)
             day = max(day, placements[-1][0] + timedelta(days=1))
@@ -582,7 +600,8 @@ class _Generator:
         for period in child.periods:
             end = min(period.end or self.as_at + timedelta(days=1), self.as_at + timedelta(days=1))
             late = rng.random() < 0.15  # a child whose reviews tend to run late
-            day = period.start + timedelta(days=rng.randint(35, 50) if late and rng.random() < 0.5 else rng.randint(10, 27))
+            # Within 20 working days (25 calendar days are within them even over Christmas), or late.
+            day = period.start + timedelta(days=rng.randint(35, 50) if late and rng.random() < 0.5 else rng.randint(10, 25))
             gap = (60, 88)
             while day < end:
                 if day >= self.window.events_from:
@@ -603,13 +622,15 @@ class _Generator:
             end = period.end - timedelta(days=1) if period.end else self.as_at
             if start >= end:
                 continue
-            for _ in range(rng.choice((1, 1, 2, 3, 5, 8))):
-                begin = start + timedelta(days=rng.randint(0, (end - start).days))
-                back = begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6)))
-                open_ = (self.as_at - begin).days < 14 and rng.random() < 0.5
-                if back > end:
-                    open_ = open_ or period.end is None
-                    back = end
+            span = (end - start).days
+            starts = sorted(set(start + timedelta(days=rng.randint(0, span))
+                                for _ in range(rng.choice((1, 1, 2, 3, 5, 8)))))
+            for begin, following in zip(starts, [*starts[1:], None]):
+                # Episodes one after another: back before (or on the day) the next one begins.
+                latest = following - timedelta(days=1) if following else end
+                back = min(begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))), max(begin, latest))
+                # Still missing at the extract date: a recent episode of a child still looked after.
+                open_ = following is None and period.end is None and (self.as_at - begin).days < 30 and rng.random() < 0.5
                 rows.append({"CHILD": child.child_id, "DOB": child.dob, "MISSING": rng.choice(("M", "M", "A")),
                              "MIS_START": begin, "MIS_END": None if open_ else back})
         rows.sort(key=lambda r: r["MIS_START"])
@@ -678,6 +699,7 @@ class _Generator:
 
     def sw_episodes(self, child: Child) -> list[dict]:
         rng, rows = self.rng, []
+        worker = None
         for period in child.periods:
             end = period.end
             if end is not None and end < self.window.events_from:
@@ -691,7 +713,8 @@ class _Generator:
                 if finished is None or finished >= self.window.events_from:
                     reason = (_weighted(rng, SW_REASONS) if finished is not None and finished != end
                               else "CHCHAN" if finished is not None else None)
-                    rows.append({"CHILD": child.child_id, "SW_ID": f"SW{rng.randint(1, 400):04d}",
+                    worker = rng.choice([w for w in SOCIAL_WORKERS if w != worker])
+                    rows.append({"CHILD": child.child_id, "SW_ID": worker,
                                  "SW_DECOM": day, "SW_DEC": finished, "SW_REASON": reason})
                 if finished is None or finished == end:
                     break
