@@ -99,7 +99,7 @@ def load(landing: Path) -> dict[str, dict]:
             entry["episodes"] = [Episode(
                 child=r["child"].strip(), decom=parse_date(r["decom"]), dec=parse_date(r.get("dec")),
                 ls=code(r.get("ls")), place=code(r.get("place")), provider=code(r.get("place_provider")),
-                urn=(r.get("urn") or "").strip() or None,
+                urn=(r.get("urn") or "").strip().upper() or None,
                 home_post=postcode(r.get("home_post")), pl_post=postcode(r.get("pl_post")),
             ) for r in rows]
         else:
@@ -115,6 +115,12 @@ def placement_type_rules() -> dict[tuple[str, str | None], str]:
 def placement_type_names() -> dict[str, tuple[str, int]]:
     with (SEEDS / "children_in_care_placement_type_names.csv").open(encoding="utf-8", newline="") as f:
         return {r["placement_type"]: (r["placement_type_name"], int(r["display_order"])) for r in csv.DictReader(f)}
+
+
+def place_recodes() -> set[tuple[str, str]]:
+    """(retired PLACE, the code that replaced it): a recorded-again placement, not a move."""
+    with (SEEDS / "children_in_care_place_recodes.csv").open(encoding="utf-8", newline="") as f:
+        return {(r["retired_place"], r["new_place"]) for r in csv.DictReader(f)}
 
 
 def placement_type(episode: Episode, rules) -> str:
@@ -171,6 +177,7 @@ def care_history(episodes: list[Episode], rules, grid):
     """Per child: the episodes in order, each with (period of care, placement number, type, distance),
     the periods of care [(start, end, first type, last type)] and the placements [Placement]."""
     children: dict[str, dict] = {}
+    recodes = place_recodes()
     by_child: dict[str, list[Episode]] = {}
     for episode in episodes:
         if episode.ls in SHORT_BREAKS:
@@ -193,8 +200,8 @@ def care_history(episodes: list[Episode], rules, grid):
             periods[-1][1] = episode.dec
             periods[-1][3] = placement_type(episode, rules)
             if episode.place not in TEMPORARY:
-                if last_settled is None or (episode.place, episode.urn, episode.pl_post) != (
-                        last_settled.place, last_settled.urn, last_settled.pl_post):
+                if last_settled is None or (episode.urn, episode.pl_post) != (last_settled.urn, last_settled.pl_post) \
+                        or (episode.place != last_settled.place and (last_settled.place, episode.place) not in recodes):
                     number += 1
                     placements.append(Placement(episode.decom, episode.dec, episode.place, period))
                 last_settled = episode

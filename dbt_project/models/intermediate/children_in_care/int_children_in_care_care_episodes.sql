@@ -4,7 +4,8 @@
 -- * a period of care is a run of episodes each starting on the day the one before ended: a
 --   child who leaves care and comes back starts a new period;
 -- * within a period of care a new placement starts when PLACE, URN or the placement postcode
---   (PL_POST) changes; a change of legal status alone (RNE L) is not a move;
+--   (PL_POST) changes; a change of legal status alone (RNE L) is not a move, nor is a PLACE
+--   recorded again under the code DfE replaced it with (children_in_care_place_recodes);
 -- * a temporary placement (T0-T4: hospital, holiday, carer unavailable, 7 days or less) neither
 --   starts a placement nor ends one: it belongs to the placement before it, and the child going
 --   back to the same carer afterwards is the same placement (placement_number 0 when a period of
@@ -41,19 +42,33 @@ periods_numbered as (
 ),
 
 -- placement changes are judged between the non-temporary episodes of a period of care
+settled as (
+    select
+        la_code, child_key, decom, place, urn, placement_postcode,
+        lag(decom) over same_period as previous_decom,
+        lag(place) over same_period as previous_place,
+        lag(urn) over same_period as previous_urn,
+        lag(placement_postcode) over same_period as previous_placement_postcode
+    from periods_numbered
+    where not is_temporary
+    window same_period as (partition by la_code, child_key, period_of_care_number order by decom)
+),
+
 placement_starts as (
     select
         la_code, child_key, decom,
         case
-            when lag(decom) over same_period is null then 1
-            when place is distinct from lag(place) over same_period
-                or urn is distinct from lag(urn) over same_period
-                or placement_postcode is distinct from lag(placement_postcode) over same_period then 1
+            when previous_decom is null then 1
+            when urn is distinct from previous_urn
+                or placement_postcode is distinct from previous_placement_postcode then 1
+            -- DfE replacing a retired code (H5 by K3) is a new name for the same placement
+            when place is distinct from previous_place
+                and not exists (select 1 from {{ ref('children_in_care_place_recodes') }} as recodes
+                                where recodes.retired_place = settled.previous_place
+                                  and recodes.new_place = settled.place) then 1
             else 0
         end as starts_placement
-    from periods_numbered
-    where not is_temporary
-    window same_period as (partition by la_code, child_key, period_of_care_number order by decom)
+    from settled
 ),
 
 numbered as (
