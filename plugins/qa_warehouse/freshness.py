@@ -27,7 +27,7 @@ class LateExtract:
 
     def problem(self) -> Problem:
         return Problem(
-            f"{self.extract}_{self.la_code}_<yyyymmdd>", "freshness",
+            f"{all_contracts()[self.extract].file_name_stem}_{self.la_code}_<yyyymmdd>", "freshness",
             f"the newest delivery is as at {self.latest_extract_date:%Y-%m-%d}, {self.days_old} days ago; "
             f"one is expected every {self.expected_every_days} day(s)")
 

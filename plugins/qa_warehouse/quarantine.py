@@ -16,14 +16,22 @@ class Violation:
     column: str | None = None
     value: str | None = None
     sheet_row: int | None = None  # a workbook's row as Excel numbers it (header sheet row + data row)
+    subject: str | None = None  # whom the row is about, as the contract's subject column names it (903: CHILD)
 
     def describe(self) -> str:
         sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else None
         where = [f"row {self.row}" + (f" ({sheet})" if sheet else "") if self.row is not None else sheet or "whole file"]
+        if self.subject is not None:
+            where.append(f"{self.subject_label} {self.subject}")
         if self.column:
             where.append(f"column {self.column}")
         value = f"; found {self.value!r}" if self.value is not None else ""
         return f"{self.file}: {', '.join(where)}, rule {self.rule}: {self.message}{value}"
+
+
+    @property
+    def subject_label(self) -> str:
+        return "child"  # the one subject column contracts name so far (903 CHILD)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,14 @@ or failing file. A failing file's table moves to `quarantine` for inspection.
 """
 from __future__ import annotations
 
+import csv
+from datetime import date
+from pathlib import Path
+
 from psycopg2.extensions import connection
 
 from qa_warehouse.contracts import Contract, all_contracts
+from qa_warehouse.settings import load_settings
 
 # Each row carries its load and as-at date; file name and hash live once, in raw.load_log.
 METADATA_COLUMNS = (
@@ -21,6 +26,10 @@ METADATA_COLUMNS = (
 LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate", "released")
 RETIRED_METADATA_COLUMNS = ("_file_name", "_file_hash")  # kept per row before 0.1.0; now in the log
 _BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the schema once
+# The code lists the gate checks coded columns against (Column.code_list), loaded from the dbt seed
+# ssda903_codes.csv before every ingest, so the seed stays their one source of truth.
+GATE_CODE_LISTS = "raw.gate_code_lists"
+CODE_LISTS_SEED = "ssda903_codes.csv"
 
 _LOAD_LOG = f"""
 create schema if not exists raw;
@@ -82,6 +91,40 @@ def ensure_raw_schema(conn: connection) -> None:
                           + ") partition by list (_load_id)")
         statements += [f'alter table {table} add column if not exists "{c.name}" {c.sql_type}' for c in contract.columns]
         statements += [f"alter table {table} drop column if exists {name}" for name in RETIRED_METADATA_COLUMNS]
+    statements += _gate_code_list_statements()
     with conn.cursor() as cur:
         cur.execute(";\n".join(statements))
     conn.commit()
+
+
+def collection_year_bounds(first: str, last: str) -> tuple[date, date]:
+    """'2024/25' -> the 903 collection year's first day (1 April 2024) and last (31 March 2025).
+
+    A blank first year means valid in every earlier year; a blank last year, still valid."""
+    valid_from = date(int(first[:4]), 4, 1) if first.strip() else date(1900, 1, 1)
+    valid_to = date(int(last[:4]) + 1, 3, 31) if last.strip() else date(9999, 12, 31)
+    return valid_from, valid_to
+
+
+def gate_code_lists(seed: Path | None = None) -> list[tuple[str, str, date, date]]:
+    """(code_list, CODE, valid_from, valid_to) for every row of the ssda903_codes seed."""
+    seed = seed or load_settings().dbt_project_dir / "seeds" / CODE_LISTS_SEED
+    with open(seed, encoding="utf-8", newline="") as f:
+        return [(row["code_list"].strip().upper(), row["code"].strip().upper(),
+                 *collection_year_bounds(row["first_collection_year"], row["last_collection_year"]))
+                for row in csv.DictReader(f)]
+
+
+def _gate_code_list_statements() -> list[str]:
+    """Replace the gate's code lists with the seed's, in the same transaction as the schema."""
+    values = ", ".join(f"({_literal(l)}, {_literal(c)}, date '{f}', date '{t}')" for l, c, f, t in gate_code_lists())
+    return [
+        f"create table if not exists {GATE_CODE_LISTS} (code_list text not null, code text not null,"
+        " valid_from date not null, valid_to date not null)",
+        f"delete from {GATE_CODE_LISTS}",  # not truncate: a gate reading it meanwhile keeps its snapshot
+        f"insert into {GATE_CODE_LISTS} values {values}",
+    ]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -22,8 +22,9 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SQL_TYPES = {"text": "text", "code": "text", "date": "date", "integer": "integer", "number": "numeric",
              "flag": "boolean"}
 FILE_TYPES = ("csv", "xlsx")
-# <extract>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery")
-FILE_NAME = re.compile(r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.I)
+# <stem>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery"): the stem is the extract's name, or its
+# file_stem where the layout names files otherwise (903 files are 903_<table>_<la_code>_<yyyymmdd>.csv).
+FILE_NAME = re.compile(r"^(?P<stem>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,10 @@ class Column:
     min: int | None = None
     max: int | None = None
     description: str = ""
+    # A code list kept in the seed ssda903_codes (code_list column), valid by collection year;
+    # `code_rule` names the gate rule (the DfE rule code where one exists).
+    code_list: str | None = None
+    code_rule: str = "allowed_codes"
 
     @property
     def sql_type(self) -> str:
@@ -62,6 +67,18 @@ class Contract:
     rules: tuple[Rule, ...] = field(default=())
     file_types: tuple[str, ...] = ("csv",)  # xlsx: the first sheet of a workbook
     expected_every_days: int = 1  # how often a delivery is due (nightly by default): the freshness check
+    file_stem: str = ""  # how the file name starts, when not with the extract's name
+    # The layout has no la_code column (DfE 903 files): la_code is the one the file name declares.
+    la_code_from_file_name: bool = False
+    # SQL over the row (bare column names, _extract_date) giving the date whose 903 collection year
+    # (1 April to 31 March) decides which codes of a code_list column are valid.
+    code_year_date: str = "_extract_date"
+    # The column naming whom a row is about (903: child): every gate failure reports it beside the row.
+    subject: str | None = None
+
+    @property
+    def file_name_stem(self) -> str:
+        return self.file_stem or self.extract
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -88,12 +105,19 @@ def _parse(path: Path) -> Contract:
     if unknown := set(file_types) - set(FILE_TYPES):
         raise ValueError(f"{path.name}: file_types {sorted(unknown)} are not among {FILE_TYPES}")
     return Contract(doc["extract"], doc["area"], doc["description"].strip(), tuple(doc["key"]), columns, rules,
-                    file_types, int(doc.get("expected_every_days", 1)))
+                    file_types, int(doc.get("expected_every_days", 1)), str(doc.get("file_stem", "")).lower(),
+                    bool(doc.get("la_code_from_file_name", False)), doc.get("code_year_date", "_extract_date"),
+                    doc.get("subject"))
 
 
 @cache
 def all_contracts() -> dict[str, Contract]:
     return {c.extract: c for c in map(_parse, sorted(CONTRACTS_DIR.glob("*.yml")))}
+
+
+@cache
+def contracts_by_file_stem() -> dict[str, Contract]:
+    return {c.file_name_stem: c for c in all_contracts().values()}
 
 
 def get_contract(extract: str) -> Contract:
@@ -114,16 +138,15 @@ class LandingFile:
 def recognise(path: Path) -> LandingFile | None:
     """The extract, authority and as-at date a landing file's name declares, or None."""
     match = FILE_NAME.match(path.name)
-    if not match or match["extract"].lower() not in all_contracts():
-        return None
-    if match["suffix"].lower() not in all_contracts()[match["extract"].lower()].file_types:
+    contract = contracts_by_file_stem().get(match["stem"].lower()) if match else None
+    if contract is None or match["suffix"].lower() not in contract.file_types:
         return None
     raw = match["extract_date"]
     try:
         extract_date = date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
     except ValueError:
         return None
-    return LandingFile(path, match["extract"].lower(), match["la_code"], extract_date)
+    return LandingFile(path, contract.extract, match["la_code"], extract_date)
 
 
 def load_order() -> list[str]:

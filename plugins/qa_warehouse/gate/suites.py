@@ -9,12 +9,15 @@ This module builds plain dictionaries so that it needs no GX import.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 from qa_warehouse.contracts import Contract, all_contracts
+from qa_warehouse.raw_schema import GATE_CODE_LISTS, METADATA_COLUMNS
 from qa_warehouse.settings import EXPECTATIONS_DIR
 
 EARLIEST_POSSIBLE_DATE = "1900-01-01"
+SUBJECT = "_subject"  # the column of an unexpected-rows query that says whom the row is about
 # The la_code the file's name declared, recorded in the load log for the row's load.
 FILE_LA_CODE = "(select l.la_code from raw.load_log l where l.load_id = b._load_id)"
 
@@ -28,15 +31,20 @@ def _expectation(type_: str, rule: str, rule_column: str | None, description: st
     }
 
 
-def _rows(rule: str, column: str | None, description: str, select: str, where: str) -> dict:
-    """An UnexpectedRowsExpectation: the query returns the offending rows with their row number."""
+def _rows(rule: str, column: str | None, description: str, select: str, where: str,
+          subject: str | None = None) -> dict:
+    """An UnexpectedRowsExpectation: the query returns the offending rows with their row number
+    (and, where the contract names one, whom the row is about as _subject)."""
     # GX expands {batch} to "(...) AS subselect": wrap it so the rule can name its own alias.
-    query = f"select b._source_row, {select} from (select * from {{batch}}) b where {where} order by b._source_row"
+    who = f"b.{subject} as {SUBJECT}, " if subject else ""
+    query = (f"select b._source_row, {who}{select} from (select * from {{batch}}) b where {where}"
+             " order by b._source_row")
     return _expectation("unexpected_rows_expectation", rule, column, description, unexpected_rows_query=query)
 
 
 def build_suite_document(contract: Contract) -> dict:
     expectations: list[dict] = []
+    rows = partial(_rows, subject=contract.subject)
     for column in contract.columns:
         name = column.name
         if column.required:
@@ -49,6 +57,16 @@ def build_suite_document(contract: Contract) -> dict:
                 "expect_column_values_to_match_regex", "allowed_codes", name,
                 f"{name} is one of {', '.join(column.codes)} (any case)",
                 column=name, regex=rf"(?i)^\s*({alternatives})\s*$"))
+        if column.code_list:
+            # Valid codes come from the seed (raw.gate_code_lists, loaded before gating) for the
+            # collection year the row belongs to; any case, surrounding spaces ignored.
+            expectations.append(rows(
+                column.code_rule, name,
+                f"{name} is a {column.code_list} code valid in its 903 collection year",
+                f"b.{name}",
+                f"b.{name} is not null and not exists (select 1 from {GATE_CODE_LISTS} c"
+                f" where c.code_list = '{column.code_list}' and c.code = upper(trim(b.{name}))"
+                f" and {_qualified(contract, contract.code_year_date)} between c.valid_from and c.valid_to)"))
         if column.min is not None or column.max is not None:
             expectations.append(_expectation(
                 "expect_column_values_to_be_between", "value_in_range", name,
@@ -56,14 +74,14 @@ def build_suite_document(contract: Contract) -> dict:
                 column=name, min_value=column.min, max_value=column.max))
         if column.type == "date":
             too_late = f" or b.{name} > b._extract_date" if column.not_after_extract_date else ""
-            expectations.append(_rows(
+            expectations.append(rows(
                 "date_possible", name,
                 f"{name} is on or after {EARLIEST_POSSIBLE_DATE}"
                 + (" and not after the extract date" if column.not_after_extract_date else ""),
                 f"b.{name}", f"b.{name} < date '{EARLIEST_POSSIBLE_DATE}'{too_late}"))
         if column.references:
             parent, parent_column = column.references.split(".")
-            expectations.append(_rows(
+            expectations.append(rows(
                 "reference_resolves", name,
                 f"{name} names a {parent_column} in the authority's current {parent} delivery",
                 f"b.{name}",
@@ -78,16 +96,25 @@ def build_suite_document(contract: Contract) -> dict:
         expectations.append(_expectation(
             "expect_compound_columns_to_be_unique", "key_unique", ", ".join(contract.key),
             f"({', '.join(contract.key)}) identifies one row", column_list=list(contract.key)))
-    expectations.append(_rows(
-        "la_code_matches_file", "la_code", "la_code is the authority the file name declares",
-        "b.la_code", f"b.la_code is distinct from {FILE_LA_CODE}"))
+    if not contract.la_code_from_file_name:  # else the loader took it from the name
+        expectations.append(rows(
+            "la_code_matches_file", "la_code", "la_code is the authority the file name declares",
+            "b.la_code", f"b.la_code is distinct from {FILE_LA_CODE}"))
     for rule in contract.rules:
-        expectations.append(_rows(
+        expectations.append(rows(
             rule.name, ", ".join(rule.columns) or None, rule.description,
             ", ".join(f"b.{c}" for c in rule.columns) or "null as value",
-            " ".join(f"b.{token}" if token in contract.column_names else token for token in _tokens(rule.where))))
+            _qualified(contract, rule.where)))
     return {"name": contract.extract, "expectations": expectations,
             "meta": {"generated_from": f"plugins/qa_warehouse/contracts/{contract.extract}.yml"}}
+
+
+def _qualified(contract: Contract, where: str) -> str:
+    """A rule's SQL with its bare column names (and the row's metadata) read from the row `b`.
+
+    Other rows of the same file are `(select * from {batch}) o`, their columns written o.<name>."""
+    names = set(contract.column_names) | {name for name, _ in METADATA_COLUMNS}
+    return " ".join(f"b.{token}" if token in names else token for token in _tokens(where))
 
 
 def _tokens(where: str) -> list[str]:

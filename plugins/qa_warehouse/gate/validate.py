@@ -5,7 +5,7 @@ import json
 import os
 
 from qa_warehouse.contracts import Contract
-from qa_warehouse.gate.suites import suite_path
+from qa_warehouse.gate.suites import SUBJECT, suite_path
 from qa_warehouse.quarantine import Violation
 from qa_warehouse.warehouse import Warehouse
 
@@ -37,7 +37,8 @@ def validate_incoming(warehouse: Warehouse, contract: Contract, schema: str, tab
     suite = context.suites.add(gx.ExpectationSuite(**document))
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{contract.extract} gate", data=batch, suite=suite))
-    result = definition.run(result_format=RESULT_FORMAT)
+    index_columns = ["_source_row", *([contract.subject] if contract.subject else [])]
+    result = definition.run(result_format={**RESULT_FORMAT, "unexpected_index_column_names": index_columns})
     violations: list[Violation] = []
     for outcome in result.results:
         if outcome.success:
@@ -49,27 +50,37 @@ def validate_incoming(warehouse: Warehouse, contract: Contract, schema: str, tab
             # A check that could not run says nothing about the data: stop, don't quarantine.
             message = (raised[0] if raised else outcome.exception_info).get("exception_message")
             raise GateError(f"{contract.extract} suite, rule {(config.meta or {}).get('rule')}: {message}")
-        violations += _violations(file_name, config.meta or {}, config.description or config.type, outcome.result)
+        violations += _violations(file_name, config.meta or {}, config.description or config.type, outcome.result,
+                                  contract.subject)
     return violations
 
 
-def _violations(file_name: str, meta: dict, description: str, result: dict) -> list[Violation]:
+def _violations(file_name: str, meta: dict, description: str, result: dict,
+                subject: str | None = None) -> list[Violation]:
     rule, column = meta.get("rule", "unknown_rule"), meta.get("column")
     if "details" in result:  # unexpected_rows_expectation: the rows the query returned
         rows = result["details"].get("unexpected_rows") or []
         return [Violation(file_name, rule, description, row.get("_source_row"), column,
-                          _value(row, exclude="_source_row")) for row in rows] or [
+                          _value(row, exclude={"_source_row", SUBJECT}), subject=_text(row.get(SUBJECT)))
+                for row in rows] or [
             Violation(file_name, rule, f"{description} ({result.get('observed_value')} rows)", None, column)]
     indexed = result.get("unexpected_index_list") or []
     if indexed:
+        # GX gives the index columns (_source_row, the subject) and the checked column's value.
+        index_only = {"_source_row", subject} - {column}
         return [Violation(file_name, rule, description, row.get("_source_row"), column,
-                          _value(row, exclude="_source_row")) for row in indexed]
+                          _value(row, exclude=index_only), subject=_text(row.get(subject)) if subject else None)
+                for row in indexed]
     return [Violation(file_name, rule, description, None, column,
                       None if result.get("observed_value") is None else str(result.get("observed_value")))]
 
 
-def _value(row: dict, exclude: str) -> str | None:
-    values = [v for k, v in row.items() if k != exclude]
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _value(row: dict, exclude: set[str]) -> str | None:
+    values = [v for k, v in row.items() if k not in exclude]
     if not values:
         return None
     return str(values[0]) if len(values) == 1 else ", ".join(map(str, values))

@@ -203,6 +203,8 @@ def _header_violations(contract: Contract, decoded: DecodedFile, file_name: str)
             violations.append(Violation(file_name, "duplicate_column", "the header names this column twice", column=name))
         seen.add(name)
     for column in contract.columns:
+        if column.name == "la_code" and contract.la_code_from_file_name:
+            continue  # the file name carries it (903 layouts)
         if column.required and column.name not in seen:
             violations.append(Violation(file_name, "required_column",
                                         "the contract requires this column but the header does not have it",
@@ -245,10 +247,15 @@ def _copy(conn, contract, decoded, landing, load_id, table, *, typed: bool) -> i
     absent = [c for c in contract.columns if c.name not in in_file]
     target = sql.Identifier("raw_incoming", table)
     sequence = sql.Identifier("raw_incoming", f"{table}_row")
+    # A layout without la_code (903) takes the file name's, as a default filled during COPY.
+    filled_from_name = {"la_code"} if contract.la_code_from_file_name and "la_code" not in in_file else set()
     definitions = [
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(sql_type if typed else "text"))
         for name, sql_type in file_columns
-    ] + [sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in absent]
+    ] + [sql.SQL("{} {}{}").format(sql.Identifier(c.name), sql.SQL(c.sql_type),
+                                   sql.SQL(" default {}").format(sql.Literal(landing.la_code))
+                                   if c.name in filled_from_name else sql.SQL(""))
+         for c in absent]
     metadata = {  # constant per file: column defaults fill them during COPY, then are dropped
         "_load_id": sql.Literal(load_id),
         "_source_row": sql.SQL("nextval({})").format(sql.Literal(f"raw_incoming.{table}_row")),
@@ -276,12 +283,14 @@ def _copy(conn, contract, decoded, landing, load_id, table, *, typed: bool) -> i
         if decoded.may_have_blank_rows:
             # Rows of nothing but separators carry no data (spreadsheets leave them anywhere).
             cur.execute(sql.SQL("delete from {} where num_nonnulls({}) = 0").format(
-                target, sql.SQL(", ").join(sql.Identifier(c) for c in contract.column_names)))
+                target, sql.SQL(", ").join(sql.Identifier(c) for c in contract.column_names
+                                           if c not in filled_from_name)))
             rows -= cur.rowcount
         # Extra columns are ignored, never fatal; defaults go so the table matches raw.<extract>.
         changes = [sql.SQL("drop column {}").format(sql.Identifier(name))
                    for name, _ in file_columns if name.startswith("_extra_")]
-        changes += [sql.SQL("alter column {} drop default").format(sql.Identifier(name)) for name, _ in METADATA_COLUMNS]
+        changes += [sql.SQL("alter column {} drop default").format(sql.Identifier(name))
+                    for name in [*filled_from_name, *(name for name, _ in METADATA_COLUMNS)]]
         cur.execute(sql.SQL("alter table {} {}").format(target, sql.SQL(", ").join(changes)))
         cur.execute(sql.SQL("drop sequence {}").format(sequence))
     return rows

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from qa_warehouse.contracts import get_contract
+from qa_warehouse.contracts import all_contracts, get_contract
 
 CellValue = str | int | date | None
 
@@ -70,10 +70,12 @@ FILE_FORMATS = (
 
 
 def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
-    """`<extract>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file."""
+    """`<stem>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file:
+    the stem is the extract's name, or its contract's file_stem (903 files: `903_<table>`)."""
     if suffix not in ("csv", "xlsx"):
         raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
-    return f"{extract}_{la_code}_{as_at:%Y%m%d}.{suffix}"
+    stem = all_contracts()[extract].file_name_stem if extract in all_contracts() else extract
+    return f"{stem}_{la_code}_{as_at:%Y%m%d}.{suffix}"
 
 
 def write_extract(table: ExtractTable, path: Path, file_format: FileFormat) -> Path:

@@ -1,0 +1,20 @@
+-- Previous permanence orders, from the current 903 PrevPerm delivery (DATE_PERM stays text:
+-- DfE allows an unknown day or month).
+with current_snapshot as (
+    -- raw keeps every accepted delivery: read only each authority's latest
+    select *
+    from {{ source('raw_children_in_care', 'ssda903_prev_perm') }}
+    where _load_id in (
+        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_prev_perm'
+    )
+)
+
+select
+    {{ pseudonymise('child') }} as child_key,
+    trim(la_code) as la_code,
+    {{ normalise_code('prev_perm', upper=true) }} as prev_perm,
+    nullif(trim(la_perm), '') as la_perm,
+    nullif(trim(date_perm), '') as date_perm,
+    _extract_date as extract_date,
+    _load_id as load_id
+from current_snapshot

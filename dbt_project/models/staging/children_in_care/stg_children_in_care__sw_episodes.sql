@@ -1,0 +1,21 @@
+-- Social worker episodes of looked-after children, from the current 903 SWEpisodes delivery;
+-- the social worker id becomes a pseudonymous key too.
+with current_snapshot as (
+    -- raw keeps every accepted delivery: read only each authority's latest
+    select *
+    from {{ source('raw_children_in_care', 'ssda903_sw_episodes') }}
+    where _load_id in (
+        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_sw_episodes'
+    )
+)
+
+select
+    {{ pseudonymise('child') }} as child_key,
+    trim(la_code) as la_code,
+    {{ pseudonymise('sw_id') }} as sw_key,
+    sw_decom,
+    sw_dec,
+    {{ normalise_code('sw_reason', upper=true) }} as sw_reason,
+    _extract_date as extract_date,
+    _load_id as load_id
+from current_snapshot

@@ -1,0 +1,254 @@
+"""SSDA903 files in DfE's own layouts (upper-case headers, dd/mm/yyyy, no la_code column) load
+through the qa_ingest DAG into raw and staging; a file breaking a gated DfE rule is quarantined
+with the rule, the child and the row named, and nothing loaded or published changes.
+
+The file set is small and hand-made: four children of authority 885 as at 31 March 2025 (the
+2024/25 collection year), one of them placed in Z1 (valid until 2024/25).
+"""
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from qa_warehouse import cli
+
+pytestmark = pytest.mark.integration
+LA = "885"
+AS_AT = date(2025, 3, 31)
+STAFF = {  # the DfE columns of each 903 table, in file order (the layouts authorities export)
+    "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
+    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+    "uasc": ["CHILD", "SEX", "DOB", "DUC"],
+    "oc2": ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
+            "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
+    "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
+    "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"],
+    "placed_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"],
+    "prev_perm": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
+    "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
+    "sw_episodes": ["CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
+}
+LOCAL = {
+    "child_visits": ["la_code", "visit_id", "child_id", "visit_date", "seen_alone"],
+    "child_plans": ["la_code", "plan_id", "child_id", "plan_type", "start_date", "last_review_date", "next_due_date"],
+}
+
+
+def valid_tables() -> dict[str, list[list[str]]]:
+    """Rows of every table, in file order; dates as DfE writes them (dd/mm/yyyy)."""
+    return {
+        "header": [
+            ["C1", "1", "14/02/2010", "WBRI", "A123456789012", "", ""],
+            ["C2", "2", "03/07/2012", "mwbc", "", "0", ""],  # codes in any case
+            ["C3", "1", "01/08/2006", "BAFR", "", "", ""],   # a care leaver (18 in August 2024)
+            ["C4", "2", "20/05/2019", "WBRI", "", "", ""],
+        ],
+        "episodes": [
+            # C1: a foster placement, then a move to an agency foster carer (X1: a new episode the same day)
+            ["C1", "10/05/2023", "S", "C2", "N1", "U4", "PR1", "01/02/2024", "X1", "", "NE1 4ST", "NE2 1AA", ""],
+            ["C1", "01/02/2024", "P", "C2", "N1", "u6", " pr4 ", "", "", "CARPL", "ne1 4st", "DH1 3LE", ""],
+            # C2: a children's home (K2) with its Ofsted URN
+            ["C2", "01/06/2024", "S", "V2", "N4", "K2", "PR4", "", "", "", "NE6 5UT", "", "sc123456"],
+            # C3: looked after until 18, stayed with the carers
+            ["C3", "10/01/2022", "S", "C2", "N1", "U6", "PR1", "01/09/2024", "E17", "", "", "", ""],
+            # C4: an "other" placement (Z1: valid up to 2024/25)
+            ["C4", "01/11/2024", "S", "C1", "N1", "Z1", "PR4", "", "", "", "", "", ""],
+        ],
+        "reviews": [
+            ["C1", "14/02/2010", "01/08/2024", "PN1"],
+            ["C2", "03/07/2012", "01/12/2024", "pn5"],
+        ],
+        "uasc": [],
+        "oc2": [["C1", "14/02/2010", "12", "", "0", "", "1", "1", "1", "0", "", ""]],
+        "oc3": [["C3", "01/08/2006", "YES", "F2", "Z1"]],
+        "ad1": [],
+        "placed_adoption": [],
+        "prev_perm": [["C2", "03/07/2012", "P3", "", "zz/10/2015"]],
+        "missing": [["C2", "03/07/2012", "M", "01/10/2024", "02/10/2024"]],
+        "sw_episodes": [["C1", "SW01", "10/05/2023", "", ""]],
+        "child_visits": [
+            [LA, "V1", "C1", "2025-03-01", "Y"],
+            [LA, "V2", "C2", "20/02/2025", "N"],
+        ],
+        "child_plans": [
+            [LA, "P1", "C1", "care_plan", "2023-05-20", "2024-11-20", "2025-05-20"],
+            [LA, "P2", "C3", "Pathway Plan", "2024-02-01", "", "2025-04-01"],
+        ],
+    }
+
+
+def file_name(table: str, as_at: date = AS_AT) -> str:
+    stem = f"903_{table}" if table in STAFF else table
+    return f"{stem}_{LA}_{as_at:%Y%m%d}.csv"
+
+
+def write_table(folder: Path, table: str, rows: list[list[str]], as_at: date = AS_AT) -> Path:
+    path = folder / file_name(table, as_at)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(STAFF.get(table) or LOCAL[table])
+        writer.writerows(rows)
+    return path
+
+
+def published(warehouse) -> dict[str, list]:
+    tables = [t for (t,) in warehouse.query(
+        "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'")]
+    return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
+
+
+def loaded(warehouse) -> list[tuple]:
+    return warehouse.query("select extract, la_code, load_id from raw.current_loads order by extract, la_code")
+
+
+@pytest.fixture(scope="module")
+def baseline(module_warehouse, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("valid903")
+    for table, rows in valid_tables().items():
+        write_table(folder, table, rows)
+    assert cli.main(["run", "--landing", str(folder)]) == 0
+    return published(module_warehouse), loaded(module_warehouse)
+
+
+def staged(warehouse, model: str, columns: str, order: str = "1") -> list[tuple]:
+    return warehouse.query(f"select {columns} from staging.stg_children_in_care__{model} order by {order}")
+
+
+def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, baseline):
+    extracts = {e for (e, _, _) in baseline[1]}
+    assert {f"ssda903_{t}" for t in STAFF} | set(LOCAL) <= extracts
+    # la_code comes from the file name; DfE's upper-case headers map to the contract's columns;
+    # dd/mm/yyyy dates are dates; codes are upper-cased; postcodes normalised.
+    episodes = staged(module_warehouse, "episodes",
+                      "la_code, decom, rne, ls, place, place_provider, dec, rec, home_post, pl_post, urn, source_row",
+                      "source_row")
+    assert episodes == [
+        (LA, date(2023, 5, 10), "S", "C2", "U4", "PR1", date(2024, 2, 1), "X1", "NE1 4ST", "NE2 1AA", None, 1),
+        (LA, date(2024, 2, 1), "P", "C2", "U6", "PR4", None, None, "NE1 4ST", "DH1 3LE", None, 2),
+        (LA, date(2024, 6, 1), "S", "V2", "K2", "PR4", None, None, "NE6 5UT", None, "SC123456", 3),
+        (LA, date(2022, 1, 10), "S", "C2", "U6", "PR1", date(2024, 9, 1), "E17", None, None, None, 4),
+        (LA, date(2024, 11, 1), "S", "C1", "Z1", "PR4", None, None, None, None, None, 5),
+    ]
+    header = staged(module_warehouse, "header", "child_key, la_code, sex, dob, ethnic, extract_date", "dob")
+    assert [(la, sex, dob, ethnic, as_at) for _, la, sex, dob, ethnic, as_at in header] == [
+        (LA, "1", date(2006, 8, 1), "BAFR", AS_AT), (LA, "1", date(2010, 2, 14), "WBRI", AS_AT),
+        (LA, "2", date(2012, 7, 3), "MWBC", AS_AT), (LA, "2", date(2019, 5, 20), "WBRI", AS_AT)]
+    # Ids never reach staging as themselves: each child has one pseudonymous key in every table.
+    keys = {k for (k,) in module_warehouse.query("select child_key from staging.stg_children_in_care__header")}
+    assert len(keys) == 4 and not keys & {"C1", "C2", "C3", "C4"}
+    for model in ("episodes", "reviews", "oc2", "oc3", "missing", "sw_episodes", "child_visits", "child_plans"):
+        assert {k for (k,) in staged(module_warehouse, model, "child_key")} <= keys, model
+    (c1,) = {k for (k, dob) in staged(module_warehouse, "header", "child_key, dob") if dob == date(2010, 2, 14)}
+    assert {k for (k,) in staged(module_warehouse, "child_visits", "child_key")} >= {c1}
+    assert staged(module_warehouse, "reviews", "review_date, review_code") == [
+        (date(2024, 8, 1), "PN1"), (date(2024, 12, 1), "PN5")]
+    assert staged(module_warehouse, "child_plans", "plan_type, last_review_date", "plan_type") == [
+        ("care_plan", date(2024, 11, 20)), ("pathway_plan", None)]
+    assert staged(module_warehouse, "prev_perm", "prev_perm, date_perm") == [("P3", "zz/10/2015")]
+    assert staged(module_warehouse, "missing", "missing, mis_start, mis_end") == [
+        ("M", date(2024, 10, 1), date(2024, 10, 2))]
+
+
+def test_reporting_periods_are_the_last_12_months_and_the_903_years_to_the_extract_date(module_warehouse, baseline):
+    periods = module_warehouse.query(
+        "select period_type, period_start, period_end, financial_year from intermediate.int_children_in_care_reporting_periods"
+        " where la_code = %s order by period_type, period_end", (LA,))
+    months = [p for p in periods if p[0] == "month"]
+    assert [(p[1], p[2]) for p in months][-1] == (date(2025, 3, 1), date(2025, 3, 31))
+    assert [(p[1], p[2]) for p in months][0] == (date(2024, 4, 1), date(2024, 4, 30))
+    assert len(months) == 12 and {p[3] for p in months} == {"2024/25"}
+    # C3's episode began in January 2022: the years 2022/23 to 2024/25 have data (at most 3).
+    assert [p for p in periods if p[0] == "year"] == [
+        ("year", date(2022, 4, 1), date(2023, 3, 31), "2022/23"),
+        ("year", date(2023, 4, 1), date(2024, 3, 31), "2023/24"),
+        ("year", date(2024, 4, 1), date(2025, 3, 31), "2024/25"),
+    ]
+
+
+def replace_row(table: str, index: int, **cells: str) -> list[list[str]]:
+    rows = [list(r) for r in valid_tables()[table]]
+    columns = STAFF.get(table) or LOCAL[table]
+    for column, value in cells.items():
+        rows[index][columns.index(column)] = value
+    return rows
+
+
+def episodes_plus(*extra: list[str]) -> list[list[str]]:
+    return valid_tables()["episodes"] + [list(r) for r in extra]
+
+
+# (table, rows, DfE rule, child, file row) - one broken row each; rows count from 1 after the header.
+BROKEN = {
+    "place_not_a_code": ("episodes", replace_row("episodes", 2, PLACE="Q9"), "dfe_146", "C2", 3),
+    "legal_status_not_a_code": ("episodes", replace_row("episodes", 2, LS="X9"), "dfe_144", "C2", 3),
+    "new_episode_reason_not_a_code": ("episodes", replace_row("episodes", 2, RNE="Z"), "dfe_143", "C2", 3),
+    "category_of_need_not_a_code": ("episodes", replace_row("episodes", 2, CIN="N9"), "dfe_145", "C2", 3),
+    "provider_not_a_code": ("episodes", replace_row("episodes", 2, PLACE_PROVIDER="PR7"), "dfe_178", "C2", 3),
+    "reason_ceased_not_a_code": ("episodes", replace_row("episodes", 3, REC="E99"), "dfe_149", "C3", 4),
+    "placement_change_reason_not_a_code": (
+        "episodes", replace_row("episodes", 1, REASON_PLACE_CHANGE="BORED"), "dfe_1009", "C1", 2),
+    "ceased_before_it_started": ("episodes", replace_row("episodes", 3, DEC="01/01/2022"), "dfe_356", "C3", 4),
+    "ceased_without_a_reason": ("episodes", replace_row("episodes", 3, REC=""), "dfe_148", "C3", 4),
+    "open_with_a_reason": ("episodes", replace_row("episodes", 2, REC="E4A"), "dfe_148", "C2", 3),
+    "starts_while_the_last_is_open": (
+        "episodes", episodes_plus(["C2", "01/09/2024", "P", "V2", "N4", "U6", "PR1", "", "", "CARPL", "", "", ""]),
+        "dfe_142", "C2", 6),
+    "overlaps_the_last": (
+        "episodes", episodes_plus(["C3", "01/03/2024", "P", "C2", "N1", "U4", "PR1", "", "", "", "", "", ""]),
+        "dfe_501", "C3", 6),
+    "child_without_a_header": (
+        "episodes", episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
+        "reference_resolves", "C9", 6),
+    "episode_in_the_future": ("episodes", replace_row("episodes", 4, DECOM="01/05/2025"), "date_possible", "C4", 5),
+    "sex_not_a_code": ("header", replace_row("header", 1, SEX="3"), "dfe_101", "C2", 2),
+    "ethnicity_not_a_code": ("header", replace_row("header", 0, ETHNIC="BRIT"), "dfe_103", "C1", 1),
+    "review_participation_not_a_code": ("reviews", replace_row("reviews", 1, REVIEW_CODE="PN9"), "dfe_167", "C2", 2),
+    "review_participation_blank": ("reviews", replace_row("reviews", 1, REVIEW_CODE=""), "dfe_167", "C2", 2),
+    "review_before_birth": ("reviews", replace_row("reviews", 0, REVIEW="01/01/2009"), "review_not_before_birth", "C1", 1),
+    "review_in_the_future": ("reviews", replace_row("reviews", 0, REVIEW="01/04/2025"), "date_possible", "C1", 1),
+    "in_touch_not_a_code": ("oc3", replace_row("oc3", 0, IN_TOUCH="MAYBE"), "dfe_131", "C3", 1),
+    "activity_not_a_code": ("oc3", replace_row("oc3", 0, ACTIV="F9"), "dfe_132", "C3", 1),
+    "accommodation_not_a_code": ("oc3", replace_row("oc3", 0, ACCOM="Z3"), "dfe_133", "C3", 1),
+    "missing_ends_before_it_starts": (
+        "missing", replace_row("missing", 0, MIS_END="30/09/2024"), "missing_end_not_before_start", "C2", 1),
+    "missing_not_a_code": ("missing", replace_row("missing", 0, MISSING="X"), "allowed_codes", "C2", 1),
+    "plan_reviewed_before_it_started": (
+        "child_plans", replace_row("child_plans", 0, last_review_date="2023-01-01"), "review_not_before_start", "C1", 1),
+}
+
+
+def assert_quarantined(warehouse, path: Path, rule: str, child: str, row: int, baseline) -> None:
+    (errors, report_path), = warehouse.query(
+        "select errors, report_path from raw.load_log where file_name = %s and status = 'quarantined'"
+        " order by load_id desc limit 1", (path.name,))
+    named = [e for e in errors if e["rule"] == rule]
+    assert named, f"expected rule {rule}, got {sorted({e['rule'] for e in errors})}"
+    assert {(e["subject"], e["row"]) for e in named} == {(child, row)}, named
+    report = Path(report_path).read_text(encoding="utf-8")
+    assert f"row {row}, child {child}" in report and f"rule {rule}" in report, report
+    published_before, loaded_before = baseline
+    assert loaded(warehouse) == loaded_before  # the current load of every extract is the accepted one
+    assert published(warehouse) == published_before
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_903_file_breaking_a_rule_is_quarantined_naming_rule_child_and_row(
+        case, module_warehouse, baseline, tmp_path):
+    table, rows, rule, child, row = BROKEN[case]
+    path = write_table(tmp_path, table, rows)
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    assert_quarantined(module_warehouse, path, rule, child, row, baseline)
+
+
+def test_z1_is_valid_in_2024_25_but_not_for_an_episode_open_in_2025_26(module_warehouse, baseline, tmp_path):
+    # The baseline's episodes (as at 31 March 2025) hold C4's open Z1 episode and were accepted.
+    # The same rows as at 30 April 2025 (collection year 2025/26, where Z11-Z14 replace Z1) are not;
+    # C1's closed U4 episode and C3's episode ended in 2024/25 keep their own year's codes.
+    path = write_table(tmp_path, "episodes", valid_tables()["episodes"], as_at=date(2025, 4, 30))
+    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
+    assert_quarantined(module_warehouse, path, "dfe_146", "C4", 5, baseline)
