@@ -18,8 +18,9 @@ authority's districts, own-provision foster placements in the districts of the r
 carers, some agency, residential and semi-independent placements far away (more than 20 miles); a
 few are blank or not in the ONS data. K2 placements point by URN to the authority's homes.
 
-Codes are valid for the 903 collection year holding the extract date (Z1 before 2025/26, Z11-Z14
-from it; H5 and P2 before 2024/25, K3 from it). The files keep DfE's layouts: upper-case headers,
+Codes are valid for the 903 collection year each episode was last open in (the extract date's for
+open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 before 2024/25, K3 from it; a placement open
+across such a change is recorded again with the new code (RECODED_PLACEMENTS). The files keep DfE's layouts: upper-case headers,
 dd/mm/yyyy dates and no la_code column (files.py names and writes them).
 """
 from __future__ import annotations
@@ -108,6 +109,12 @@ def placement_codes(as_at: date) -> frozenset[str]:
     codes |= {"H5", "P2"} if year < 2024 else {"K3"}
     codes |= {"Z1"} if year < 2025 else {"Z11", "Z12", "Z13", "Z14"}
     return frozenset(codes)
+
+
+# DfE retires a code from a collection year: a placement still open then is recorded again with
+# its new code on the last day of the year before (RNE T, REASON_PLACE_CHANGE PLACE), so every
+# episode keeps a code valid in the year it was last open.
+RECODED_PLACEMENTS = ((date(2024, 3, 31), ("H5",), ("K3",)), (date(2025, 3, 31), ("Z1",), ("Z11", "Z12", "Z13", "Z14")))
 
 
 def upn(rng: random.Random, la_code: str) -> str:
@@ -200,10 +207,10 @@ class _Places:
             carer_type: tuple(sorted({h.postcode_district for h in approved if h.carer_type == carer_type
                                       and h.postcode_district in self.local})) or self.local
             for carer_type in ("mainstream", "kinship")}
+        self.as_at = as_at
         self.homes = list(homes)
         self.home_postcodes = {home.urn: self.postcode("near" if home.provision == "internal" or rng.random() < 0.5
                                                        else "far") for home in self.homes}
-        self.codes = placement_codes(as_at)
 
     def postcode(self, where: str, home: str | None = None) -> str | None:
         """A postcode `near` (the authority's districts) or `far` (more than 20 miles from `home`)."""
@@ -241,7 +248,10 @@ class _Places:
                 return not_found
         return postcode
 
-    def new(self, age: int, home_post: str | None, previous: Placement | None) -> Placement:
+    def new(self, day: date, age: int, home_post: str | None, previous: Placement | None) -> Placement:
+        # A placement starting on a recoding day (31 March) is open in the next year already,
+        # unless that is after the extract date (an open episode's codes are the extract date's year).
+        self.codes = placement_codes(min(day + timedelta(days=1), self.as_at))
         for _ in range(10):
             placement = self._draw(age, home_post)
             if placement.place not in self.codes:
@@ -258,15 +268,15 @@ class _Places:
         if age < 1:
             weights = {"own_foster": 55, "agency_foster": 15, "kinship": 17, "parents": 6, "mother_and_baby": 7}
         elif age < 5:
-            weights = {"own_foster": 50, "agency_foster": 20, "kinship": 20, "parents": 10}
+            weights = {"own_foster": 48, "agency_foster": 18, "kinship": 20, "parents": 14}
         elif age < 11:
-            weights = {"own_foster": 45, "agency_foster": 25, "kinship": 17, "parents": 8, "home": 4, "other": 1}
+            weights = {"own_foster": 42, "agency_foster": 24, "kinship": 16, "parents": 12, "home": 5, "other": 1}
         elif age < 16:
-            weights = {"own_foster": 30, "agency_foster": 30, "kinship": 12, "parents": 6, "home": 17,
-                       "secure": 1, "other": 4}
+            weights = {"own_foster": 28, "agency_foster": 28, "kinship": 10, "parents": 7, "home": 21,
+                       "secure": 1, "other": 5}
         else:
-            weights = {"own_foster": 20, "agency_foster": 22, "kinship": 8, "parents": 5, "home": 13,
-                       "semi_independent": 28, "other": 4}
+            weights = {"own_foster": 18, "agency_foster": 20, "kinship": 6, "parents": 5, "home": 15,
+                       "semi_independent": 32, "other": 4}
         kind = _weighted(rng, weights)
         if kind == "own_foster":
             return Placement(rng.choice(("U4", "U5", "U6", "U6", "U6")), "PR1",
@@ -384,7 +394,7 @@ class _Generator:
     def period(self, child: Child, start: date, end: date | None, home_post: str | None, ending: str) -> None:
         rng = self.rng
         stop = min(end or self.as_at + timedelta(days=1), child.birthday(18))
-        adoption = (ending in ("open", "left") and child.age_on(start) <= 3 and not child.periods
+        adoption = (ending in ("open", "left") and child.age_on(start) <= 3 and not child.periods and not child.uasc
                     and (stop - start).days > 500 and rng.random() < 0.35)
         statuses = self.legal_statuses(child, start, stop, adoption)
         placements = self.placements(child, start, stop, home_post, statuses if adoption else None)
@@ -475,7 +485,7 @@ class _Generator:
         placements: list[tuple[date, Placement, str | None]] = []
         day, previous, reason = start, None, None
         while day < stop:
-            placement = places.new(child.age_on(day), home_post, previous)
+            placement = places.new(day, child.age_on(day), home_post, previous)
             placements.append((day, placement, reason))
             previous = placement
             if not placements[1:] and rng.random() < 0.35:
@@ -483,7 +493,7 @@ class _Generator:
             else:
                 length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (30, 35, 35))[0])
             if placement.place in ("K2", "K3", "H5"):
-                length = max(30, length // 2)
+                length = max(30, length * 3 // 4)  # children's homes see more moves
             if placement.place in ("U4", "U5", "U6") and length > 400 and placement.place != "U4" and rng.random() < 0.3:
                 # The foster placement becomes long-term with the same carers: a new placement type only.
                 changed = day + timedelta(days=rng.randint(180, 360))
@@ -492,6 +502,12 @@ class _Generator:
                                           placement.provider, placement.postcode, placement.urn)
                     placements.append((changed, long_term, "PLACE"))
                     previous = long_term
+            for recoded_on, old, new in RECODED_PLACEMENTS:
+                current_from, current, _ = placements[-1]
+                if current.place in old and current_from < recoded_on < min(day + timedelta(days=length), stop,
+                                                                             self.as_at):
+                    placements.append((recoded_on, replace(current, place=rng.choice(new)), "PLACE"))
+                    previous = placements[-1][1]
             day += timedelta(days=length)
             reason = _weighted(rng, REASONS_FOR_MOVING)
             day = max(day, placements[-1][0] + timedelta(days=1))
