@@ -22,8 +22,10 @@ def landing(module_warehouse, tmp_path_factory):
     from qa_warehouse.synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, households=40, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT,
-                      areas=("fostering", "children_in_care"))
+    # one child per four households: 200 give each authority enough children (care leavers aged
+    # 19-21 and eligible 16 year olds included) for every measure to have children in and out
+    generate_extracts(folder, households=200, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT,
+                      areas=("children_in_care",))
     assert cli.main(["run", "--landing", str(folder)]) == 0
     return folder
 
