@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLE = "children_in_care_placement_types"
 MEASURES = "marts.fct_children_in_care_placement_measures"
+PLACEMENT_MEASURES = ("placement_stability_3_plus", "long_term_stability", "placed_over_20_miles")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def test_every_placement_measure_matches_the_independent_computation(module_ware
         assert key not in got, f"two rows for {key}"
         got[key] = values
     compare(measures, got)
-    for measure in ("placement_stability_3_plus", "long_term_stability", "placed_over_20_miles"):
+    for measure in PLACEMENT_MEASURES:
         assert sum(v["denominator"] for k, v in measures.items() if k[3] == measure) > 0, measure
         assert sum(v["numerator"] for k, v in measures.items() if k[3] == measure) > 0, measure
     # the two unknown postcodes (unknown_postcodes: the first authority's file) are not known at
@@ -98,6 +100,17 @@ def test_every_placement_measure_matches_the_independent_computation(module_ware
     first = sorted(la for (table, la) in current_files(landing) if table == "episodes")[0]
     for period_type in ("month", "year"):
         assert measures[(first, period_type, AS_AT, "placed_over_20_miles")]["not_known"] >= 2
+
+
+def test_the_scorecard_shows_the_placement_measures_with_their_percentages(module_warehouse, landing, expected):
+    """reporting.children_in_care_scorecard (the care work) unions the placement measures' fact."""
+    _, measures = expected
+    scorecard = published_by_grain(module_warehouse, "children_in_care_scorecard", MEASURES_GRAIN)
+    got = {key: row for key, row in scorecard.items() if key[3] in PLACEMENT_MEASURES}
+    with_percentages = {key: {**figures, "percentage": Fraction(100 * figures["numerator"], figures["denominator"])
+                              if figures["denominator"] else None}
+                        for key, figures in measures.items()}
+    compare(with_percentages, got)
 
 
 def test_reporting_holds_no_child_ids_dates_of_birth_or_postcodes(module_warehouse, landing):
