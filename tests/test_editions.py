@@ -45,6 +45,7 @@ GRAINS = {
     "regulation_24": ("la_code", "period_start"),
     "workforce_monthly": ("la_code", "team", "period_end"),
     "children_in_care_placement_types": ("la_code", "period_type", "period_end", "placement_type"),
+    "children_in_care_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
     "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
     **{f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
        for section in ("fostering", "audits", "feedback", "complaints")},
