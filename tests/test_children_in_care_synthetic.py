@@ -150,6 +150,9 @@ def test_headers_keep_dfe_codes(folder):
         for h in table(folder, "ssda903_header", la):
             assert h["SEX"] in ("1", "2")
             assert re.fullmatch(r"[A-Z]\d{12}|UN[1-5]", h["UPN"]), h
+            if re.fullmatch(r"[A-Z]\d{12}", h["UPN"]):  # DfE's check letter over the 12 digits
+                weighted = sum(int(d) * w for d, w in zip(h["UPN"][1:], range(2, 14)))
+                assert h["UPN"][0] == "ABCDEFGHJKLMNPQRTUVWXYZ"[weighted % 23], h
             assert day(h["DOB"]) <= AS_AT
             assert h["MOTHER"] in ("", "0", "1") and (h["MOTHER"] == "") == (h["SEX"] == "1" or age_on(day(h["DOB"]), AS_AT) < 12)
             assert bool(h["MC_DOB"]) == (h["MOTHER"] == "1")
@@ -236,6 +239,12 @@ def test_reviews_missing_and_visits_fall_while_the_child_is_looked_after(folder)
             assert looked_after(m["CHILD"], day(m["MIS_START"])) and m["MISSING"] in ("M", "A")
             assert not m["MIS_END"] or day(m["MIS_END"]) >= day(m["MIS_START"])
         assert any(not m["MIS_END"] for m in missing), "some missing episodes are still open"
+        by_child = defaultdict(list)
+        for m in missing:
+            by_child[m["CHILD"]].append((day(m["MIS_START"]), day(m["MIS_END"]) or AS_AT))
+        for spells in by_child.values():
+            spells.sort()
+            assert all(end < next_start for (_, end), (next_start, _) in zip(spells, spells[1:])), spells
         for v in table(folder, "child_visits", la):
             assert looked_after(v["child_id"], day(v["visit_date"])) and v["seen_alone"] in ("Y", "N")
 
@@ -435,3 +444,19 @@ def test_adoption_tables_follow_the_placements_for_adoption(folder):
             if adopted_on and child in previous and any(e["RNE"] == "S" and day(e["DECOM"]) > adopted_on[0] for e in episodes):
                 assert previous[child]["PREV_PERM"] == "P1", "back in care after an adoption"
                 assert day(previous[child]["DATE_PERM"]) == adopted_on[0]
+
+
+# --- through the gate ----------------------------------------------------------------------------
+
+@pytest.mark.integration
+def test_the_generated_files_pass_the_903_gate_and_load_whole(warehouse, tmp_path):
+    """Valid to the gated DfE rules: nothing is quarantined and every row of every file reaches raw."""
+    from qa_warehouse import cli
+    from qa_warehouse.contracts import recognise
+
+    paths = generate_extracts(tmp_path, households=400, years=2, seed=4, as_at=AS_AT, areas=("children_in_care",))
+    assert cli.main(["run", "--landing", str(tmp_path)]) == 0
+    for path in paths:
+        extract = recognise(path).extract
+        (count,) = warehouse.query(f"select count(*) from raw.{extract} where la_code = '885'")[0]
+        assert count == len(read(path)[1]), path.name

@@ -55,3 +55,32 @@ def test_landing_file_names_are_recognised(tmp_path, name, expected):
                                   "carer_visits_88_20240331.csv", "carer_visits_885_20240331.txt"])
 def test_other_file_names_are_not_recognised(tmp_path, name):
     assert recognise(tmp_path / name) is None
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("903_header_885_20250331.csv", ("ssda903_header", "885", "2025-03-31")),
+    ("903_Episodes_885_20250331.CSV", ("ssda903_episodes", "885", "2025-03-31")),
+    ("903_placed_adoption_301_20250430.csv", ("ssda903_placed_adoption", "301", "2025-04-30")),
+    ("903_sw_episodes_301_20250430.csv", ("ssda903_sw_episodes", "301", "2025-04-30")),
+    ("child_visits_885_20250331.csv", ("child_visits", "885", "2025-03-31")),
+])
+def test_903_files_are_recognised_by_their_dfe_stem(tmp_path, name, expected):
+    found = recognise(tmp_path / name)
+    assert (found.extract, found.la_code, found.extract_date.isoformat()) == expected
+
+
+@pytest.mark.parametrize("name", ["ssda903_header_885_20250331.csv", "903_header_885_20250331.xlsx",
+                                  "903_headers_885_20250331.csv"])
+def test_903_files_named_otherwise_are_not_recognised(tmp_path, name):
+    assert recognise(tmp_path / name) is None
+
+
+def test_903_layouts_have_no_la_code_column_and_report_the_child():
+    for extract in ("ssda903_header", "ssda903_episodes", "ssda903_missing"):
+        contract = get_contract(extract)
+        assert contract.la_code_from_file_name and contract.subject == "child"
+        assert contract.file_name_stem == "903_" + extract.removeprefix("ssda903_")
+        rules = {e["meta"]["rule"] for e in build_suite_document(contract)["expectations"]}
+        assert "la_code_matches_file" not in rules  # nothing to match: the name is where it comes from
+    rules = {e["meta"]["rule"] for e in build_suite_document(get_contract("ssda903_episodes"))["expectations"]}
+    assert {"dfe_146", "dfe_148", "dfe_142", "dfe_501", "dfe_356", "reference_resolves"} <= rules

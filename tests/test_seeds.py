@@ -55,3 +55,30 @@ def test_feedback_themes_are_unique_codes_with_patterns():
     themes = [r["theme"] for r in rows]
     assert len(themes) == len(set(themes)) and all(themes)
     assert all(r["pattern"].strip() and r["description"].strip() for r in rows)
+
+
+def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_code_list():
+    from qa_warehouse.contracts import all_contracts
+    from qa_warehouse.raw_schema import collection_year_bounds, gate_code_lists
+
+    rows = read("ssda903_codes.csv")
+    assert list(rows[0]) == ["code_list", "code", "description", "first_collection_year", "last_collection_year"]
+    pairs = [(r["code_list"], r["code"]) for r in rows]
+    assert len(pairs) == len(set(pairs)) and all(r["description"].strip() for r in rows)
+    for r in rows:  # a year is written 2024/25, the second part the year after the first
+        for year in (r["first_collection_year"], r["last_collection_year"]):
+            assert not year or (len(year) == 7 and year[4] == "/" and int(year[5:]) == (int(year[:4]) + 1) % 100), r
+    gated = {c.code_list for contract in all_contracts().values() for c in contract.columns if c.code_list}
+    assert gated == {r["code_list"] for r in rows}
+    assert {"LS", "RNE", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE", "REVIEW_CODE",
+            "IN_TOUCH", "ACTIV", "ACCOM"} <= gated
+
+    def valid(code_list: str, code: str, day: dt.date) -> bool:
+        return any(l == code_list and c == code and start <= day <= end for l, c, start, end in gate_code_lists())
+
+    # DfE's changes: K3 from 2024/25; Z11-Z14 replace Z1 from 2025/26 (the year runs 1 April - 31 March).
+    assert not valid("PLACE", "K3", dt.date(2024, 3, 31)) and valid("PLACE", "K3", dt.date(2024, 4, 1))
+    assert valid("PLACE", "Z1", dt.date(2025, 3, 31)) and not valid("PLACE", "Z1", dt.date(2025, 4, 1))
+    assert not valid("PLACE", "Z11", dt.date(2025, 3, 31)) and valid("PLACE", "Z14", dt.date(2025, 4, 1))
+    assert valid("PLACE", "U6", dt.date(2010, 6, 1)) and valid("PLACE", "U6", dt.date(2030, 6, 1))
+    assert collection_year_bounds("2024/25", "2025/26") == (dt.date(2024, 4, 1), dt.date(2026, 3, 31))

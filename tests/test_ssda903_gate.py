@@ -87,10 +87,11 @@ def file_name(table: str, as_at: date = AS_AT) -> str:
     return f"{stem}_{LA}_{as_at:%Y%m%d}.csv"
 
 
-def write_table(folder: Path, table: str, rows: list[list[str]], as_at: date = AS_AT) -> Path:
+def write_table(folder: Path, table: str, rows: list[list[str]], as_at: date = AS_AT,
+                line_ending: str = "\r\n") -> Path:
     path = folder / file_name(table, as_at)
     with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\r\n")
+        writer = csv.writer(f, lineterminator=line_ending)
         writer.writerow(STAFF.get(table) or LOCAL[table])
         writer.writerows(rows)
     return path
@@ -249,6 +250,25 @@ def test_z1_is_valid_in_2024_25_but_not_for_an_episode_open_in_2025_26(module_wa
     # The baseline's episodes (as at 31 March 2025) hold C4's open Z1 episode and were accepted.
     # The same rows as at 30 April 2025 (collection year 2025/26, where Z11-Z14 replace Z1) are not;
     # C1's closed U4 episode and C3's episode ended in 2024/25 keep their own year's codes.
-    path = write_table(tmp_path, "episodes", valid_tables()["episodes"], as_at=date(2025, 4, 30))
+    # (A new export: other line endings, so not the same bytes as the accepted file, which would be a duplicate.)
+    path = write_table(tmp_path, "episodes", valid_tables()["episodes"], as_at=date(2025, 4, 30), line_ending="\n")
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     assert_quarantined(module_warehouse, path, "dfe_146", "C4", 5, baseline)
+
+
+def test_in_2025_26_the_other_placement_is_z11_to_z14_and_the_periods_move_on(module_warehouse, baseline, tmp_path):
+    # Runs last: it changes the current episodes. C4's open episode recoded Z1 -> z12 (any case).
+    as_at = date(2025, 4, 30)
+    write_table(tmp_path, "episodes", replace_row("episodes", 4, PLACE="z12"), as_at=as_at)
+    cli.main(["run", "--landing", str(tmp_path)])  # still 2: the broken files above stay quarantined
+    (status,), = module_warehouse.query(
+        "select status from raw.load_log where file_name = %s order by load_id desc limit 1", (file_name("episodes", as_at),))
+    assert status == "accepted"
+    from qa_warehouse.transform import run_dbt
+
+    run_dbt(["build", "--select", "+int_children_in_care_reporting_periods"])
+    assert ("Z12", as_at) in staged(module_warehouse, "episodes", "place, extract_date")
+    periods = module_warehouse.query(
+        "select period_type, max(period_end) from intermediate.int_children_in_care_reporting_periods"
+        " group by period_type order by 1")
+    assert periods == [("month", date(2025, 4, 30)), ("year", date(2025, 3, 31))]

@@ -78,6 +78,7 @@ KIND_SHARES = {"in_care": 0.65, "left": 0.20, "care_leaver": 0.15}
 REVIEW_CODES = {"PN1": 50, "PN2": 10, "PN3": 5, "PN4": 15, "PN5": 10, "PN6": 7, "PN7": 3}
 SW_REASONS = {"LEFTRL": 30, "MANAGE": 15, "ORGRST": 15, "CHCHAN": 20, "TSPROC": 8, "ABSENC": 5, "PCCHAN": 3,
               "OTHERS": 4}
+SOCIAL_WORKERS = tuple(f"SW{n:04d}" for n in range(1, 401))
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 # The 903 placement types whose carer is a children's home with an Ofsted URN.
 URN_PLACEMENTS = ("K2",)
@@ -341,13 +342,14 @@ class _Generator:
         sex = 1 if uasc and rng.random() < 0.92 else rng.choice((1, 1, 2, 2, 1))
         child = Child(child_id, sex, dob, _weighted(rng, ETHNICITY), upn(rng, self.la_code), uasc)
         if child.age_on(as_at) < 5 and rng.random() < 0.7:
-            child.upn = "UN1"  # not yet allocated: DfE's code for a child under school age
+            child.upn = "UN2"  # DfE's code for a child who has never attended school (under school age)
         if sex == 2 and child.age_on(as_at) >= 12:
             child.mother = 1 if rng.random() < 0.04 and child.age_on(as_at) >= 15 else 0
             if child.mother:
                 child.mc_dob = as_at - timedelta(days=rng.randint(10, 300))
         family_home = self.places.postcode("near")
-        home_post = self.places.recorded(family_home)
+        # An unaccompanied child has no family home here: mostly recorded blank.
+        home_post = None if uasc and rng.random() < 0.8 else self.places.recorded(family_home)
         eighteenth = child.birthday(18)
 
         def earliest(day: date) -> date:
@@ -598,7 +600,8 @@ class _Generator:
         for period in child.periods:
             end = min(period.end or self.as_at + timedelta(days=1), self.as_at + timedelta(days=1))
             late = rng.random() < 0.15  # a child whose reviews tend to run late
-            day = period.start + timedelta(days=rng.randint(35, 50) if late and rng.random() < 0.5 else rng.randint(10, 27))
+            # Within 20 working days (25 calendar days are within them even over Christmas), or late.
+            day = period.start + timedelta(days=rng.randint(35, 50) if late and rng.random() < 0.5 else rng.randint(10, 25))
             gap = (60, 88)
             while day < end:
                 if day >= self.window.events_from:
@@ -619,13 +622,15 @@ class _Generator:
             end = period.end - timedelta(days=1) if period.end else self.as_at
             if start >= end:
                 continue
-            for _ in range(rng.choice((1, 1, 2, 3, 5, 8))):
-                begin = start + timedelta(days=rng.randint(0, (end - start).days))
-                back = begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6)))
-                open_ = (self.as_at - begin).days < 14 and rng.random() < 0.5
-                if back > end:
-                    open_ = open_ or period.end is None
-                    back = end
+            span = (end - start).days
+            starts = sorted(set(start + timedelta(days=rng.randint(0, span))
+                                for _ in range(rng.choice((1, 1, 2, 3, 5, 8)))))
+            for begin, following in zip(starts, [*starts[1:], None]):
+                # Episodes one after another: back before (or on the day) the next one begins.
+                latest = following - timedelta(days=1) if following else end
+                back = min(begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))), max(begin, latest))
+                # Still missing at the extract date: a recent episode of a child still looked after.
+                open_ = following is None and period.end is None and (self.as_at - begin).days < 30 and rng.random() < 0.5
                 rows.append({"CHILD": child.child_id, "DOB": child.dob, "MISSING": rng.choice(("M", "M", "A")),
                              "MIS_START": begin, "MIS_END": None if open_ else back})
         rows.sort(key=lambda r: r["MIS_START"])
@@ -694,6 +699,7 @@ class _Generator:
 
     def sw_episodes(self, child: Child) -> list[dict]:
         rng, rows = self.rng, []
+        worker = None
         for period in child.periods:
             end = period.end
             if end is not None and end < self.window.events_from:
@@ -707,7 +713,8 @@ class _Generator:
                 if finished is None or finished >= self.window.events_from:
                     reason = (_weighted(rng, SW_REASONS) if finished is not None and finished != end
                               else "CHCHAN" if finished is not None else None)
-                    rows.append({"CHILD": child.child_id, "SW_ID": f"SW{rng.randint(1, 400):04d}",
+                    worker = rng.choice([w for w in SOCIAL_WORKERS if w != worker])
+                    rows.append({"CHILD": child.child_id, "SW_ID": worker,
                                  "SW_DECOM": day, "SW_DEC": finished, "SW_REASON": reason})
                 if finished is None or finished == end:
                     break

@@ -3,9 +3,7 @@
 -- period's start and financial year. reporting.children_in_care_scorecard and
 -- int_reporting_measure_counts (so measure_values, Performance on a Page and the self-evaluation)
 -- both read it.
-{#- TODO(lead): add 'fct_children_in_care_placement_measures' to this list when the
-    ssda903-placements branch is merged (same columns, grain and periods). -#}
-{%- set measure_facts = ['fct_children_in_care_care_measures'] %}
+{%- set measure_facts = ['fct_children_in_care_care_measures', 'fct_children_in_care_placement_measures'] %}
 with facts as (
     {%- for fact in measure_facts %}
     select la_code, period_type, period_end, measure_code, numerator, denominator, not_known
