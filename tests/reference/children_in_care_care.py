@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from tests.reference import children_in_care_placements as placements_reference
+from tests.reference.children_in_care_placements import care_history
 from tests.reference.measures import direction, measures, rag
 from tests.reference.quality_assurance import parse_date, read_csv
 
@@ -24,7 +26,6 @@ SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 FILE_NAME = re.compile(r"^(?:903_(?P<table>[a-z_0-9]+?)|(?P<local>child_visits|child_plans))_(?P<la>\d{3})_(?P<date>\d{8})\.csv$",
                        re.I)
 GRAIN = ("la_code", "period_type", "period_end", "measure_code")
-SHORT_BREAKS = {"V3", "V4"}
 EET = {"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5"}
 MONTH_AND_YEAR = ("statutory_visits_in_time", "reviews_in_time", "pep_up_to_date", "pathway_plan_up_to_date",
                   "care_plan_up_to_date", "missing_episodes")
@@ -85,10 +86,6 @@ def code(value) -> str | None:
     return str(value).strip().upper().replace(" ", "_").replace("-", "_")
 
 
-def text(value) -> str | None:
-    return None if value is None or not str(value).strip() else " ".join(str(value).split()).upper()
-
-
 def flag(value) -> bool | None:
     if value is None or not str(value).strip():
         return None
@@ -123,23 +120,25 @@ def reporting_periods(extract_date: date, first_decom: date) -> list[tuple[str, 
 
 
 def spells(episodes: list[dict]) -> dict[str, list[dict]]:
-    """child -> episodes (short breaks left out) in order, each with its period of care and placement start."""
-    by_child: dict[str, list[dict]] = defaultdict(list)
-    for row in episodes:
-        if code(row.get("ls")) in SHORT_BREAKS:
-            continue
-        by_child[row["child"].strip()].append({
-            "decom": parse_date(row["decom"]), "dec": parse_date(row.get("dec")),
-            "place": code(row.get("place")), "urn": text(row.get("urn")), "pl_post": text(row.get("pl_post"))})
-    for child, rows in by_child.items():
-        rows.sort(key=lambda r: r["decom"])
-        previous = None
+    """child -> episodes (short breaks left out) in order, each with its period of care and placement
+    start. Periods of care and placements are numbered as the placement measures' reference counts
+    them (one reading of DfE's placement counting for both sets of measures)."""
+    history = care_history([placements_reference.Episode(
+        child=row["child"].strip(), decom=parse_date(row["decom"]), dec=parse_date(row.get("dec")),
+        ls=placements_reference.code(row.get("ls")), place=placements_reference.code(row.get("place")),
+        provider=placements_reference.code(row.get("place_provider")),
+        urn=(row.get("urn") or "").strip().upper() or None,
+        home_post=placements_reference.postcode(row.get("home_post")),
+        pl_post=placements_reference.postcode(row.get("pl_post"))) for row in episodes], rules={}, grid={})
+    by_child: dict[str, list[dict]] = {}
+    for child, own in history.items():
+        rows = [{"decom": episode.decom, "dec": episode.dec, "period": period, "placement": number}
+                for episode, period, number, _, _ in own["episodes"]]
         for row in rows:
-            new_period = previous is None or previous["dec"] != row["decom"]
-            moved = new_period or any(row[k] != previous[k] for k in ("place", "urn", "pl_post"))
-            row["period_of_care_start"] = row["decom"] if new_period else previous["period_of_care_start"]
-            row["placement_start"] = row["decom"] if moved else previous["placement_start"]
-            previous = row
+            row["period_of_care_start"] = min(r["decom"] for r in rows if r["period"] == row["period"])
+            row["placement_start"] = min(r["decom"] for r in rows
+                                         if (r["period"], r["placement"]) == (row["period"], row["placement"]))
+        by_child[child] = rows
     return by_child
 
 
