@@ -48,6 +48,8 @@ GRAINS = {
     "residential_inspections": ("la_code", "period_end", "judgement"),
     "regulation_44_visits": ("la_code", "period_end", "provision", "home_key"),
     "residential_registration_timeliness": ("la_code", "period_end"),
+    "children_in_care_placement_types": ("la_code", "period_type", "period_end", "placement_type"),
+    "children_in_care_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
     "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
     **{f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
        for section in ("fostering", "audits", "feedback", "complaints")},
@@ -191,7 +193,10 @@ def test_closing_a_month_publishes_an_edition_of_its_figures_in_every_table(stor
         (extract, LA_CODE) for extract in ("carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
                                            "carer_training", "notifications", "case_file_audits", "audit_actions",
                                            "feedback", "complaints", "recruitment", "workforce", "team_establishment",
-                                           "childrens_homes", "reg44_visits")}
+                                           "childrens_homes", "reg44_visits", "child_visits", "child_plans",
+                                           *(f"ssda903_{table}" for table in (
+                                               "header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1",
+                                               "placed_adoption", "prev_perm", "missing", "sw_episodes")))}
     assert warehouse.query("select as_at from reporting.editions where edition_id = %s", (edition_id,)) == [
         (published_at,)]
 

@@ -26,8 +26,9 @@ AS_AT = dt.date(2025, 3, 31)
 SIZE = dict(households=24, years=3, authorities=2, seed=41)
 YEARS = ("2022/23", "2023/24", "2024/25")
 CHOSEN = "2024/25"
-SHEETS = ["Fostering", "Case file audits", "Feedback", "Complaints and compliments", "Notes"]
-SECTION_OF_SHEET = dict(zip(SHEETS, ("fostering", "audits", "feedback", "complaints")))
+# A section the seed adds after the four the export names (children in care) comes after them.
+SHEETS = ["Fostering", "Case file audits", "Feedback", "Complaints and compliments", "Children in care", "Notes"]
+SECTION_OF_SHEET = dict(zip(SHEETS, ("fostering", "audits", "feedback", "complaints", "children_in_care")))
 FIGURES = ("numerator", "denominator", "value", "target")
 BASE_COLUMNS = ["LA code", "Measure", "Unit"]
 

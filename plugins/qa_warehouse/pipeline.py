@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from qa_warehouse.ingest import ingest_extract
+from qa_warehouse.postcodes import load_postcode_centroids
 from qa_warehouse.publish import Period, publish
 from qa_warehouse.quarantine import Problem
 from qa_warehouse.raw_schema import raw_layer_exists
@@ -98,7 +99,11 @@ def check_period_complete(period: Period) -> None:
 
 
 def build() -> None:
-    run_dbt(["build"], resolve_warehouse())
+    warehouse = resolve_warehouse()
+    # reference data the models join to, for the postcodes the raw episodes hold (before dbt)
+    with connect(warehouse) as conn:
+        load_postcode_centroids(conn)
+    run_dbt(["build"], warehouse)
 
 
 def publish_reporting(period: Period | None = None) -> list[str]:

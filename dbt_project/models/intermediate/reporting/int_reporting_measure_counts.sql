@@ -1,6 +1,7 @@
 -- Every headline measure's counts in one long form: per authority, measure, period (month,
 -- financial quarter, financial year) and breakdown ('All' = the authority total, else the team,
--- service or respondent of the measure's breakdown_by). numerator over denominator for a
+-- service or respondent of the measure's breakdown_by; children in care measures have the
+-- authority total only, for month ends and 903 years). numerator over denominator for a
 -- percentage; the numerator alone (denominator NULL) for a count. reporting.measure_values adds
 -- the values, targets, RAG and comparisons; the quarterly report sections read it.
 with measures as (
@@ -195,6 +196,21 @@ years as (
                 and total_dates.financial_year = dates.financial_year
             having count(*) = 4
         )
+),
+
+-- Children in care: the scorecard's figures, month ends and 903 years (a 903 year is the
+-- financial year); no quarters, as no quarterly report section shows them.
+children_in_care as (
+    select
+        la_code,
+        measure_code,
+        case period_type when 'month' then 'month' else 'financial_year' end as period_kind,
+        period_start,
+        period_end,
+        'All' as breakdown,
+        numerator,
+        denominator
+    from {{ ref('int_children_in_care_scorecard_measures') }}
 )
 
 select * from fostering_months
@@ -202,3 +218,5 @@ union all
 select * from quarters
 union all
 select * from years
+union all
+select * from children_in_care

@@ -1,0 +1,85 @@
+"""Generate two authorities' synthetic 903 and local children in care files, run both DAGs for real,
+and check every care measure row of reporting.children_in_care_scorecard against the independent
+computation in tests/reference/children_in_care_care.py (which reads the same landing files)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from qa_warehouse import cli
+from tests.published import published, published_by_grain, same
+from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, YEAR_ONLY, current_files, expected_scorecard
+
+pytestmark = pytest.mark.integration
+AS_AT = date(2025, 3, 31)
+AUTHORITIES = 2
+TABLE = "children_in_care_scorecard"
+
+
+@pytest.fixture(scope="module")
+def landing(module_warehouse, tmp_path_factory):
+    from qa_warehouse.synthetic import generate_extracts
+
+    folder = tmp_path_factory.mktemp("landing")
+    # one child per four households: 200 give each authority enough children (care leavers aged
+    # 19-21 and eligible 16 year olds included) for every measure to have children in and out
+    generate_extracts(folder, households=200, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT,
+                      areas=("children_in_care",))
+    assert cli.main(["run", "--landing", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def expected(landing):
+    return expected_scorecard(landing)
+
+
+def care_rows(warehouse) -> dict[tuple, dict]:
+    rows = published_by_grain(warehouse, TABLE, GRAIN)
+    return {key: values for key, values in rows.items() if key[3] in CARE_MEASURES}
+
+
+def test_every_care_measure_row_matches_the_independent_computation(module_warehouse, landing, expected):
+    got = care_rows(module_warehouse)
+    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
+    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
+    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
+             for key, figures in expected.items() for name, value in figures.items()
+             if not same(value, got[key].get(name, "<no such column>"))]
+    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+
+
+def test_the_data_exercises_every_measure_and_both_period_types(expected, landing):
+    authorities = {la for (_, la) in current_files(landing)}
+    assert {key[0] for key in expected} == authorities
+    for measure in CARE_MEASURES:
+        rows = [figures for key, figures in expected.items() if key[3] == measure]
+        # a measure that is always 0% or always 100% (or never counted) proves little
+        assert sum(f["denominator"] for f in rows) > 0, measure
+        assert sum(f["numerator"] for f in rows) > 0, measure
+        assert sum(f["denominator"] - f["numerator"] for f in rows) > 0, measure
+    for la in authorities:
+        months = {key[2] for key in expected if key[0] == la and key[1] == "month"}
+        years = {key[2] for key in expected if key[0] == la and key[1] == "year"}
+        assert len(months) == 12 and max(months) == AS_AT
+        assert years and max(years) == AS_AT
+    assert not {key for key in expected if key[1] == "month" and key[3] in YEAR_ONLY}
+
+
+def test_rag_and_direction_are_those_of_the_seeded_thresholds(module_warehouse, landing, expected):
+    rags = {figures["rag"] for figures in expected.values()}
+    assert rags - {None}, "no RAG at all"
+    directions = {figures["direction_of_travel"] for figures in expected.values()} - {None}
+    assert directions, "no direction of travel at all"
+    got = care_rows(module_warehouse)
+    assert {key: got[key]["rag"] for key in expected} == {key: f["rag"] for key, f in expected.items()}
+
+
+def test_the_scorecard_holds_no_child_ids_keys_or_dates_of_children(module_warehouse, landing):
+    columns, rows = published(module_warehouse, TABLE)
+    assert not {c for c in columns if c.endswith("_id") or c.endswith("_key") or c in ("dob", "child")}
+    from tests.reference.children_in_care_care import load
+
+    ids = {row["child"].strip() for entry in load(landing).values() for row in entry.get("header", [])}
+    assert ids and not {v for row in rows for v in row if isinstance(v, str)} & ids
