@@ -19,6 +19,9 @@ FOSTERING_EXTRACTS = ("carer_households", "carer_visits", "carer_reviews", "care
                       "carer_training", "notifications")
 FIRST_THREE_LA_CODES = ("885", "886", "887")
 WORKFORCE_EXTRACTS = ("team_establishment", "workforce")
+SSDA903_TABLES = ("header", "episodes", "reviews", "uasc", "oc2", "oc3", "ad1", "placed_adoption", "prev_perm",
+                  "missing", "sw_episodes")
+CHILDREN_IN_CARE_LOCAL_EXTRACTS = ("child_visits", "child_plans")
 KEYS = {"carer_households": "household_id", "carer_visits": "visit_id", "carer_reviews": "review_id",
         "carer_supervisions": "supervision_id", "carer_training": "carer_id", "notifications": "notification_id"}
 
@@ -600,7 +603,11 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     expected_fostering = sorted(extract_path(folder, e, la) for e in FOSTERING_EXTRACTS for la in FIRST_THREE_LA_CODES)
     expected_recruitment = [extract_path(folder, "recruitment", la) for la in FIRST_THREE_LA_CODES]
     expected_workforce = [extract_path(folder, e, la) for e in WORKFORCE_EXTRACTS for la in FIRST_THREE_LA_CODES]
-    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment + expected_workforce)
+    expected_children_in_care = [folder / f"903_{t}_{la}_{AS_AT:%Y%m%d}.csv" for t in SSDA903_TABLES for la in FIRST_THREE_LA_CODES]
+    expected_children_in_care += [extract_path(folder, e, la) for e in CHILDREN_IN_CARE_LOCAL_EXTRACTS
+                                  for la in FIRST_THREE_LA_CODES]
+    assert paths == sorted(expected_qa + expected_fostering + expected_recruitment + expected_workforce
+                           + expected_children_in_care)
     for path in paths:
         landing = recognise(path)
         assert landing is not None and landing.extract_date == AS_AT, path.name
@@ -609,9 +616,14 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     only_workforce = generate_extracts(tmp_path / "workforce", households=20, authorities=1, as_at=AS_AT,
                                        areas=("workforce",))
     assert [p.name for p in only_workforce] == sorted(f"{e}_885_20250331.csv" for e in WORKFORCE_EXTRACTS)
+    only_children = generate_extracts(tmp_path / "children", households=20, authorities=1, as_at=AS_AT,
+                                      areas=("children_in_care",))
+    assert [p.name for p in only_children] == sorted([f"903_{t}_885_20250331.csv" for t in SSDA903_TABLES]
+                                                     + [f"{e}_885_20250331.csv" for e in CHILDREN_IN_CARE_LOCAL_EXTRACTS])
     with pytest.raises(ValueError, match="unknown area"):
         generate_extracts(tmp_path, areas=("finance",))
     assert landing_file_name("feedback", "886", AS_AT, "xlsx") == "feedback_886_20250331.xlsx"
+    assert landing_file_name("ssda903_placed_adoption", "885", AS_AT) == "903_placed_adoption_885_20250331.csv"
 
 
 def test_every_qa_file_keeps_its_contract(qa_three):

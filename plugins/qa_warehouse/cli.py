@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=1)
         p.add_argument("--as-at", type=_date, default=dt.date(2025, 3, 31), help="extract date (default 2025-03-31)")
         p.add_argument("--defect", action="append", help="inject a named defect (repeatable); see qa_warehouse.synthetic.DEFECTS")
-        p.add_argument("--area", action="append", choices=("fostering", "quality_assurance", "recruitment", "workforce"),
+        p.add_argument("--area", action="append", choices=("fostering", "quality_assurance", "recruitment", "workforce", "children_in_care"),
                        help="generate only this area's extracts (repeatable; default: every area)")
 
     p = sub.add_parser("generate", help="write a synthetic authority's extracts")

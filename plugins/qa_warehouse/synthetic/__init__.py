@@ -8,7 +8,8 @@ from pathlib import Path
 
 from qa_warehouse.contracts import get_contract
 from qa_warehouse.synthetic.defects import DEFECTS, Defect, resolve_defects
-from qa_warehouse.synthetic.files import FILE_FORMATS, landing_file_name, write_extract, write_workbook
+from qa_warehouse.synthetic.children_in_care import children_in_care_tables
+from qa_warehouse.synthetic.files import FILE_FORMATS, export_format, landing_file_name, write_extract, write_workbook
 from qa_warehouse.synthetic.fostering import (
     AUTHORITIES,
     LA_CODES,
@@ -20,7 +21,7 @@ from qa_warehouse.synthetic.quality_assurance import WORKBOOK_TITLES, is_xlsx, q
 from qa_warehouse.synthetic.recruitment import recruitment_tables
 from qa_warehouse.synthetic.workforce import workforce_tables
 
-AREAS = ("fostering", "quality_assurance", "recruitment", "workforce")
+AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "children_in_care")
 
 __all__ = ["AREAS", "DEFECTS", "Defect", "LA_CODES", "generate_extracts", "generate_fostering_extracts",
            "landing_file_name"]
@@ -47,6 +48,9 @@ def generate_extracts(
     the audits' team managers, plus others. Quality assurance extracts are CSV for the first authority; the
     second writes audits and feedback as .xlsx, the third all four (and so on, cycling). Recruitment
     (one row per enquiry) is CSV in each authority's file format, coherent with its register.
+    Children in care are the DfE 903 tables (`903_<table>_<la>_<yyyymmdd>.csv`, dd/mm/yyyy dates)
+    and child_visits and child_plans, one child per four households, placed with the register's
+    carers where their placement says so.
     """
     chosen_defects = resolve_defects(defects)
     if households < 0 or years < 1:
@@ -76,6 +80,8 @@ def generate_extracts(
             tables.update(recruitment_tables(seed, la_code, register, window, households))
         if "workforce" in areas:
             tables.update(workforce_tables(seed, la_code, register, window))
+        if "children_in_care" in areas:
+            tables.update(children_in_care_tables(seed, la_code, districts, register, window, households))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)
@@ -86,5 +92,5 @@ def generate_extracts(
                 paths.append(write_workbook(table, path, WORKBOOK_TITLES[table.extract], as_at))
             else:
                 path = out_dir / landing_file_name(table.extract, la_code, as_at)
-                paths.append(write_extract(table, path, file_format))
+                paths.append(write_extract(table, path, export_format(table.extract, file_format)))
     return sorted(paths)

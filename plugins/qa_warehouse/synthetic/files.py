@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -69,6 +69,11 @@ FILE_FORMATS = (
 )
 
 
+# The DfE 903 tables' extracts (ssda903_header ...): their files keep DfE's dd/mm/yyyy dates.
+SSDA903_PREFIX = "ssda903_"
+SSDA903_DATE_FORMAT = "%d/%m/%Y"
+
+
 def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
     """`<stem>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file:
     the stem is the extract's name, or its contract's file_stem (903 files: `903_<table>`)."""
@@ -76,6 +81,14 @@ def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "cs
         raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
     stem = all_contracts()[extract].file_name_stem if extract in all_contracts() else extract
     return f"{stem}_{la_code}_{as_at:%Y%m%d}.{suffix}"
+
+
+def export_format(extract: str, file_format: FileFormat) -> FileFormat:
+    """The authority's export format for an extract: 903 files keep DfE's dd/mm/yyyy dates whatever
+    else (encoding, line endings, Excel's blank rows) the authority's export does."""
+    if extract.startswith(SSDA903_PREFIX) and file_format.date_format != SSDA903_DATE_FORMAT:
+        return replace(file_format, name=f"{file_format.name}, 903 dates dd/mm/yyyy", date_format=SSDA903_DATE_FORMAT)
+    return file_format
 
 
 def write_extract(table: ExtractTable, path: Path, file_format: FileFormat) -> Path:
