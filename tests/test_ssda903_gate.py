@@ -205,6 +205,7 @@ BROKEN = {
     "child_without_a_header": (
         "episodes", episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
         "reference_resolves", "C9", 6),
+    "episode_before_birth": ("episodes", replace_row("episodes", 4, DECOM="01/01/2019"), "episode_not_before_birth", "C4", 5),
     "episode_in_the_future": ("episodes", replace_row("episodes", 4, DECOM="01/05/2025"), "date_possible", "C4", 5),
     "sex_not_a_code": ("header", replace_row("header", 1, SEX="3"), "dfe_101", "C2", 2),
     "ethnicity_not_a_code": ("header", replace_row("header", 0, ETHNIC="BRIT"), "dfe_103", "C1", 1),
@@ -217,6 +218,7 @@ BROKEN = {
     "accommodation_not_a_code": ("oc3", replace_row("oc3", 0, ACCOM="Z3"), "dfe_133", "C3", 1),
     "missing_ends_before_it_starts": (
         "missing", replace_row("missing", 0, MIS_END="30/09/2024"), "missing_end_not_before_start", "C2", 1),
+    "missing_before_birth": ("missing", replace_row("missing", 0, MIS_START="01/01/2012"), "missing_not_before_birth", "C2", 1),
     "missing_not_a_code": ("missing", replace_row("missing", 0, MISSING="X"), "allowed_codes", "C2", 1),
     "episode_given_twice": ("episodes", episodes_plus(valid_tables()["episodes"][0]), "key_unique", "C1", (1, 6)),
     "child_given_twice_in_the_header": ("header", valid_tables()["header"] + [["C3", "1", "01/08/2006", "BAFR", "", "", ""]],
