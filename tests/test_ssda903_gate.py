@@ -206,6 +206,7 @@ BROKEN = {
         "episodes", episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
         "reference_resolves", "C9", 6),
     "episode_before_birth": ("episodes", replace_row("episodes", 4, DECOM="01/01/2019"), "episode_not_before_birth", "C4", 5),
+    "ceased_on_no_such_day": ("episodes", replace_row("episodes", 3, DEC="31/09/2024"), "date_type", "C3", 4),
     "episode_in_the_future": ("episodes", replace_row("episodes", 4, DECOM="01/05/2025"), "date_possible", "C4", 5),
     "sex_not_a_code": ("header", replace_row("header", 1, SEX="3"), "dfe_101", "C2", 2),
     "ethnicity_not_a_code": ("header", replace_row("header", 0, ETHNIC="BRIT"), "dfe_103", "C1", 1),
