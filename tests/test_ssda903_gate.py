@@ -183,7 +183,7 @@ def episodes_plus(*extra: list[str]) -> list[list[str]]:
     return valid_tables()["episodes"] + [list(r) for r in extra]
 
 
-# (table, rows, DfE rule, child, file row) - one broken row each; rows count from 1 after the header.
+# (table, rows, rule (DfE's code where it has one), child, file row(s)); rows count from 1 after the header.
 BROKEN = {
     "place_not_a_code": ("episodes", replace_row("episodes", 2, PLACE="Q9"), "dfe_146", "C2", 3),
     "legal_status_not_a_code": ("episodes", replace_row("episodes", 2, LS="X9"), "dfe_144", "C2", 3),
@@ -205,6 +205,8 @@ BROKEN = {
     "child_without_a_header": (
         "episodes", episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
         "reference_resolves", "C9", 6),
+    "episode_before_birth": ("episodes", replace_row("episodes", 4, DECOM="01/01/2019"), "episode_not_before_birth", "C4", 5),
+    "ceased_on_no_such_day": ("episodes", replace_row("episodes", 3, DEC="31/09/2024"), "date_type", "C3", 4),
     "episode_in_the_future": ("episodes", replace_row("episodes", 4, DECOM="01/05/2025"), "date_possible", "C4", 5),
     "sex_not_a_code": ("header", replace_row("header", 1, SEX="3"), "dfe_101", "C2", 2),
     "ethnicity_not_a_code": ("header", replace_row("header", 0, ETHNIC="BRIT"), "dfe_103", "C1", 1),
@@ -217,21 +219,26 @@ BROKEN = {
     "accommodation_not_a_code": ("oc3", replace_row("oc3", 0, ACCOM="Z3"), "dfe_133", "C3", 1),
     "missing_ends_before_it_starts": (
         "missing", replace_row("missing", 0, MIS_END="30/09/2024"), "missing_end_not_before_start", "C2", 1),
+    "missing_before_birth": ("missing", replace_row("missing", 0, MIS_START="01/01/2012"), "missing_not_before_birth", "C2", 1),
     "missing_not_a_code": ("missing", replace_row("missing", 0, MISSING="X"), "allowed_codes", "C2", 1),
+    "episode_given_twice": ("episodes", episodes_plus(valid_tables()["episodes"][0]), "key_unique", "C1", (1, 6)),
+    "child_given_twice_in_the_header": ("header", valid_tables()["header"] + [["C3", "1", "01/08/2006", "BAFR", "", "", ""]],
+                                        "key_unique", "C3", (3, 5)),
     "plan_reviewed_before_it_started": (
         "child_plans", replace_row("child_plans", 0, last_review_date="2023-01-01"), "review_not_before_start", "C1", 1),
 }
 
 
-def assert_quarantined(warehouse, path: Path, rule: str, child: str, row: int, baseline) -> None:
+def assert_quarantined(warehouse, path: Path, rule: str, child: str, rows: int | tuple[int, ...], baseline) -> None:
+    rows = rows if isinstance(rows, tuple) else (rows,)
     (errors, report_path), = warehouse.query(
         "select errors, report_path from raw.load_log where file_name = %s and status = 'quarantined'"
         " order by load_id desc limit 1", (path.name,))
     named = [e for e in errors if e["rule"] == rule]
     assert named, f"expected rule {rule}, got {sorted({e['rule'] for e in errors})}"
-    assert {(e["subject"], e["row"]) for e in named} == {(child, row)}, named
+    assert {(e["subject"], e["row"]) for e in named} == {(child, row) for row in rows}, named
     report = Path(report_path).read_text(encoding="utf-8")
-    assert f"row {row}, child {child}" in report and f"rule {rule}" in report, report
+    assert all(f"row {row}, child {child}" in report for row in rows) and f"rule {rule}" in report, report
     published_before, loaded_before = baseline
     assert loaded(warehouse) == loaded_before  # the current load of every extract is the accepted one
     assert published(warehouse) == published_before

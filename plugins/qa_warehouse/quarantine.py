@@ -21,17 +21,12 @@ class Violation:
     def describe(self) -> str:
         sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else None
         where = [f"row {self.row}" + (f" ({sheet})" if sheet else "") if self.row is not None else sheet or "whole file"]
-        if self.subject is not None:
-            where.append(f"{self.subject_label} {self.subject}")
+        if self.subject is not None:  # contracts name a subject only for children so far (903 CHILD, child_id)
+            where.append(f"child {self.subject}")
         if self.column:
             where.append(f"column {self.column}")
         value = f"; found {self.value!r}" if self.value is not None else ""
         return f"{self.file}: {', '.join(where)}, rule {self.rule}: {self.message}{value}"
-
-
-    @property
-    def subject_label(self) -> str:
-        return "child"  # the one subject column contracts name so far (903 CHILD)
 
 
 @dataclass(frozen=True)

@@ -93,9 +93,13 @@ def build_suite_document(contract: Contract) -> dict:
             "expect_column_values_to_be_unique", "key_unique", contract.key[0],
             f"{contract.key[0]} identifies one row", column=contract.key[0]))
     else:
-        expectations.append(_expectation(
-            "expect_compound_columns_to_be_unique", "key_unique", ", ".join(contract.key),
-            f"({', '.join(contract.key)}) identifies one row", column_list=list(contract.key)))
+        # As rows, not GX's compound-uniqueness expectation, which names no row: each row sharing
+        # its key with another row of the file is reported (a key with a blank part matches none).
+        same_key = " and ".join(f"o.{k} = b.{k}" for k in contract.key)
+        expectations.append(rows(
+            "key_unique", ", ".join(contract.key), f"({', '.join(contract.key)}) identifies one row",
+            ", ".join(f"b.{k}" for k in contract.key),
+            f"exists (select 1 from (select * from {{batch}}) o where {same_key} and o._source_row <> b._source_row)"))
     if not contract.la_code_from_file_name:  # else the loader took it from the name
         expectations.append(rows(
             "la_code_matches_file", "la_code", "la_code is the authority the file name declares",

@@ -298,21 +298,24 @@ def _copy(conn, contract, decoded, landing, load_id, table, *, typed: bool) -> i
 
 def _type_violations(conn, contract: Contract, decoded: DecodedFile, table: str, file_name: str) -> list[Violation]:
     violations = []
+    # Whom each bad row is about, where the contract names a subject column the file has (903 CHILD).
+    subject = sql.Identifier(contract.subject) if contract.subject in decoded.header else sql.SQL("null")
     with conn.cursor() as cur:
         for column in contract.columns:
             if column.type not in TYPE_RULES or column.name not in decoded.header:
                 continue
             cur.execute(
-                sql.SQL("""select _source_row, {col} from {table}
+                sql.SQL("""select _source_row, {col}, {subject} from {table}
                            where {col} is not null and not pg_input_is_valid({col}, {type})
                            order by _source_row limit {limit}""").format(
-                    col=sql.Identifier(column.name), table=sql.Identifier("raw_incoming", table),
+                    col=sql.Identifier(column.name), subject=subject, table=sql.Identifier("raw_incoming", table),
                     type=sql.Literal(column.sql_type), limit=sql.Literal(MAX_TYPE_ERRORS_PER_COLUMN)),
             )
             expected = TYPE_EXPECTATIONS[column.type]
             violations += [
-                Violation(file_name, TYPE_RULES[column.type], f"is not {expected}", row, column.name, value)
-                for row, value in cur.fetchall()
+                Violation(file_name, TYPE_RULES[column.type], f"is not {expected}", row, column.name, value,
+                          subject=who)
+                for row, value, who in cur.fetchall()
             ]
     return violations
 

@@ -80,14 +80,19 @@ SW_REASONS = {"LEFTRL": 30, "MANAGE": 15, "ORGRST": 15, "CHCHAN": 20, "TSPROC": 
               "OTHERS": 4}
 SOCIAL_WORKERS = tuple(f"SW{n:04d}" for n in range(1, 401))
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-# The 903 placement types whose carer is a children's home with an Ofsted URN.
-URN_PLACEMENTS = ("K2",)
 
 
 class Home(Protocol):
-    """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision."""
+    """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision.
+    A home may also say on which days it can hold children (`is_open(day)`); one that does not is
+    taken to be open throughout."""
     urn: str
     provision: str  # internal or external
+
+
+def home_is_open(home: Home, day: date) -> bool:
+    is_open = getattr(home, "is_open", None)
+    return True if is_open is None else bool(is_open(day))
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,9 @@ class _Places:
         self.homes = list(homes)
         self.home_postcodes = {home.urn: self.postcode("near" if home.provision == "internal" or rng.random() < 0.5
                                                        else "far") for home in self.homes}
+        # An external home's provider is private (PR4) or voluntary (PR5), the same for all its children.
+        self.home_providers = {home.urn: "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5"))
+                               for home in self.homes}
 
     def postcode(self, where: str, home: str | None = None) -> str | None:
         """A postcode `near` (the authority's districts) or `far` (more than 20 miles from `home`)."""
@@ -249,22 +257,26 @@ class _Places:
                 return not_found
         return postcode
 
+    def home(self, urn: str) -> Home:
+        return next(h for h in self.homes if h.urn == urn)
+
     def new(self, day: date, age: int, home_post: str | None, previous: Placement | None) -> Placement:
         # A placement starting on a recoding day (31 March) is open in the next year already,
         # unless that is after the extract date (an open episode's codes are the extract date's year).
         self.codes = placement_codes(min(day + timedelta(days=1), self.as_at))
         for _ in range(10):
-            placement = self._draw(age, home_post)
+            placement = self._draw(day, age, home_post)
             if placement.place not in self.codes:
                 continue
-            if placement.place != "P1":  # P1's is the family home's, already as recorded
+            # P1's is the family home's, already as recorded; a children's home's is on its registration.
+            if placement.place not in ("P1", "K2"):
                 placement = replace(placement, postcode=self.recorded(placement.postcode))
             if previous is None or (placement.place, placement.postcode, placement.urn) != (
                     previous.place, previous.postcode, previous.urn):
                 return placement
         return placement
 
-    def _draw(self, age: int, home_post: str | None) -> Placement:
+    def _draw(self, day: date, age: int, home_post: str | None) -> Placement:
         rng = self.rng
         if age < 1:
             weights = {"own_foster": 55, "agency_foster": 15, "kinship": 17, "parents": 6, "mother_and_baby": 7}
@@ -292,10 +304,10 @@ class _Places:
             return Placement("P1", "PR0", home_post or self.postcode("near"))
         if kind == "mother_and_baby":
             return Placement("R3", "PR4", self.postcode("near", home_post))
-        if kind == "home" and self.homes:
-            home = rng.choice(self.homes)
-            return Placement("K2", "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5")),
-                             self.home_postcodes[home.urn], home.urn)
+        open_homes = [h for h in self.homes if home_is_open(h, day)] if kind == "home" else []
+        if open_homes:
+            home = rng.choice(open_homes)
+            return Placement("K2", self.home_providers[home.urn], self.home_postcodes[home.urn], home.urn)
         if kind == "secure":
             return Placement("K1", "PR2", self.postcode("far", home_post))
         if kind == "semi_independent":
@@ -361,7 +373,8 @@ class _Generator:
         elif kind == "left":
             if (as_at - dob).days < 120:  # old enough to have been in care and left
                 child.dob = dob = as_at - timedelta(days=rng.randint(120, 360))
-            span = (as_at - self.window.events_from).days
+            # About as many leave in the last year as start (DfE), the rest earlier in the history.
+            span = 365 if rng.random() < 0.55 else (as_at - self.window.events_from).days
             end = as_at - timedelta(days=rng.randint(1, span))
             end = min(end, eighteenth - timedelta(days=rng.randint(1, 60)))
             if end <= dob + timedelta(days=20):
@@ -490,12 +503,15 @@ class _Generator:
             placement = places.new(day, child.age_on(day), home_post, previous)
             placements.append((day, placement, reason))
             previous = placement
-            if not placements[1:] and rng.random() < 0.35:
+            if not placements[1:] and rng.random() < 0.25:
                 length = rng.randint(3, 60)  # an emergency placement first
             else:
-                length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (30, 35, 35))[0])
+                length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (22, 35, 43))[0])
             if placement.place in ("K2", "K3", "H5"):
                 length = max(30, length * 3 // 4)  # children's homes see more moves
+            if placement.urn:  # the child moves on before the home closes
+                while length > 1 and not home_is_open(places.home(placement.urn), day + timedelta(days=length - 1)):
+                    length //= 2
             if placement.place in ("U4", "U5", "U6") and length > 400 and placement.place != "U4" and rng.random() < 0.3:
                 # The foster placement becomes long-term with the same carers: a new placement type only.
                 changed = day + timedelta(days=rng.randint(180, 360))
