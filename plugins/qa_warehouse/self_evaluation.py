@@ -321,8 +321,9 @@ def _section_sheet(sheet, evaluation: SelfEvaluation, section: str, measures: li
             cells += [(_number(chosen.figure(la_code, measure.code, "target")), PERCENT_FORMAT),
                       (change, PERCENT_CHANGE_FORMAT if percentage else COUNT_CHANGE_FORMAT)]
             sheet.append([value for value, _ in cells])
-            for index, (value, number_format) in enumerate(cells, start=1):
-                if value is not None and number_format:
+            # an empty figure (a percentage with nothing to count) keeps its column's format too
+            for index, (_, number_format) in enumerate(cells, start=1):
+                if number_format:
                     sheet.cell(row=sheet.max_row, column=index).number_format = number_format
     _style_header(sheet, header_row, len(columns))
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)  # header and LA code, measure stay in view
