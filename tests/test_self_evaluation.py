@@ -191,8 +191,7 @@ def test_every_xlsx_figure_is_the_editions_number_as_a_numeric_cell(published, m
                     assert cell.data_type == "n" and isinstance(cell.value, (int, float)), (name, header, cell.value)
                     numeric_cells += 1
             percentage = row["Unit"].value == "percentage"
-            if row[f"{CHOSEN} value"].value is not None:  # an empty figure (nothing counted) has no format
-                assert row[f"{CHOSEN} value"].number_format == ("0.0" if percentage else "0")
+            assert row[f"{CHOSEN} value"].number_format == ("0.0" if percentage else "0")
             assert isinstance(row[f"{CHOSEN} as at (UTC)"].value, dt.datetime)
     assert numeric_cells > 0
 
