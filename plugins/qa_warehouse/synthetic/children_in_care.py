@@ -417,6 +417,8 @@ class _Generator:
             statuses = self.with_some_at_a_move(statuses, [d for d, _, _ in placements[1:]])
         if adoption and placements[-1][1].place in ADOPTION_PLACEMENTS:
             adopted = placements[-1][0] + timedelta(days=rng.randint(150, 400))
+            if end is not None:  # a period that ends by a given day (a later period may follow it) ends by then
+                adopted = min(adopted, end)
             if adopted < self.as_at:
                 end, ending = adopted, "adopted"
             else:
