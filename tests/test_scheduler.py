@@ -133,7 +133,7 @@ def assert_every_file_loaded_once_and_whole(stack: Stack, files: list[Path]) -> 
     by_name = {p.name: p for p in files}
     for file_name, extract, load_id, rows_loaded in accepted:
         rows, distinct_rows, last_row = stack.warehouse.query(
-            f'select count(*), count(distinct _source_row), max(_source_row) from raw."{extract}" where _load_id = %s',
+            f'select count(*), count(distinct _source_row), coalesce(max(_source_row), 0) from raw."{extract}" where _load_id = %s',
             (load_id,))[0]
         expected = data_rows(by_name[file_name])
         assert rows == distinct_rows == last_row == rows_loaded == expected, (file_name, rows, rows_loaded, expected)
