@@ -1,9 +1,12 @@
 """Reading what the warehouse published, for the end-to-end tests to compare with tests/reference."""
 from __future__ import annotations
 
+import shutil
 from contextlib import closing
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 # PostgreSQL's numeric division keeps 16 or more significant digits; the references are exact.
 TOLERANCE = Fraction(1, 10**12)
@@ -40,3 +43,24 @@ def same(expected, got) -> bool:
     if isinstance(got, Decimal) and expected is not None and not isinstance(expected, bool):
         return Fraction(got) == expected
     return got == expected
+
+
+def run_damaged_delivery(warehouse, landing: Path, capsys, defect: str, area: str, as_at: date) -> tuple[str, list[dict]]:
+    """Deliver the first authority's `area` extract as at `as_at`, damaged by the named defect, into
+    `landing`; check `qa-warehouse run` quarantines it, naming the file; return (file name, its errors)."""
+    from qa_warehouse import cli
+    from qa_warehouse.synthetic import DEFECTS, generate_extracts
+
+    generated = Path(landing) / "generated"
+    generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=as_at,
+                      defects=(defect,), areas=(area,))
+    damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
+    shutil.copy(damaged, Path(landing) / damaged.name)
+    shutil.rmtree(generated)
+    capsys.readouterr()
+    assert cli.main(["run", "--landing", str(landing)]) == cli.EXIT_QUARANTINED == 2
+    assert damaged.name in capsys.readouterr().err
+    (errors,), = warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
+        " order by load_id desc limit 1", (damaged.name,))
+    return damaged.name, errors

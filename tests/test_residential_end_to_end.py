@@ -7,14 +7,13 @@ are quarantined with the rule named, and nothing published changes."""
 from __future__ import annotations
 
 import csv
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from qa_warehouse import cli
-from tests.published import published, published_by_grain, same, snapshot
+from tests.published import published, published_by_grain, run_damaged_delivery, same, snapshot
 from tests.reference.quality_assurance import parse_date, read_csv
 from tests.reference.residential import (
     GRAINS,
@@ -195,26 +194,16 @@ def test_reporting_names_no_home_and_holds_no_urn(module_warehouse, landing):
 ])
 def test_a_bad_residential_file_is_quarantined_and_the_publication_is_unchanged(
         module_warehouse, landing, tmp_path, capsys, defect, rule, column):
-    from qa_warehouse.synthetic import DEFECTS, generate_extracts
+    from qa_warehouse.synthetic import DEFECTS
 
     before = snapshot(module_warehouse, TABLES)
     publications = module_warehouse.query("select count(*) from reporting.publication_log")
-    generated = Path(tmp_path) / "generated"
     # A later delivery (a day after) of the first authority's extract, damaged by the defect.
-    generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=AS_AT + timedelta(days=1),
-                      defects=(defect,), areas=("residential",))
-    damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
-    shutil.copy(damaged, tmp_path / damaged.name)
-    shutil.rmtree(generated)
-    capsys.readouterr()
-    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
-    assert damaged.name in capsys.readouterr().err
-    (errors,), = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+    damaged_name, errors = run_damaged_delivery(module_warehouse, tmp_path, capsys, defect, "residential",
+                                                AS_AT + timedelta(days=1))
     named = [e for e in errors if e["rule"] == rule]
     assert named, errors
     assert DEFECTS[defect].rule == rule
-    assert all(e["file"] == damaged.name and e["column"] == column for e in named), named
+    assert all(e["file"] == damaged_name and e["column"] == column for e in named), named
     assert snapshot(module_warehouse, TABLES) == before
     assert module_warehouse.query("select count(*) from reporting.publication_log") == publications

@@ -5,16 +5,14 @@ in tests/reference/workforce.py (which reads the same landing files). Then bad w
 named, and nothing published changes."""
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from datetime import date, timedelta
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 from qa_warehouse import cli
-from tests.published import same
+from tests.published import run_damaged_delivery, same
 from tests.reference.workforce import GRAIN, current_files, expected_workforce, load
 
 pytestmark = pytest.mark.integration
@@ -128,26 +126,16 @@ def snapshot(warehouse) -> list[tuple]:
 ])
 def test_a_bad_workforce_file_is_quarantined_and_the_publication_is_unchanged(
         module_warehouse, landing, tmp_path, capsys, defect, rule, column):
-    from qa_warehouse.synthetic import DEFECTS, generate_extracts
+    from qa_warehouse.synthetic import DEFECTS
 
     before = snapshot(module_warehouse)
     publications = module_warehouse.query("select count(*) from reporting.publication_log")
-    generated = Path(tmp_path) / "generated"
     # A later delivery (a day after) of the first authority's extract, damaged by the defect.
-    generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=AS_AT + timedelta(days=1),
-                      defects=(defect,), areas=("workforce",))
-    damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
-    shutil.copy(damaged, tmp_path / damaged.name)
-    shutil.rmtree(generated)
-    capsys.readouterr()
-    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
-    assert damaged.name in capsys.readouterr().err
-    (errors,), = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+    damaged_name, errors = run_damaged_delivery(module_warehouse, tmp_path, capsys, defect, "workforce",
+                                                AS_AT + timedelta(days=1))
     named = [e for e in errors if e["rule"] == rule]
     assert named, errors
     assert DEFECTS[defect].rule == rule
-    assert all(e["file"] == damaged.name and e["column"] == column for e in named), named
+    assert all(e["file"] == damaged_name and e["column"] == column for e in named), named
     assert snapshot(module_warehouse) == before
     assert module_warehouse.query("select count(*) from reporting.publication_log") == publications
