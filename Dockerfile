@@ -18,12 +18,12 @@ USER airflow
 WORKDIR /opt/qa-warehouse
 
 # The package and its pinned dependencies first, so that editing a DAG, a dbt model or a suite
-# does not reinstall them. Editable: qa_warehouse finds dbt_project/, dags/ and expectations/
-# relative to the repository root (qa_warehouse.settings.REPO_ROOT), here /opt/qa-warehouse.
+# does not reinstall them. The DAGs, dbt project, contracts and suites ship inside the package
+# (src/qa_warehouse); editable, so the image runs the files of this checkout.
 # apache-airflow is held at the base image's version (AIRFLOW_VERSION is set by that image), and
 # the providers the stack relies on, which the base image ships, are named so they stay.
 COPY --chown=airflow:0 pyproject.toml README.md ./
-COPY --chown=airflow:0 plugins/ ./plugins/
+COPY --chown=airflow:0 src/ ./src/
 RUN pip install --no-cache-dir \
         "apache-airflow==${AIRFLOW_VERSION}" \
         apache-airflow-providers-celery \
@@ -32,10 +32,10 @@ RUN pip install --no-cache-dir \
         apache-airflow-providers-redis \
         -e .
 
-# The rest of the project: DAGs, dbt project, GX suites (.dockerignore keeps state and secrets out).
+# The rest of the checkout: deployment files, docs (.dockerignore keeps state and secrets out).
 COPY --chown=airflow:0 . .
 
-ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/qa-warehouse/dags \
+ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/qa-warehouse/src/qa_warehouse/orchestration/dags \
     QA_WAREHOUSE_HOME=/var/lib/qa-warehouse \
     DO_NOT_TRACK=1 \
     GX_ANALYTICS_ENABLED=false

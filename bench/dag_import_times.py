@@ -7,6 +7,7 @@ same run the same way, is a minimal DAG file of one task. Median of --repeat pro
 
     .venv/bin/python bench/dag_import_times.py [--repeat 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 0.2
-MINIMAL_DAG = '''
+MINIMAL_DAG = """
 import pendulum
 from airflow.sdk import dag, task
 
@@ -32,20 +33,21 @@ def baseline():
     hello()
 
 baseline()
-'''
-TIMER = '''
+"""
+TIMER = """
 import importlib.util, sys, time
 import airflow, airflow.sdk  # loaded before parsing, as in the DAG processor
 start = time.perf_counter()
 spec = importlib.util.spec_from_file_location("dag_under_test", sys.argv[1])
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
 print(time.perf_counter() - start)
-'''
+"""
 
 
 def import_seconds(dag_file: Path, env: dict) -> float:
-    done = subprocess.run([sys.executable, "-c", TIMER, str(dag_file)], env=env, check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TIMER, str(dag_file)], env=env, check=True, capture_output=True, text=True
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -54,19 +56,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="processes per file; the median is reported")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="qaw-dagimport-") as scratch:
-        env = {**os.environ, "AIRFLOW_HOME": scratch, "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-               "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR", "PYTHONWARNINGS": "ignore"}
+        env = {
+            **os.environ,
+            "AIRFLOW_HOME": scratch,
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR",
+            "PYTHONWARNINGS": "ignore",
+        }
         baseline_file = Path(scratch) / "baseline_dag.py"
         baseline_file.write_text(MINIMAL_DAG)
-        files = [baseline_file] + sorted((REPO / "dags").glob("*.py"))
+        files = [baseline_file] + sorted((REPO / "src" / "qa_warehouse" / "orchestration" / "dags").glob("*.py"))
         medians = {f: statistics.median(import_seconds(f, env) for _ in range(args.repeat)) for f in files}
     baseline = medians.pop(baseline_file)
     print(f"DAG file import time, median of {args.repeat} fresh processes (airflow already imported)")
     print(f"  {'minimal one-task DAG (baseline)':<34} {baseline:6.3f} s")
     for dag_file, seconds in medians.items():
         verdict = "ok" if seconds <= TARGET_SECONDS else "OVER TARGET"
-        print(f"  {'dags/' + dag_file.name:<34} {seconds:6.3f} s  {seconds / baseline:5.1f}x baseline"
-              f"  target <= {TARGET_SECONDS} s: {verdict}")
+        print(
+            f"  {'dags/' + dag_file.name:<34} {seconds:6.3f} s  {seconds / baseline:5.1f}x baseline"
+            f"  target <= {TARGET_SECONDS} s: {verdict}"
+        )
     return 0
 
 

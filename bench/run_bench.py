@@ -6,6 +6,7 @@ Starts its own embedded PostgreSQL in a temp folder, gives every measurement a f
 prints seconds, rows/s and the ratios against the targets, and removes everything on exit.
 It is a measurement: it exits 0 whether targets pass or miss, and 1 only if the pipeline errors.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,6 @@ for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE"):
 
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
-import io  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -44,6 +44,7 @@ E2E_RUNS = ("cold process: imports Airflow, GX, dbt", "warm process")
 
 
 # --- the server and a fresh database per measurement -------------------------------------------
+
 
 class Server:
     def __init__(self):
@@ -91,17 +92,18 @@ def median_seconds(server: Server, label: str, repeat: int, measure) -> tuple[fl
 
 # --- the measurements ------------------------------------------------------------------------
 
+
 def landing_files_in_load_order(landing_dir: Path):
-    from qa_warehouse.contracts import load_order
-    from qa_warehouse.ingest.loader import landing_files
+    from qa_warehouse.load.contracts import load_order
+    from qa_warehouse.load.ingest.loader import landing_files
 
     return [f for extract in load_order() for f in landing_files(landing_dir, extract)]
 
 
 @contextlib.contextmanager
 def gate_switched_off():
-    """ingest_file imports qa_warehouse.gate.validate_incoming when it gates: make it pass everything."""
-    import qa_warehouse.gate as gate
+    """ingest_file imports qa_warehouse.load.gate.validate_incoming when it gates: make it pass everything."""
+    import qa_warehouse.load.gate as gate
 
     real = gate.validate_incoming
     gate.validate_incoming = lambda *args, **kwargs: []
@@ -113,8 +115,8 @@ def gate_switched_off():
 
 def time_ingest(landing_dir: Path):
     """The real `ingest_extract` for every extract in contract load order (what each DAG task runs)."""
-    from qa_warehouse.contracts import load_order
-    from qa_warehouse.ingest.loader import ingest_extract
+    from qa_warehouse.load.contracts import load_order
+    from qa_warehouse.load.ingest.loader import ingest_extract
 
     start = time.perf_counter()
     outcomes = [o for extract in load_order() for o in ingest_extract(extract, landing_dir)]
@@ -135,8 +137,8 @@ def ingest_with_gx_gate(landing_dir: Path, log: Path):
 
 def bare_copy(server: Server, database: str, landing_dir: Path):
     """Per file: create a table with the contract's typed columns and COPY the file into it, one transaction."""
-    from qa_warehouse.contracts import get_contract
-    from qa_warehouse.ingest.decode import decode
+    from qa_warehouse.load.contracts import get_contract
+    from qa_warehouse.load.ingest.decode import decode
 
     files = landing_files_in_load_order(landing_dir)
     headers = {f.path: decode(f.path.read_bytes()[:65536]).header for f in files}  # untimed: DDL is written by hand
@@ -147,10 +149,14 @@ def bare_copy(server: Server, database: str, landing_dir: Path):
         for f in files:
             types = {c.name: c.sql_type for c in get_contract(f.extract).columns}  # 903 headers are DfE upper case
             table = sql.Identifier("public", f.extract)
-            columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(types[n.lower()])) for n in headers[f.path])
+            columns = sql.SQL(", ").join(
+                sql.SQL("{} {}").format(sql.Identifier(n), sql.SQL(types[n.lower()])) for n in headers[f.path]
+            )
             with conn.cursor() as cur, open(f.path, "rb") as data:
                 cur.execute(sql.SQL("create table {} ({})").format(table, columns))
-                cur.copy_expert(sql.SQL("copy {} from stdin with (format csv, header true)").format(table).as_string(conn), data)
+                cur.copy_expert(
+                    sql.SQL("copy {} from stdin with (format csv, header true)").format(table).as_string(conn), data
+                )
                 rows += cur.rowcount
             conn.commit()
     finally:
@@ -207,7 +213,7 @@ def end_to_end(landing_dir: Path, log: Path) -> float:
 
 
 def airflow_metadata_migration() -> float:
-    from qa_warehouse.airflow_runner import migrate_metadata_db
+    from qa_warehouse.orchestration.runner import migrate_metadata_db
 
     start = time.perf_counter()
     migrate_metadata_db()
@@ -225,7 +231,8 @@ def write_audit_files(out: Path, rows: int) -> tuple[Path, Path]:
     from datetime import date, timedelta
 
     import openpyxl
-    from qa_warehouse.contracts import get_contract
+
+    from qa_warehouse.load.contracts import get_contract
 
     columns = get_contract("case_file_audits").column_names
     grades = ("outstanding", "good", "requires_improvement", "inadequate")
@@ -240,12 +247,22 @@ def write_audit_files(out: Path, rows: int) -> tuple[Path, Path]:
         writer.writerow(columns)
         for i in range(rows):
             grade = grades[i % 4]
-            row = {"la_code": 885, "audit_id": f"A{i:06}", "audit_type": "case_file", "service": "fostering",
-                   "subject_type": "household", "subject_id": f"H{i % 3000:05}", "lead_auditor_id": f"W{i % 40}",
-                   "audit_date": date(2023, 4, 1) + timedelta(days=i % 360), "overall_grade": grade,
-                   **{c: grade for c in columns if c.startswith("grade_")},
-                   "child_views_sought": "Y", "parent_views_sought": "N", "carer_views_sought": "Y",
-                   "learning": "Voice of the child recorded; supervision notes up to date."}
+            row = {
+                "la_code": 885,
+                "audit_id": f"A{i:06}",
+                "audit_type": "case_file",
+                "service": "fostering",
+                "subject_type": "household",
+                "subject_id": f"H{i % 3000:05}",
+                "lead_auditor_id": f"W{i % 40}",
+                "audit_date": date(2023, 4, 1) + timedelta(days=i % 360),
+                "overall_grade": grade,
+                **{c: grade for c in columns if c.startswith("grade_")},
+                "child_views_sought": "Y",
+                "parent_views_sought": "N",
+                "carer_views_sought": "Y",
+                "learning": "Voice of the child recorded; supervision notes up to date.",
+            }
             values = [row.get(c) for c in columns]
             sheet.append(values)
             writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values])
@@ -254,8 +271,8 @@ def write_audit_files(out: Path, rows: int) -> tuple[Path, Path]:
 
 
 def time_xlsx_to_csv(path: Path) -> tuple[float, int]:
-    from qa_warehouse.contracts import get_contract
-    from qa_warehouse.ingest.spreadsheet import xlsx_to_csv
+    from qa_warehouse.load.contracts import get_contract
+    from qa_warehouse.load.ingest.spreadsheet import xlsx_to_csv
 
     data = path.read_bytes()
     start = time.perf_counter()
@@ -267,7 +284,7 @@ def time_xlsx_to_csv(path: Path) -> tuple[float, int]:
 
 def ingest_audits_load_only(landing_dir: Path) -> tuple[float, int]:
     """The real ingest_extract of the one case_file_audits file, GX gate off (the same for both formats)."""
-    from qa_warehouse.ingest.loader import ingest_extract
+    from qa_warehouse.load.ingest.loader import ingest_extract
 
     with gate_switched_off():
         start = time.perf_counter()
@@ -278,15 +295,19 @@ def ingest_audits_load_only(landing_dir: Path) -> tuple[float, int]:
 
 
 def measure_xlsx(server: Server, sizes: list[int], repeat: int) -> None:
-    import qa_warehouse.ingest.loader  # noqa: F401  imported before timing
-    import qa_warehouse.ingest.spreadsheet  # noqa: F401
-    from qa_warehouse.contracts import get_contract
+    import qa_warehouse.load.ingest.loader
+    import qa_warehouse.load.ingest.spreadsheet  # noqa: F401
+    from qa_warehouse.load.contracts import get_contract
 
     columns = len(get_contract("case_file_audits").columns)
-    print(f"\nXLSX deliveries: case_file_audits ({columns} columns), first sheet, title row above the "
-          f"header; median of {repeat}, ingest with the GX gate off:")
-    print(f"  {'rows':>7} {'xlsx MB':>8} {'csv MB':>7} {'xlsx_to_csv s':>14} {'per 10k rows':>13} "
-          f"{'ingest xlsx s':>14} {'ingest csv s':>13} {'xlsx / csv':>10}")
+    print(
+        f"\nXLSX deliveries: case_file_audits ({columns} columns), first sheet, title row above the "
+        f"header; median of {repeat}, ingest with the GX gate off:"
+    )
+    print(
+        f"  {'rows':>7} {'xlsx MB':>8} {'csv MB':>7} {'xlsx_to_csv s':>14} {'per 10k rows':>13} "
+        f"{'ingest xlsx s':>14} {'ingest csv s':>13} {'xlsx / csv':>10}"
+    )
     for rows in sizes:
         xlsx, csv_dir = write_audit_files(ROOT / f"audits-{rows}", rows)
         xlsx_dir = xlsx.parent
@@ -295,23 +316,30 @@ def measure_xlsx(server: Server, sizes: list[int], repeat: int) -> None:
         ingest_csv, _, csv_rows = median_seconds(server, "csv", repeat, lambda db: ingest_audits_load_only(csv_dir))
         assert xlsx_rows == csv_rows == rows, (xlsx_rows, csv_rows, rows)
         csv_mb = (csv_dir / f"{XLSX_NAME}.csv").stat().st_size / 1e6
-        print(f"  {rows:>7,} {xlsx.stat().st_size / 1e6:8.2f} {csv_mb:7.2f} {convert:14.2f} {convert * 10_000 / rows:13.2f} "
-              f"{ingest_xlsx:14.2f} {ingest_csv:13.2f} {ingest_xlsx / ingest_csv:9.1f}x", flush=True)
+        print(
+            f"  {rows:>7,} {xlsx.stat().st_size / 1e6:8.2f} {csv_mb:7.2f} {convert:14.2f} {convert * 10_000 / rows:13.2f} "
+            f"{ingest_xlsx:14.2f} {ingest_csv:13.2f} {ingest_xlsx / ingest_csv:9.1f}x",
+            flush=True,
+        )
 
 
 # --- the SSDA903 path ------------------------------------------------------------------------
 
+
 def generate_903(out: Path, households: int, years: int) -> tuple[int, int]:
     """The children in care files alone (11 DfE 903 tables + child_visits + child_plans)."""
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
-    paths = generate_extracts(out, households=households, years=years, authorities=1, seed=1,
-                              areas=("children_in_care",))
+    paths = generate_extracts(
+        out, households=households, years=years, authorities=1, seed=1, areas=("children_in_care",)
+    )
     rows = sum(p.read_bytes().count(b"\n") - 1 for p in paths)
     header = next(p for p in paths if p.name.startswith("903_header_"))
     children = header.read_bytes().count(b"\n") - 1
-    print(f"Children in care, {households} households x {years} years: {children:,} children, {len(paths)} files, "
-          f"{rows:,} rows, {sum(p.stat().st_size for p in paths) / 1e6:.2f} MB")
+    print(
+        f"Children in care, {households} households x {years} years: {children:,} children, {len(paths)} files, "
+        f"{rows:,} rows, {sum(p.stat().st_size for p in paths) / 1e6:.2f} MB"
+    )
     return children, rows
 
 
@@ -320,11 +348,13 @@ def measure_903(server: Server, households: int, years: int, repeat: int) -> int
     landing = ROOT / "903-landing"
     children, rows = generate_903(landing, households, years)
     import great_expectations  # noqa: F401  imported before timing
-    import qa_warehouse.ingest.loader  # noqa: F401
+
+    import qa_warehouse.load.ingest.loader  # noqa: F401
 
     copy, copy_runs, copy_rows = median_seconds(server, "copy903", repeat, lambda db: bare_copy(server, db, landing))
-    gated, gated_runs, gated_rows = median_seconds(server, "gated903", repeat,
-                                                   lambda db: ingest_with_gx_gate(landing, ROOT / "gx903.log"))
+    gated, gated_runs, gated_rows = median_seconds(
+        server, "gated903", repeat, lambda db: ingest_with_gx_gate(landing, ROOT / "gx903.log")
+    )
     assert copy_rows == gated_rows == rows, (copy_rows, gated_rows, rows)
     migrate = airflow_metadata_migration()
     e2e_runs = []
@@ -334,19 +364,25 @@ def measure_903(server: Server, households: int, years: int, repeat: int) -> int
     e2e = statistics.median(e2e_runs)
     print(f"\n903 path, {children:,} children ({rows:,} rows), median of {repeat}:")
     print(f"  {'measurement':46} {'seconds':>8} {'rows/s':>10} {'vs bare COPY':>13}")
-    for name, seconds in (("bare COPY", copy), ("qa-warehouse ingest with GX gate", gated),
-                          ("end to end (ingest, gate, dbt build, publish)", e2e)):
+    for name, seconds in (
+        ("bare COPY", copy),
+        ("qa-warehouse ingest with GX gate", gated),
+        ("end to end (ingest, gate, dbt build, publish)", e2e),
+    ):
         print(f"  {name:46} {seconds:8.2f} {rows / seconds:10,.0f} {copy / seconds:12.3f}x")
-    print(f"  (Airflow metadata migration, one-off, excluded: {migrate:.1f} s; runs: "
-          f"copy {', '.join(f'{r:.2f}' for r in copy_runs)}; gated {', '.join(f'{r:.2f}' for r in gated_runs)}; "
-          f"end to end {', '.join(f'{r:.1f}' for r in e2e_runs)})")
+    print(
+        f"  (Airflow metadata migration, one-off, excluded: {migrate:.1f} s; runs: "
+        f"copy {', '.join(f'{r:.2f}' for r in copy_runs)}; gated {', '.join(f'{r:.2f}' for r in gated_runs)}; "
+        f"end to end {', '.join(f'{r:.1f}' for r in e2e_runs)})"
+    )
     return 0
 
 
 # --- report ----------------------------------------------------------------------------------
 
+
 def generate(out: Path, households: int, years: int) -> tuple[float, int]:
-    from qa_warehouse.synthetic import generate_fostering_extracts
+    from qa_warehouse_synthetic import generate_fostering_extracts
 
     start = time.perf_counter()
     paths = generate_fostering_extracts(out, households=households, years=years, authorities=1, seed=1)
@@ -368,19 +404,35 @@ def verdict(ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--households", type=int, default=3000, help="large authority for the ingest comparison (default 3000)")
+    parser.add_argument(
+        "--households", type=int, default=3000, help="large authority for the ingest comparison (default 3000)"
+    )
     parser.add_argument("--years", type=int, default=5, help="years of history of the large authority (default 5)")
-    parser.add_argument("--e2e-households", type=int, default=600, help="authority for the end-to-end run (default 600)")
+    parser.add_argument(
+        "--e2e-households", type=int, default=600, help="authority for the end-to-end run (default 600)"
+    )
     parser.add_argument("--e2e-years", type=int, default=5, help="years of history for the end-to-end run (default 5)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per ingest measurement; the median is reported (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per ingest measurement; the median is reported (default 3)"
+    )
     parser.add_argument("--skip-e2e", action="store_true", help="skip the end-to-end run (Airflow, GX, dbt)")
-    parser.add_argument("--xlsx-rows", default="10000,50000",
-                        help="case_file_audits workbook sizes for the XLSX figure, comma-separated (default 10000,50000)")
+    parser.add_argument(
+        "--xlsx-rows",
+        default="10000,50000",
+        help="case_file_audits workbook sizes for the XLSX figure, comma-separated (default 10000,50000)",
+    )
     parser.add_argument("--only-xlsx", action="store_true", help="measure only the XLSX read (no other figures)")
-    parser.add_argument("--only-903", action="store_true",
-                        help="measure only the SSDA903 path: bare COPY, gated ingest and end to end of one authority")
-    parser.add_argument("--children-households", type=int, default=6000,
-                        help="households of the 903 authority (one child per four: 6000 = 1,500 children)")
+    parser.add_argument(
+        "--only-903",
+        action="store_true",
+        help="measure only the SSDA903 path: bare COPY, gated ingest and end to end of one authority",
+    )
+    parser.add_argument(
+        "--children-households",
+        type=int,
+        default=6000,
+        help="households of the 903 authority (one child per four: 6000 = 1,500 children)",
+    )
     args = parser.parse_args(argv)
 
     server = Server()
@@ -397,8 +449,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args, server: Server) -> int:
-    print(f"qa-warehouse benchmark, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.2f}), embedded PostgreSQL "
-          f"at {server.socket_dir}, median of {args.repeat} runs, each in a fresh database\n")
+    print(
+        f"qa-warehouse benchmark, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.2f}), embedded PostgreSQL "
+        f"at {server.socket_dir}, median of {args.repeat} runs, each in a fresh database\n"
+    )
     large = ROOT / "large"
     generate(large, args.households, args.years)
     print()
@@ -429,19 +483,24 @@ def run(args, server: Server) -> int:
                 tail.append(f"(whole output kept in {kept})")
             e2e_error = "\n".join([str(error), "--- last lines of the run's output ---", *tail])
 
-    import qa_warehouse.gate  # noqa: F401  our modules, pandas and SQLAlchemy are imported before timing
-    import qa_warehouse.ingest.loader  # noqa: F401
     import pandas  # noqa: F401
     import sqlalchemy  # noqa: F401
+
+    import qa_warehouse.load.gate
+    import qa_warehouse.load.ingest.loader  # noqa: F401
 
     print(f"\nMeasuring the large authority ({args.households} households), all six files each time:")
     record("bare COPY", "copy", lambda db: bare_copy(server, db, large))
     record("qa-warehouse ingest, load only (gate off)", "load", lambda db: ingest_load_only(large))
     import great_expectations  # noqa: F401  imported before timing: GX import time is excluded
+
     record("qa-warehouse ingest with GX gate", "gated", lambda db: ingest_with_gx_gate(large, ROOT / "gx.log"))
     record("pandas read_csv + to_sql (defaults)", "pandas", lambda db: pandas_to_sql(server, db, large))
-    record("pandas read_csv + to_sql (multi, chunk 1000)", "pmulti",
-           lambda db: pandas_to_sql(server, db, large, method="multi", chunksize=1000))
+    record(
+        "pandas read_csv + to_sql (multi, chunk 1000)",
+        "pmulti",
+        lambda db: pandas_to_sql(server, db, large, method="multi", chunksize=1000),
+    )
     row_counts = {rows for _, rows, _ in results.values()}
     assert len(row_counts) == 1, f"the loaders disagree on the row count: {results}"
 
@@ -457,14 +516,21 @@ def run(args, server: Server) -> int:
     if migration is not None:
         print(f"  {'  Airflow metadata migration (one-off, excluded)':46} {migration:8.2f}")
 
-    load, gated, copy = (results[k][0] for k in ("qa-warehouse ingest, load only (gate off)",
-                                                  "qa-warehouse ingest with GX gate", "bare COPY"))
-    to_sql, to_sql_multi = (results[k][0] for k in ("pandas read_csv + to_sql (defaults)",
-                                                    "pandas read_csv + to_sql (multi, chunk 1000)"))
+    load, gated, copy = (
+        results[k][0]
+        for k in ("qa-warehouse ingest, load only (gate off)", "qa-warehouse ingest with GX gate", "bare COPY")
+    )
+    to_sql, to_sql_multi = (
+        results[k][0] for k in ("pandas read_csv + to_sql (defaults)", "pandas read_csv + to_sql (multi, chunk 1000)")
+    )
     print("\nRatios (throughput of our ingest / throughput of the other = other's seconds / ours):")
     print(f"  {'ratio':52} {'measured':>9} {'target':>8}  result")
-    print(f"  {'ingest (load only) vs bare COPY':52} {copy / load:8.2f}x {'>= 0.5x':>8}  {verdict(copy / load >= TARGET_VS_COPY)}")
-    print(f"  {'ingest (load only) vs pandas to_sql (defaults)':52} {to_sql / load:8.1f}x {'>= 10x':>8}  {verdict(to_sql / load >= TARGET_VS_TO_SQL)}")
+    print(
+        f"  {'ingest (load only) vs bare COPY':52} {copy / load:8.2f}x {'>= 0.5x':>8}  {verdict(copy / load >= TARGET_VS_COPY)}"
+    )
+    print(
+        f"  {'ingest (load only) vs pandas to_sql (defaults)':52} {to_sql / load:8.1f}x {'>= 10x':>8}  {verdict(to_sql / load >= TARGET_VS_TO_SQL)}"
+    )
     print(f"  {'  for information: vs to_sql (multi, chunk 1000)':52} {to_sql_multi / load:8.1f}x")
     print(f"  {'  for information: ingest with GX gate vs bare COPY':52} {copy / gated:8.2f}x")
     print(f"  {'  for information: ingest with GX gate vs to_sql':52} {to_sql / gated:8.1f}x")

@@ -3,6 +3,7 @@
 scripts/setup installs Debian's `chromium` when it can; without it a test that needs it fails
 (not skips), saying how to install it.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -20,8 +21,11 @@ def chromium() -> str:
     for command in CHROMIUM_COMMANDS:
         if path := shutil.which(command):
             return path
-    pytest.fail("headless Chromium is not installed, so the page cannot be looked at: run scripts/setup as root, "
-                "or `apt-get install -y --no-install-recommends chromium`", pytrace=False)
+    pytest.fail(
+        "headless Chromium is not installed, so the page cannot be looked at: run scripts/setup as root, "
+        "or `apt-get install -y --no-install-recommends chromium`",
+        pytrace=False,
+    )
 
 
 def screenshot(html: Path, png: Path, window: tuple[int, int] = (1600, 1100)) -> Path:
@@ -29,10 +33,20 @@ def screenshot(html: Path, png: Path, window: tuple[int, int] = (1600, 1100)) ->
     png.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         command = [
-            chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", "--hide-scrollbars", f"--window-size={window[0]},{window[1]}",
-            f"--screenshot={png}", html.resolve().as_uri(),
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--hide-scrollbars",
+            f"--window-size={window[0]},{window[1]}",
+            f"--screenshot={png}",
+            html.resolve().as_uri(),
         ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=SCREENSHOT_TIMEOUT_SECONDS)

@@ -3,6 +3,7 @@
 Airflow is configured (AIRFLOW_HOME, SQLite metadata) before anything imports it, and its
 metadata database is migrated once per session.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE"):
     os.environ.pop(leaked, None)
 # Before any test module imports Airflow (several do at collection): Airflow reads its settings once.
-from qa_warehouse.airflow_runner import configure_airflow  # noqa: E402
+from qa_warehouse.orchestration.runner import configure_airflow  # noqa: E402
 
 configure_airflow()
 
@@ -103,6 +104,7 @@ def login(module_warehouse):
         module_warehouse.query(f'create role {name} login in role "{role}"; select 1')
         made.append(name)
         return closing(module_warehouse.connect(user=name))
+
     yield connect
     for name in made:
         module_warehouse.query(f"drop role {name}; select 1")
@@ -118,6 +120,8 @@ def fresh_warehouse(postgres_server, tmp_path) -> WarehouseEnv:
 @pytest.fixture
 def new_database(postgres_server):
     """Create another fresh database on the session server: new_database(prefix) -> its libpq URL."""
+
     def create(prefix: str) -> str:
         return f"postgresql://postgres@/{create_database(postgres_server, prefix)}?host={SESSION_DIR / 'pg'}"
+
     return create

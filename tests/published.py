@@ -1,4 +1,5 @@
 """Reading what the warehouse published, for the end-to-end tests to compare with tests/reference."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,22 +46,26 @@ def same(expected, got) -> bool:
     return got == expected
 
 
-def run_damaged_delivery(warehouse, landing: Path, capsys, defect: str, area: str, as_at: date) -> tuple[str, list[dict]]:
+def run_damaged_delivery(
+    warehouse, landing: Path, capsys, defect: str, area: str, as_at: date
+) -> tuple[str, list[dict]]:
     """Deliver the first authority's `area` extract as at `as_at`, damaged by the named defect, into
     `landing`; check `qa-warehouse run` quarantines it, naming the file; return (file name, its errors)."""
     from qa_warehouse import cli
-    from qa_warehouse.synthetic import DEFECTS, generate_extracts
+    from qa_warehouse_synthetic import DEFECTS, generate_extracts
 
     generated = Path(landing) / "generated"
-    generate_extracts(generated, households=40, years=2, authorities=1, seed=1, as_at=as_at,
-                      defects=(defect,), areas=(area,))
+    generate_extracts(
+        generated, households=40, years=2, authorities=1, seed=1, as_at=as_at, defects=(defect,), areas=(area,)
+    )
     damaged = next(generated.glob(f"{DEFECTS[defect].extract}_*.csv"))
     shutil.copy(damaged, Path(landing) / damaged.name)
     shutil.rmtree(generated)
     capsys.readouterr()
     assert cli.main(["run", "--landing", str(landing)]) == cli.EXIT_QUARANTINED == 2
     assert damaged.name in capsys.readouterr().err
-    (errors,), = warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+    ((errors,),) = warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",
+        (damaged.name,),
+    )
     return damaged.name, errors

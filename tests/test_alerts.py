@@ -1,5 +1,6 @@
 """Alerts reach a real SMTP server and a real webhook started by the test, naming the DAG, the file
 and the rule; the freshness check and the period closes alert through the same notifier."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,10 +14,10 @@ import pendulum
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.airflow_runner import run_dag
-from qa_warehouse.airflow_services import free_port
-from qa_warehouse.freshness import late_extracts
-from qa_warehouse.synthetic import generate_extracts, generate_fostering_extracts
+from qa_warehouse.load.freshness import late_extracts
+from qa_warehouse.local.services import free_port
+from qa_warehouse.orchestration.runner import run_dag
+from qa_warehouse_synthetic import generate_extracts, generate_fostering_extracts
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=20, years=1, authorities=1, seed=11)
@@ -55,7 +56,7 @@ class Receivers:
         self.environment = {
             "QA_WAREHOUSE_ALERT_EMAIL_TO": "fostering-data@council.example, on-call@council.example",
             "AIRFLOW_CONN_SMTP_DEFAULT": f"smtp://127.0.0.1:{self.smtp.port}"
-                                         "?disable_tls=true&disable_ssl=true&from_email=qa-warehouse%40council.example",
+            "?disable_tls=true&disable_ssl=true&from_email=qa-warehouse%40council.example",
             "QA_WAREHOUSE_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{self.http.server_port}/hooks/qa-warehouse",
         }
 
@@ -123,9 +124,17 @@ def loaded(module_warehouse, tmp_path_factory):
 def test_an_extract_is_late_after_its_expected_interval_and_the_grace_days(loaded):
     assert late_extracts(today=AS_AT + dt.timedelta(days=3), grace_days=2) == []
     late = late_extracts(today=AS_AT + dt.timedelta(days=4), grace_days=2)
-    assert {x.extract for x in late} == {"carer_households", "carer_visits", "carer_reviews", "carer_supervisions",
-                                         "carer_training", "notifications", "recruitment", "child_visits",
-                                         "child_plans"}  # nightly; audits, 903 tables, homes etc. are monthly
+    assert {x.extract for x in late} == {
+        "carer_households",
+        "carer_visits",
+        "carer_reviews",
+        "carer_supervisions",
+        "carer_training",
+        "notifications",
+        "recruitment",
+        "child_visits",
+        "child_plans",
+    }  # nightly; audits, 903 tables, homes etc. are monthly
     late = late_extracts(today=AS_AT + dt.timedelta(days=34), grace_days=2)
     assert {"case_file_audits", "audit_actions", "feedback", "complaints"} <= {x.extract for x in late}
 
@@ -143,8 +152,10 @@ def test_a_month_close_publishes_its_month_and_logs_the_period(loaded, alerting)
     before = loaded.query("select count(*) from reporting.publication_log")[0][0]
     run = run_dag("qa_close_month", logical_date=pendulum.datetime(2025, 4, 4, 6, tz="UTC"))
     assert run.succeeded, run.failed_tasks
-    assert loaded.query("select period_kind, period_first_day, period_last_day from reporting.publication_log "
-                        "order by publication_id desc limit 1") == [("month", dt.date(2025, 3, 1), AS_AT)]
+    assert loaded.query(
+        "select period_kind, period_first_day, period_last_day from reporting.publication_log "
+        "order by publication_id desc limit 1"
+    ) == [("month", dt.date(2025, 3, 1), AS_AT)]
     assert loaded.query("select count(*) from reporting.publication_log")[0][0] == before + 1
     assert alerting.posts == []
 
@@ -153,8 +164,12 @@ def test_a_close_with_deliveries_older_than_the_period_alerts_and_publishes_noth
     published = loaded.query("select * from reporting.fostering_kpi_scorecard order by 1, 2, 3, 6")
     log = loaded.query("select count(*) from reporting.publication_log")
     run = run_dag("qa_close_quarter", logical_date=pendulum.datetime(2025, 7, 20, 6, tz="UTC"))  # Apr-Jun 2025
-    assert run.failed_tasks == {"check_period_complete": "failed", "check_gates": "upstream_failed",
-                                "dbt_build": "upstream_failed", "publish_period": "upstream_failed"}
+    assert run.failed_tasks == {
+        "check_period_complete": "failed",
+        "check_gates": "upstream_failed",
+        "dbt_build": "upstream_failed",
+        "publish_period": "upstream_failed",
+    }
     (post,) = alerting.posts
     assert {p["rule"] for p in post["problems"]} == {"period_complete"}
     assert f"carer_visits_{LA_CODE}_20250331.csv" in {p["file"] for p in post["problems"]}

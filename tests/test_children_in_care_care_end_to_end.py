@@ -1,6 +1,7 @@
 """Generate two authorities' synthetic 903 and local children in care files, run both DAGs for real,
 and check every care measure row of reporting.children_in_care_scorecard against the independent
 computation in tests/reference/children_in_care_care.py (which reads the same landing files)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -19,13 +20,14 @@ TABLE = "children_in_care_scorecard"
 
 @pytest.fixture(scope="module")
 def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     # one child per four households: 200 give each authority enough children (care leavers aged
     # 19-21 and eligible 16 year olds included) for every measure to have children in and out
-    generate_extracts(folder, households=200, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT,
-                      areas=("children_in_care",))
+    generate_extracts(
+        folder, households=200, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT, areas=("children_in_care",)
+    )
     assert cli.main(["run", "--landing", str(folder)]) == 0
     return folder
 
@@ -44,9 +46,12 @@ def test_every_care_measure_row_matches_the_independent_computation(module_wareh
     got = care_rows(module_warehouse)
     missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
     assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
-             for key, figures in expected.items() for name, value in figures.items()
-             if not same(value, got[key].get(name, "<no such column>"))]
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in expected.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
     assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
 
 
@@ -78,7 +83,7 @@ def test_rag_and_direction_are_those_of_the_seeded_thresholds(module_warehouse, 
 
 def test_the_scorecard_holds_no_child_ids_keys_or_dates_of_children(module_warehouse, landing):
     columns, rows = published(module_warehouse, TABLE)
-    assert not {c for c in columns if c.endswith("_id") or c.endswith("_key") or c in ("dob", "child")}
+    assert not {c for c in columns if c.endswith(("_id", "_key")) or c in ("dob", "child")}
     from tests.reference.children_in_care_care import load
 
     ids = {row["child"].strip() for entry in load(landing).values() for row in entry.get("header", [])}

@@ -2,6 +2,7 @@
 and check every row of reporting.children_in_care_placement_types and of the placement measures
 against the independent computation in tests/reference/children_in_care_placements.py, which
 reads the same landing files."""
+
 from __future__ import annotations
 
 import csv
@@ -15,7 +16,12 @@ import pytest
 from qa_warehouse import cli
 from tests.published import published, published_by_grain, same
 from tests.reference.children_in_care_placements import (
-    MEASURES_GRAIN, TYPES_GRAIN, current_files, expected_placements, load)
+    MEASURES_GRAIN,
+    TYPES_GRAIN,
+    current_files,
+    expected_placements,
+    load,
+)
 
 pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
@@ -27,7 +33,7 @@ PLACEMENT_MEASURES = ("placement_stability_3_plus", "long_term_stability", "plac
 
 @pytest.fixture(scope="module")
 def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, households=120, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
@@ -60,9 +66,12 @@ def expected(landing):
 def compare(expected: dict, got: dict) -> None:
     missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
     assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
-             for key, figures in expected.items() for name, value in figures.items()
-             if not same(value, got[key].get(name, "<no such column>"))]
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in expected.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
     assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
 
 
@@ -107,15 +116,21 @@ def test_the_scorecard_shows_the_placement_measures_with_their_percentages(modul
     _, measures = expected
     scorecard = published_by_grain(module_warehouse, "children_in_care_scorecard", MEASURES_GRAIN)
     got = {key: row for key, row in scorecard.items() if key[3] in PLACEMENT_MEASURES}
-    with_percentages = {key: {**figures, "percentage": Fraction(100 * figures["numerator"], figures["denominator"])
-                              if figures["denominator"] else None}
-                        for key, figures in measures.items()}
+    with_percentages = {
+        key: {
+            **figures,
+            "percentage": Fraction(100 * figures["numerator"], figures["denominator"])
+            if figures["denominator"]
+            else None,
+        }
+        for key, figures in measures.items()
+    }
     compare(with_percentages, got)
 
 
 def test_reporting_holds_no_child_ids_dates_of_birth_or_postcodes(module_warehouse, landing):
     columns, rows = published(module_warehouse, TABLE)
-    assert not {c for c in columns if c.endswith("_id") or c.endswith("_key") or "post" in c or c == "dob"}
+    assert not {c for c in columns if c.endswith(("_id", "_key")) or "post" in c or c == "dob"}
     personal = set()
     for entry in load(landing).values():
         for episode in entry["episodes"]:

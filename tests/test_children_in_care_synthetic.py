@@ -1,5 +1,6 @@
 """The synthetic children in care files: DfE 903 layouts, valid to the 903 rules for the collection
 year, coherent across tables and with the fostering register, realistic in shape, deterministic."""
+
 from __future__ import annotations
 
 import csv
@@ -12,30 +13,78 @@ from pathlib import Path
 
 import pytest
 
-from qa_warehouse.synthetic import generate_extracts
-from qa_warehouse.synthetic import postcodes
-from qa_warehouse.synthetic.children_in_care import (
+from qa_warehouse_synthetic import generate_extracts, postcodes
+from qa_warehouse_synthetic.children_in_care import (
     CHILDREN_PER_HOUSEHOLD,
     LOCAL_COLUMNS,
     SSDA903_COLUMNS,
     children_in_care_tables,
     placement_codes,
 )
-from qa_warehouse.synthetic.fostering import AUTHORITIES, fostering_authority, history_window
+from qa_warehouse_synthetic.fostering import AUTHORITIES, fostering_authority, history_window
 
 AS_AT = date(2025, 3, 31)
 HOUSEHOLDS = 1200
 LA_CODES = ("885", "886")
 DFE_DATE = re.compile(r"^\d{2}/\d{2}/\d{4}$")
-DATE_COLUMNS = {"DOB", "MC_DOB", "DECOM", "DEC", "REVIEW", "DUC", "DATE_INT", "DATE_MATCH", "DATE_PLACED",
-                "DATE_PLACED_CEASED", "DATE_PERM", "MIS_START", "MIS_END", "SW_DECOM", "SW_DEC"}
+DATE_COLUMNS = {
+    "DOB",
+    "MC_DOB",
+    "DECOM",
+    "DEC",
+    "REVIEW",
+    "DUC",
+    "DATE_INT",
+    "DATE_MATCH",
+    "DATE_PLACED",
+    "DATE_PLACED_CEASED",
+    "DATE_PERM",
+    "MIS_START",
+    "MIS_END",
+    "SW_DECOM",
+    "SW_DEC",
+}
 ADOPTION = {"A3", "A4", "A5", "A6"}
 FOSTER = {"U1", "U2", "U3", "U4", "U5", "U6"}
-REC_CODES = {"X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E4A", "E4B", "E41", "E45", "E46",
-             "E47", "E48", "E5", "E6", "E7", "E8", "E9"}
+REC_CODES = {
+    "X1",
+    "E11",
+    "E12",
+    "E13",
+    "E14",
+    "E15",
+    "E16",
+    "E17",
+    "E2",
+    "E3",
+    "E4A",
+    "E4B",
+    "E41",
+    "E45",
+    "E46",
+    "E47",
+    "E48",
+    "E5",
+    "E6",
+    "E7",
+    "E8",
+    "E9",
+}
 LS_CODES = {"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}
-REASON_PLACE_CHANGE = {"CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ", "PLACE",
-                       "CUSTOD", "OTHER"}
+REASON_PLACE_CHANGE = {
+    "CARPL",
+    "CLOSE",
+    "ALLEG",
+    "STAND",
+    "APPRR",
+    "CREQB",
+    "CREQO",
+    "CHILD",
+    "LAREQ",
+    "PLACE",
+    "CUSTOD",
+    "OTHER",
+}
 
 
 def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -69,15 +118,17 @@ def age_on(dob: date, when: date) -> int:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("children_in_care")
-    generate_extracts(out, households=HOUSEHOLDS, years=2, authorities=2, seed=11, as_at=AS_AT,
-                      areas=("children_in_care",))
+    generate_extracts(
+        out, households=HOUSEHOLDS, years=2, authorities=2, seed=11, as_at=AS_AT, areas=("children_in_care",)
+    )
     return out
 
 
 def table(folder: Path, name: str, la: str) -> list[dict[str, str]]:
     stem = name.removeprefix("ssda903_")
-    path = folder / (f"903_{stem}_{la}_{AS_AT:%Y%m%d}.csv" if name.startswith("ssda903_")
-                     else f"{name}_{la}_{AS_AT:%Y%m%d}.csv")
+    path = folder / (
+        f"903_{stem}_{la}_{AS_AT:%Y%m%d}.csv" if name.startswith("ssda903_") else f"{name}_{la}_{AS_AT:%Y%m%d}.csv"
+    )
     return read(path)[1]
 
 
@@ -90,10 +141,13 @@ def episodes_by_child(folder: Path, la: str) -> dict[str, list[dict]]:
 
 # --- files ---------------------------------------------------------------------------------------
 
+
 def test_one_file_per_table_named_as_dfe_and_extracts_md_say(folder):
     names = sorted(p.name for p in folder.iterdir())
-    expected = sorted([f"903_{t.removeprefix('ssda903_')}_{la}_20250331.csv" for t in SSDA903_COLUMNS for la in LA_CODES]
-                      + [f"{e}_{la}_20250331.csv" for e in LOCAL_COLUMNS for la in LA_CODES])
+    expected = sorted(
+        [f"903_{t.removeprefix('ssda903_')}_{la}_20250331.csv" for t in SSDA903_COLUMNS for la in LA_CODES]
+        + [f"{e}_{la}_20250331.csv" for e in LOCAL_COLUMNS for la in LA_CODES]
+    )
     assert names == expected
     assert len(SSDA903_COLUMNS) == 11
 
@@ -114,14 +168,29 @@ def test_903_files_have_dfe_headers_no_la_code_and_dd_mm_yyyy_dates(folder):
 
 
 def test_the_same_seed_writes_byte_identical_files_and_another_seed_others(tmp_path, folder):
-    generate_extracts(tmp_path / "again", households=HOUSEHOLDS, years=2, authorities=2, seed=11, as_at=AS_AT,
-                      areas=("children_in_care",))
+    generate_extracts(
+        tmp_path / "again",
+        households=HOUSEHOLDS,
+        years=2,
+        authorities=2,
+        seed=11,
+        as_at=AS_AT,
+        areas=("children_in_care",),
+    )
     for path in sorted(folder.iterdir()):
         assert path.read_bytes() == (tmp_path / "again" / path.name).read_bytes(), path.name
-    generate_extracts(tmp_path / "other", households=HOUSEHOLDS, years=2, authorities=1, seed=12, as_at=AS_AT,
-                      areas=("children_in_care",))
+    generate_extracts(
+        tmp_path / "other",
+        households=HOUSEHOLDS,
+        years=2,
+        authorities=1,
+        seed=12,
+        as_at=AS_AT,
+        areas=("children_in_care",),
+    )
     assert (folder / "903_episodes_885_20250331.csv").read_bytes() != (
-        tmp_path / "other" / "903_episodes_885_20250331.csv").read_bytes()
+        tmp_path / "other" / "903_episodes_885_20250331.csv"
+    ).read_bytes()
 
 
 def test_children_scale_with_households(folder):
@@ -132,6 +201,7 @@ def test_children_scale_with_households(folder):
 
 
 # --- DfE rules -----------------------------------------------------------------------------------
+
 
 def test_every_child_in_every_table_has_a_header_with_the_same_dob(folder):
     for la in LA_CODES:
@@ -154,7 +224,9 @@ def test_headers_keep_dfe_codes(folder):
                 weighted = sum(int(d) * w for d, w in zip(h["UPN"][1:], range(2, 14)))
                 assert h["UPN"][0] == "ABCDEFGHJKLMNPQRTUVWXYZ"[weighted % 23], h
             assert day(h["DOB"]) <= AS_AT
-            assert h["MOTHER"] in ("", "0", "1") and (h["MOTHER"] == "") == (h["SEX"] == "1" or age_on(day(h["DOB"]), AS_AT) < 12)
+            assert h["MOTHER"] in ("", "0", "1") and (h["MOTHER"] == "") == (
+                h["SEX"] == "1" or age_on(day(h["DOB"]), AS_AT) < 12
+            )
             assert bool(h["MC_DOB"]) == (h["MOTHER"] == "1")
 
 
@@ -204,14 +276,18 @@ def assert_episodes_keep_dfe_rules(headers: list[dict], episode_rows: list[dict]
 
 def test_episodes_are_ordered_non_overlapping_and_chained_within_periods(folder):
     for la in LA_CODES:
-        assert_episodes_keep_dfe_rules(table(folder, "ssda903_header", la), table(folder, "ssda903_episodes", la), AS_AT)
+        assert_episodes_keep_dfe_rules(
+            table(folder, "ssda903_header", la), table(folder, "ssda903_episodes", la), AS_AT
+        )
 
 
-@pytest.mark.parametrize("as_at, years, seed", [(date(2026, 1, 31), 3, 2), (date(2024, 6, 30), 1, 9),
-                                                (date(2025, 4, 1), 5, 3)])
+@pytest.mark.parametrize(
+    "as_at, years, seed", [(date(2026, 1, 31), 3, 2), (date(2024, 6, 30), 1, 9), (date(2025, 4, 1), 5, 3)]
+)
 def test_every_authority_keeps_the_rules_whatever_the_extract_date(tmp_path, as_at, years, seed):
-    generate_extracts(tmp_path, households=600, years=years, authorities=8, seed=seed, as_at=as_at,
-                      areas=("children_in_care",))
+    generate_extracts(
+        tmp_path, households=600, years=years, authorities=8, seed=seed, as_at=as_at, areas=("children_in_care",)
+    )
     for la in [code for code, _ in AUTHORITIES]:
         headers = read(tmp_path / f"903_header_{la}_{as_at:%Y%m%d}.csv")[1]
         episodes = read(tmp_path / f"903_episodes_{la}_{as_at:%Y%m%d}.csv")[1]
@@ -221,7 +297,9 @@ def test_every_authority_keeps_the_rules_whatever_the_extract_date(tmp_path, as_
 
 def test_codes_follow_the_collection_year():
     assert "Z1" in placement_codes(date(2025, 3, 31)) and "Z11" not in placement_codes(date(2025, 3, 31))
-    assert "Z1" not in placement_codes(date(2025, 4, 1)) and {"Z11", "Z12", "Z13", "Z14"} <= placement_codes(date(2025, 4, 1))
+    assert "Z1" not in placement_codes(date(2025, 4, 1)) and {"Z11", "Z12", "Z13", "Z14"} <= placement_codes(
+        date(2025, 4, 1)
+    )
     assert "K3" in placement_codes(date(2024, 4, 1)) and "H5" not in placement_codes(date(2024, 4, 1))
     assert "H5" in placement_codes(date(2024, 3, 31)) and "K3" not in placement_codes(date(2024, 3, 31))
 
@@ -236,7 +314,9 @@ def test_a_2025_26_authority_has_z1_and_h5_only_in_episodes_closed_before_they_w
     for r in rows:
         last_open = min(day(r["DEC"]) or as_at, as_at)
         assert r["PLACE"] in placement_codes(last_open), r
-    recoded = [r for r in rows if r["PLACE"] == "H5" and r["DEC"] == "31/03/2024" and r["REASON_PLACE_CHANGE"] == "PLACE"]
+    recoded = [
+        r for r in rows if r["PLACE"] == "H5" and r["DEC"] == "31/03/2024" and r["REASON_PLACE_CHANGE"] == "PLACE"
+    ]
     assert recoded, "semi-independent placements open on 1 April 2024 are recorded again as K3"
 
 
@@ -307,6 +387,7 @@ def test_oc3_care_leavers_have_dfe_codes(folder):
 
 # --- shape ---------------------------------------------------------------------------------------
 
+
 def looked_after_at(episodes: list[dict], when: date) -> dict | None:
     return next((e for e in episodes if day(e["DECOM"]) <= when and (not e["DEC"] or day(e["DEC"]) > when)), None)
 
@@ -356,8 +437,11 @@ def test_some_children_have_three_or_more_placements_in_the_year(folder):
         for episodes in episodes_by_child(folder, la).values():
             if not looked_after_at(episodes, AS_AT):
                 continue
-            placements = {(e["PLACE"], e["URN"], e["PL_POST"], e["DECOM"]) for e in episodes
-                          if e["RNE"] in "SPBTU" and (not e["DEC"] or day(e["DEC"]) > AS_AT - timedelta(days=365))}
+            placements = {
+                (e["PLACE"], e["URN"], e["PL_POST"], e["DECOM"])
+                for e in episodes
+                if e["RNE"] in "SPBTU" and (not e["DEC"] or day(e["DEC"]) > AS_AT - timedelta(days=365))
+            }
             counts.append(len(placements))
         share = sum(c >= 3 for c in counts) / len(counts)
         assert 0.03 < share < 0.25, share
@@ -381,8 +465,9 @@ def test_postcodes_are_real_near_or_far_and_a_few_blank_or_unknown(folder):
         assert 0.05 < far < 0.4, far
         assert blank and unknown and (blank + unknown) / len(episodes) < 0.15
         districts = dict(AUTHORITIES)[la]
-        assert Counter(postcodes.outward_code(e["HOME_POST"]) in districts for e in episodes if e["HOME_POST"])[True] \
-            == sum(1 for e in episodes if e["HOME_POST"])
+        assert Counter(postcodes.outward_code(e["HOME_POST"]) in districts for e in episodes if e["HOME_POST"])[
+            True
+        ] == sum(1 for e in episodes if e["HOME_POST"])
 
 
 def test_own_foster_placements_are_in_the_districts_of_the_registers_carers(folder):
@@ -391,8 +476,12 @@ def test_own_foster_placements_are_in_the_districts_of_the_registers_carers(fold
         districts = AUTHORITIES[index][1]
         register, _ = fostering_authority(la, districts, HOUSEHOLDS, 11, window)
         carer_districts = {h.postcode_district for h in register if h.status in ("approved", "on_hold")}
-        own = [e for es in episodes_by_child(folder, la).values() for e in es
-               if e["PLACE"] in FOSTER and e["PLACE_PROVIDER"] == "PR1" and e["PL_POST"]]
+        own = [
+            e
+            for es in episodes_by_child(folder, la).values()
+            for e in es
+            if e["PLACE"] in FOSTER and e["PLACE_PROVIDER"] == "PR1" and e["PL_POST"]
+        ]
         assert own
         outward = Counter(postcodes.outward_code(e["PL_POST"]) in carer_districts for e in own)
         assert outward[True] / len(own) > 0.95  # the rest are recorded "not found" postcodes in those districts too
@@ -416,8 +505,12 @@ def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
         def is_open(self, day: date) -> bool:
             return self.opened <= day and (self.closed is None or day < self.closed)
 
-    homes = [Home("SC111111", "internal"), Home("SC222222", "internal", closed=date(2023, 6, 1)),
-             Home("SC333333", "external", opened=date(2022, 1, 1)), Home("1234567", "external")]
+    homes = [
+        Home("SC111111", "internal"),
+        Home("SC222222", "internal", closed=date(2023, 6, 1)),
+        Home("SC333333", "external", opened=date(2022, 1, 1)),
+        Home("1234567", "external"),
+    ]
     window = history_window(AS_AT, 2)
     la, districts = AUTHORITIES[0]
     register, _ = fostering_authority(la, districts, 800, 3, window)
@@ -429,7 +522,9 @@ def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
     for row in in_homes:
         assert (row["PLACE_PROVIDER"] == "PR1") == (provision[row["URN"]] == "internal")
     assert all(len(set(providers)) == 1 for providers in _group(in_homes, "URN", "PLACE_PROVIDER").values())
-    assert all(len(set(postcodes)) == 1 and None not in postcodes for postcodes in _group(in_homes, "URN", "PL_POST").values())
+    assert all(
+        len(set(postcodes)) == 1 and None not in postcodes for postcodes in _group(in_homes, "URN", "PL_POST").values()
+    )
     # Placed only while the home is open: each stay in one home starts and ends while it is open.
     stays: list[list] = []
     for row in tables["ssda903_episodes"].rows:
@@ -440,7 +535,9 @@ def test_children_in_homes_point_to_the_authoritys_open_homes_by_urn():
         else:
             stays.append([(row["CHILD"], row["URN"]), row["DECOM"], row["DEC"]])
     for (_, urn), start, end in stays:
-        assert by_urn[urn].is_open(start) and by_urn[urn].is_open((end or AS_AT + timedelta(days=1)) - timedelta(days=1))
+        assert by_urn[urn].is_open(start) and by_urn[urn].is_open(
+            (end or AS_AT + timedelta(days=1)) - timedelta(days=1)
+        )
     assert {row["URN"] for row in in_homes} >= {"SC222222", "SC333333"}
 
 
@@ -482,24 +579,36 @@ def test_adoption_tables_follow_the_placements_for_adoption(folder):
         assert adopted <= set(placed)
         for r in ad1:
             assert day(r["DATE_INT"]) <= day(r["DATE_MATCH"])
-            assert r["SEX_ADOPTR"] in ("M1", "F1", "MM", "FF", "MF") and r["LS_ADOPTR"] in ("L0", "L11", "L12", "L2", "L3", "L4")
+            assert r["SEX_ADOPTR"] in ("M1", "F1", "MM", "FF", "MF") and r["LS_ADOPTR"] in (
+                "L0",
+                "L11",
+                "L12",
+                "L2",
+                "L3",
+                "L4",
+            )
         for r in placed.values():
             assert bool(r["DATE_PLACED_CEASED"]) == bool(r["REASON_PLACED_CEASED"])
         previous = {r["CHILD"]: r for r in table(folder, "ssda903_prev_perm", la)}
         for child, episodes in episodes_by_child(folder, la).items():
             adopted_on = [day(e["DEC"]) for e in episodes if e["REC"] in ("E11", "E12")]
-            if adopted_on and child in previous and any(e["RNE"] == "S" and day(e["DECOM"]) > adopted_on[0] for e in episodes):
+            if (
+                adopted_on
+                and child in previous
+                and any(e["RNE"] == "S" and day(e["DECOM"]) > adopted_on[0] for e in episodes)
+            ):
                 assert previous[child]["PREV_PERM"] == "P1", "back in care after an adoption"
                 assert day(previous[child]["DATE_PERM"]) == adopted_on[0]
 
 
 # --- through the gate ----------------------------------------------------------------------------
 
+
 @pytest.mark.integration
 def test_the_generated_files_pass_the_903_gate_and_load_whole(warehouse, tmp_path):
     """Valid to the gated DfE rules: nothing is quarantined and every row of every file reaches raw."""
     from qa_warehouse import cli
-    from qa_warehouse.contracts import recognise
+    from qa_warehouse.load.contracts import recognise
 
     paths = generate_extracts(tmp_path, households=400, years=2, seed=4, as_at=AS_AT, areas=("children_in_care",))
     assert cli.main(["run", "--landing", str(tmp_path)]) == 0

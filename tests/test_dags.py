@@ -1,17 +1,24 @@
 """The DAG files import cleanly and declare the schedules: ingest when files land, build after each
 delivery, period closes after their working days, freshness every morning; alerts and retries on
 every task."""
+
 import pytest
 
-from qa_warehouse.airflow_runner import migrate_metadata_db
-from qa_warehouse.alerts import QaWarehouseAlertNotifier
-from qa_warehouse.contracts import all_contracts, get_contract
-from qa_warehouse.landing_watch import LandingFolderTrigger
+from qa_warehouse.load.contracts import all_contracts, get_contract
+from qa_warehouse.orchestration.alerts import QaWarehouseAlertNotifier
+from qa_warehouse.orchestration.landing_trigger import LandingFolderTrigger
+from qa_warehouse.orchestration.runner import migrate_metadata_db
+from qa_warehouse.orchestration.timetables import WorkingDaysAfterPeriodEnd
 from qa_warehouse.settings import DAGS_DIR
-from qa_warehouse.timetables import WorkingDaysAfterPeriodEnd
 
-EXPECTED_DAGS = {"qa_ingest", "qa_build_and_publish", "qa_close_month", "qa_close_quarter",
-                 "qa_close_financial_year", "qa_freshness"}
+EXPECTED_DAGS = {
+    "qa_ingest",
+    "qa_build_and_publish",
+    "qa_close_month",
+    "qa_close_quarter",
+    "qa_close_financial_year",
+    "qa_freshness",
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +62,19 @@ def test_build_and_publish_runs_once_per_delivery(dagbag):
     assert dag.get_task("dbt_build").upstream_task_ids == {"check_gates"}
 
 
-@pytest.mark.parametrize("dag_id, kind", [("qa_close_month", "month"), ("qa_close_quarter", "quarter"),
-                                          ("qa_close_financial_year", "financial_year")])
+@pytest.mark.parametrize(
+    "dag_id, kind",
+    [("qa_close_month", "month"), ("qa_close_quarter", "quarter"), ("qa_close_financial_year", "financial_year")],
+)
 def test_period_closes_run_working_days_after_their_period(dagbag, dag_id, kind):
     dag = dagbag.get_dag(dag_id)
     assert isinstance(dag.timetable, WorkingDaysAfterPeriodEnd) and dag.timetable.period == kind
     assert [t.task_id for t in dag.topological_sort()] == [
-        "check_period_complete", "check_gates", "dbt_build", "publish_period"]
+        "check_period_complete",
+        "check_gates",
+        "dbt_build",
+        "publish_period",
+    ]
 
 
 def test_every_task_alerts_on_failure_and_retries_with_backoff(dagbag):

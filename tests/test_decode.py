@@ -1,5 +1,6 @@
 """Decoding what Excel on Windows exports."""
-from qa_warehouse.ingest.decode import decode, detect_encoding, strip_trailing_blank_rows
+
+from qa_warehouse.load.ingest.decode import decode, detect_encoding, strip_trailing_blank_rows
 
 
 def test_utf8_bom_is_removed_and_header_normalised():

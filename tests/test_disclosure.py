@@ -5,7 +5,8 @@ The pure logic is tested on hand-made groups; then a warehouse is published from
 an attacker who knows how the figures add up (numerator + complement = denominator, breakdown rows
 sum to the total, audits completed = the good-or-better denominator) tries to derive every
 suppressed cell from what the public tables show, with exact rational arithmetic written here
-independently of qa_warehouse.disclosure."""
+independently of qa_warehouse.publish.disclosure."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,9 +18,10 @@ from fractions import Fraction
 import psycopg2
 import pytest
 
-from qa_warehouse import cli, disclosure
-from qa_warehouse.disclosure import GroupRow, build_system, suppress_group
-from qa_warehouse.publish import bi_role
+from qa_warehouse import cli
+from qa_warehouse.publish import disclosure
+from qa_warehouse.publish.disclosure import GroupRow, build_system, suppress_group
+from qa_warehouse.publish.swap import bi_role
 
 SECTIONS = ("fostering", "audits", "feedback", "complaints")
 # The one cross-measure identity: per authority, quarter and breakdown.
@@ -32,6 +34,7 @@ def suppressed(rows: list[GroupRow]) -> set[tuple[str, str]]:
 
 
 # ---- exact linear algebra, independent of the module's numpy ------------------------------------
+
 
 def rank(matrix: list[list[Fraction]]) -> int:
     rows = [list(row) for row in matrix if any(row)]
@@ -87,6 +90,7 @@ def derivable_by_propagation(equations: list[dict], known: dict) -> dict:
 
 # ---- the pure logic on hand-made groups ---------------------------------------------------------
 
+
 def test_a_single_small_count_is_suppressed_and_nothing_else():
     assert suppressed([GroupRow("m", "All", 3)]) == {("All", "numerator")}
     assert suppressed([GroupRow("m", "All", 6)]) == set()
@@ -99,21 +103,27 @@ def test_zero_is_not_suppressed():
 
 def test_one_small_member_forces_a_second_so_the_total_cannot_give_it_away():
     # 3 + 9 = 12: with 9 and 12 published, 3 follows; the smallest other member goes too, not the total
-    assert suppressed([GroupRow("m", "All", 21), GroupRow("m", "a", 3), GroupRow("m", "b", 9),
-                       GroupRow("m", "c", 9)]) == {("a", "numerator"), ("b", "numerator")}
+    assert suppressed(
+        [GroupRow("m", "All", 21), GroupRow("m", "a", 3), GroupRow("m", "b", 9), GroupRow("m", "c", 9)]
+    ) == {("a", "numerator"), ("b", "numerator")}
 
 
 def test_a_lone_member_equal_to_its_total_takes_the_total_with_it():
     assert suppressed([GroupRow("m", "All", 4), GroupRow("m", "a", 4), GroupRow("m", "b", 0)]) == {
-        ("All", "numerator"), ("a", "numerator")}
+        ("All", "numerator"),
+        ("a", "numerator"),
+    }
     # the total is small, the members are not
     assert suppressed([GroupRow("m", "All", 3), GroupRow("m", "a", 3), GroupRow("m", "b", 0)]) == {
-        ("All", "numerator"), ("a", "numerator")}
+        ("All", "numerator"),
+        ("a", "numerator"),
+    }
 
 
 def test_a_total_would_give_a_small_member_away_so_the_next_smallest_member_goes_not_the_total():
-    assert suppressed([GroupRow("m", "All", 20), GroupRow("m", "a", 2), GroupRow("m", "b", 8),
-                       GroupRow("m", "c", 10)]) == {("a", "numerator"), ("b", "numerator")}
+    assert suppressed(
+        [GroupRow("m", "All", 20), GroupRow("m", "a", 2), GroupRow("m", "b", 8), GroupRow("m", "c", 10)]
+    ) == {("a", "numerator"), ("b", "numerator")}
 
 
 def test_a_small_complement_suppresses_the_numerator():
@@ -128,14 +138,19 @@ def test_a_small_denominator_hides_both_and_the_members_protect_each_other():
 
 
 def test_linked_measures_are_suppressed_together():
-    rows = [GroupRow("audits_completed", "All", 12), GroupRow("audits_completed", "x", 3),
-            GroupRow("audits_completed", "y", 9),
-            GroupRow("audits_good_or_better", "All", 8, 12), GroupRow("audits_good_or_better", "x", 2, 3),
-            GroupRow("audits_good_or_better", "y", 6, 9)]
+    rows = [
+        GroupRow("audits_completed", "All", 12),
+        GroupRow("audits_completed", "x", 3),
+        GroupRow("audits_completed", "y", 9),
+        GroupRow("audits_good_or_better", "All", 8, 12),
+        GroupRow("audits_good_or_better", "x", 2, 3),
+        GroupRow("audits_good_or_better", "y", 6, 9),
+    ]
     hidden = suppress_group(rows)
     for breakdown in ("x", "y", "All"):
         assert (("audits_completed", breakdown, "numerator") in hidden) == (
-            ("audits_good_or_better", breakdown, "denominator") in hidden)
+            ("audits_good_or_better", breakdown, "denominator") in hidden
+        )
     assert ("audits_completed", "x", "numerator") in hidden
 
 
@@ -147,8 +162,13 @@ def test_a_total_that_is_not_the_sum_of_its_members_has_a_protected_unallocated_
 
 
 def test_the_choice_is_deterministic_whatever_the_row_order():
-    rows = [GroupRow("m", "All", 30, 40), GroupRow("m", "a", 2, 9), GroupRow("m", "b", 10, 11),
-            GroupRow("m", "c", 9, 10), GroupRow("m", "d", 9, 10)]
+    rows = [
+        GroupRow("m", "All", 30, 40),
+        GroupRow("m", "a", 2, 9),
+        GroupRow("m", "b", 10, 11),
+        GroupRow("m", "c", 9, 10),
+        GroupRow("m", "d", 9, 10),
+    ]
     first = suppress_group(rows)
     assert all(suppress_group(list(reversed(rows))) == first for _ in range(3))
 
@@ -157,25 +177,33 @@ def test_every_hand_made_result_leaves_no_suppressed_cell_derivable():
     groups = [
         [GroupRow("m", "All", 21), GroupRow("m", "a", 3), GroupRow("m", "b", 9), GroupRow("m", "c", 9)],
         [GroupRow("m", "All", 9, 14), GroupRow("m", "a", 2, 4), GroupRow("m", "b", 7, 10)],
-        [GroupRow("m", "All", 30, 40), GroupRow("m", "a", 2, 9), GroupRow("m", "b", 10, 11),
-         GroupRow("m", "c", 9, 10), GroupRow("m", "d", 9, 10)],
+        [
+            GroupRow("m", "All", 30, 40),
+            GroupRow("m", "a", 2, 9),
+            GroupRow("m", "b", 10, 11),
+            GroupRow("m", "c", 9, 10),
+            GroupRow("m", "d", 9, 10),
+        ],
         [GroupRow("m", "All", 0, 10), GroupRow("m", "a", 0, 4), GroupRow("m", "b", 0, 6)],
     ]
     for rows in groups:
-        leaks = attack_group({(r.measure_code, r.breakdown): r for r in rows},
-                             {(m, b, f) for m, b, f in suppress_group(rows)})
+        leaks = attack_group(
+            {(r.measure_code, r.breakdown): r for r in rows}, {(m, b, f) for m, b, f in suppress_group(rows)}
+        )
         assert not leaks, (rows, leaks)
 
 
 def test_derivability_is_a_rank_test_not_a_count_of_unknowns_per_relation():
     # x + y = 5, x + z = 7, y + z = 6: two unknowns in every relation, yet x = 3 (and y, z) follow
     import numpy as np
+
     relations = np.array([[1, 1, 0, -5], [1, 0, 1, -7], [0, 1, 1, -6]], dtype=float)
     assert disclosure.derivable_variables(relations, [0, 1, 2]) == {0, 1, 2}
     # x + y = 5, x + z = 7: each is free
     assert disclosure.derivable_variables(relations[:2], [0, 1, 2]) == set()
-    assert derivable_by_rank([{"x": 1, "y": 1, "k": -5}, {"x": 1, "z": 1, "k": -7}, {"y": 1, "z": 1, "k": -6}],
-                             ["x", "y", "z"]) == {"x", "y", "z"}
+    assert derivable_by_rank(
+        [{"x": 1, "y": 1, "k": -5}, {"x": 1, "z": 1, "k": -7}, {"y": 1, "z": 1, "k": -6}], ["x", "y", "z"]
+    ) == {"x", "y", "z"}
 
 
 def test_impossible_counts_are_refused_clearly():
@@ -187,10 +215,17 @@ def test_impossible_counts_are_refused_clearly():
 
 def test_percentages_are_rounded_to_whole_numbers_halves_up():
     assert [disclosure.rounded_percentage(n, d) for n, d in ((1, 8), (1, 3), (2, 3), (7, 10), (0, 9), (9, 9))] == [
-        "13", "33", "67", "70", "0", "100"]
+        "13",
+        "33",
+        "67",
+        "70",
+        "0",
+        "100",
+    ]
 
 
 # ---- the attack ---------------------------------------------------------------------------------
+
 
 def attack_group(rows: dict[tuple[str, str], GroupRow], hidden: set[tuple[str, str, str]]) -> dict:
     """Try to derive every protected cell of one group (a cell shown as c, or a never-shown
@@ -209,8 +244,13 @@ def attack_group(rows: dict[tuple[str, str], GroupRow], hidden: set[tuple[str, s
             if percentage:
                 truth[(measure, breakdown, "denominator")] = row.denominator
                 truth[(measure, breakdown, "complement")] = row.denominator - row.numerator
-                equations.append({(measure, breakdown, "numerator"): 1, (measure, breakdown, "complement"): 1,
-                                  (measure, breakdown, "denominator"): -1})
+                equations.append(
+                    {
+                        (measure, breakdown, "numerator"): 1,
+                        (measure, breakdown, "complement"): 1,
+                        (measure, breakdown, "denominator"): -1,
+                    }
+                )
         members = [b for b in by_breakdown if b != "All"]
         if "All" in by_breakdown and members:
             for figure in figures:
@@ -224,14 +264,18 @@ def attack_group(rows: dict[tuple[str, str], GroupRow], hidden: set[tuple[str, s
     (measure_a, figure_a), (measure_b, figure_b) = LINKS
     for breakdown in measures.get(measure_a, {}):
         if (measure_b, breakdown, figure_b) in truth:
-            assert truth[(measure_a, breakdown, figure_a)] == truth[(measure_b, breakdown, figure_b)], \
+            assert truth[(measure_a, breakdown, figure_a)] == truth[(measure_b, breakdown, figure_b)], (
                 f"{measure_a} is no longer {measure_b}'s denominator: revise disclosure.LINKED_FIGURES"
+            )
             equations.append({(measure_a, breakdown, figure_a): 1, (measure_b, breakdown, figure_b): -1})
     for equation in equations:  # the relations hold for the exact figures
         assert sum(coefficient * truth[cell] for cell, coefficient in equation.items()) == 0
 
-    published = {cell: Fraction(value) for cell, value in truth.items()
-                 if cell[2] in ("numerator", "denominator") and cell[1] != "remainder" and cell not in hidden}
+    published = {
+        cell: Fraction(value)
+        for cell, value in truth.items()
+        if cell[2] in ("numerator", "denominator") and cell[1] != "remainder" and cell not in hidden
+    }
     unknown = sorted(cell for cell in truth if cell not in published)
     protected = [cell for cell in unknown if cell in hidden or 1 <= truth[cell] <= 5]
     leaks = {}
@@ -246,7 +290,7 @@ def attack_group(rows: dict[tuple[str, str], GroupRow], hidden: set[tuple[str, s
 
 @pytest.fixture(scope="module")
 def published(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, households=40, years=3, authorities=1, seed=7, as_at=dt.date(2025, 3, 31))
@@ -259,8 +303,10 @@ def published(module_warehouse, tmp_path_factory):
             for schema in ("reporting", "public_reporting"):
                 cur.execute(f"select * from {schema}.{table}")
                 names = [d.name for d in cur.description]
-                both[schema] = {(r["la_code"], r["period_end"], r["measure_code"], r["breakdown"]): r
-                                for r in (dict(zip(names, record)) for record in cur.fetchall())}
+                both[schema] = {
+                    (r["la_code"], r["period_end"], r["measure_code"], r["breakdown"]): r
+                    for r in (dict(zip(names, record)) for record in cur.fetchall())
+                }
             tables[section] = both
     return tables
 
@@ -346,7 +392,8 @@ def test_no_suppressed_cell_can_be_derived_from_the_public_tables(published):
         for (la_code, period_end, measure, breakdown), exact in both["reporting"].items():
             group = "audits_completed" if measure in dict(LINKS) else measure
             grouped[(la_code, period_end, group)][(measure, breakdown)] = GroupRow(
-                measure, breakdown, exact["numerator"], exact["denominator"])
+                measure, breakdown, exact["numerator"], exact["denominator"]
+            )
         for (la_code, period_end, _), rows in grouped.items():
             hidden = set()
             for (measure, breakdown), row in rows.items():
@@ -369,8 +416,10 @@ def test_no_suppressed_cell_can_be_derived_from_the_public_tables(published):
 def test_the_bi_role_reads_the_public_tables_and_the_internal_ones_keep_exact_figures(published, module_warehouse):
     with closing(module_warehouse.connect(user=bi_role())) as conn, conn.cursor() as cur:
         for section in SECTIONS:
-            cur.execute(f"select count(*), count(*) filter (where numerator = 'c') "
-                        f"from public_reporting.quarterly_report_{section}")
+            cur.execute(
+                f"select count(*), count(*) filter (where numerator = 'c') "
+                f"from public_reporting.quarterly_report_{section}"
+            )
             count, hidden = cur.fetchone()
             assert count == len(published[section]["public_reporting"])
         cur.execute("select count(*) from reporting.quarterly_report_audits where numerator between 1 and 5")
@@ -380,4 +429,6 @@ def test_the_bi_role_reads_the_public_tables_and_the_internal_ones_keep_exact_fi
     numerator_types = module_warehouse.query("""select distinct data_type from information_schema.columns
         where table_schema = 'reporting' and table_name like 'quarterly_report%' and column_name = 'numerator'""")
     assert numerator_types == [("integer",)]
-    assert module_warehouse.query("select count(*) from pg_tables where schemaname = 'public_reporting_build'") == [(0,)]
+    assert module_warehouse.query("select count(*) from pg_tables where schemaname = 'public_reporting_build'") == [
+        (0,)
+    ]

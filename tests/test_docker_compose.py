@@ -5,6 +5,7 @@ compose specification's JSON schema (as check-jsonschema ships it), for the serv
 needs, and against docs/deployment.md, .env.example and the Dockerfile, which must name
 everything it uses. The Metabase setup script runs against a fake Metabase on loopback.
 """
+
 from __future__ import annotations
 
 import ast
@@ -48,6 +49,7 @@ ONE_SHOT_SERVICES = {"airflow-init", "metabase-db-init", "metabase-setup"}
 
 
 # ---- reading the files ---------------------------------------------------------------------------
+
 
 class _StrictLoader(yaml.SafeLoader):
     """safe_load (anchors and `<<` merge keys resolved) that refuses a key given twice in a mapping."""
@@ -118,11 +120,11 @@ def interpolate(text: str, names: set[str] | None = None) -> str:
                     raise ValueError(f"unclosed ${{ in {text!r}")
                 depth += {"{": 1, "}": -1}.get(text[j], 0)
                 j += 1
-            body = text[i + 2:j - 1]
+            body = text[i + 2 : j - 1]
             match = _NAME.match(body)
             if not match:
                 raise ValueError(f"bad variable ${{{body}}} in {text!r}")
-            name, rest = match.group(), body[match.end():]
+            name, rest = match.group(), body[match.end() :]
             names.add(name)
             if rest.startswith((":-", "-")):
                 out.append(interpolate(rest.split("-", 1)[1], names))
@@ -233,23 +235,28 @@ def project_environment_settings() -> set[str]:
 
     def is_environ(node) -> bool:
         return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
-            isinstance(node, ast.Name) and node.id == "environ")
+            isinstance(node, ast.Name) and node.id == "environ"
+        )
 
     def is_getter(func) -> bool:
         if isinstance(func, ast.Attribute) and func.attr in ("get", "setdefault", "pop") and is_environ(func.value):
             return True
         return (isinstance(func, ast.Attribute) and func.attr == "getenv") or (
-            isinstance(func, ast.Name) and func.id == "getenv")
+            isinstance(func, ast.Name) and func.id == "getenv"
+        )
 
     names = set()
-    sources = [*(REPO / "plugins" / "qa_warehouse").rglob("*.py"), *(REPO / "dags").glob("*.py")]
+    sources = [*(REPO / "src" / "qa_warehouse").rglob("*.py")]
     for path in sources:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         constants = {
             target.id: node.value.value
-            for node in tree.body if isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
-            for target in node.targets if isinstance(target, ast.Name)
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for target in node.targets
+            if isinstance(target, ast.Name)
         }
         for node in ast.walk(tree):
             key = None
@@ -274,6 +281,7 @@ def script_required_variables() -> set[str]:
 
 # ---- (a) the compose specification ---------------------------------------------------------------
 
+
 def test_compose_file_is_valid_against_the_compose_specification(compose):
     assert schema_errors(compose) == []
 
@@ -283,6 +291,7 @@ def test_compose_file_gives_no_key_twice_in_one_mapping():
 
 
 # ---- (b) the services the stack needs ------------------------------------------------------------
+
 
 def test_every_airflow_component_runs_its_own_airflow_command(services):
     for name, subcommand in AIRFLOW_COMMANDS.items():
@@ -320,11 +329,17 @@ def test_the_warehouse_is_a_separate_postgres_18_that_airflow_reaches_as_connect
     conn = urlsplit(interpolate(environment(compose["x-airflow-common"])["AIRFLOW_CONN_QA_WAREHOUSE"]))
     wh_env = {key: interpolate(value) for key, value in environment(warehouse).items()}
     assert (conn.scheme, conn.hostname, conn.port, conn.path.lstrip("/")) == (
-        "postgresql", "warehouse", 5432, wh_env["POSTGRES_DB"])
+        "postgresql",
+        "warehouse",
+        5432,
+        wh_env["POSTGRES_DB"],
+    )
     assert (conn.username, conn.password) == (wh_env["POSTGRES_USER"], wh_env["POSTGRES_PASSWORD"])
     assert conn.password == "<QA_WAREHOUSE_DB_PASSWORD>"  # from .env, never a literal
-    data_volumes = {name: {source for kind, source, _ in volume_mounts(services[name]) if kind == "volume"}
-                    for name in ("warehouse", "airflow-metadata")}
+    data_volumes = {
+        name: {source for kind, source, _ in volume_mounts(services[name]) if kind == "volume"}
+        for name in ("warehouse", "airflow-metadata")
+    }
     assert data_volumes["warehouse"] and data_volumes["airflow-metadata"]
     assert not data_volumes["warehouse"] & data_volumes["airflow-metadata"]
 
@@ -332,12 +347,14 @@ def test_the_warehouse_is_a_separate_postgres_18_that_airflow_reaches_as_connect
 def test_airflow_settings_that_must_match_across_containers_come_from_env(compose):
     env = environment(compose["x-airflow-common"])
     assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
-    for key, variable in [("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_JWT_SECRET"),
-                          ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW_FERNET_KEY"),
-                          ("AIRFLOW__API__SECRET_KEY", "AIRFLOW_API_SECRET_KEY")]:
+    for key, variable in [
+        ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW_JWT_SECRET"),
+        ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW_FERNET_KEY"),
+        ("AIRFLOW__API__SECRET_KEY", "AIRFLOW_API_SECRET_KEY"),
+    ]:
         assert env[key].startswith("${" + variable + ":?"), key
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
-    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/qa-warehouse/dags"
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/qa-warehouse/src/qa_warehouse/orchestration/dags"
 
 
 def test_airflow_containers_get_every_project_setting_with_folders_on_volumes(compose):
@@ -353,14 +370,17 @@ def test_airflow_containers_get_every_project_setting_with_folders_on_volumes(co
 
 
 def test_settings_adjustable_in_env_default_to_the_projects_own_defaults(compose, monkeypatch):
-    from qa_warehouse.publish import bi_role
+    from qa_warehouse.publish.swap import bi_role
     from qa_warehouse.settings import load_settings
 
     def project_view():
         return load_settings(), bi_role()
 
-    passed_through = {key: re.fullmatch(r"\$\{" + key + r":-(.*)\}", value)
-                      for key, value in environment(compose["x-airflow-common"]).items() if key.startswith("QA_WAREHOUSE_")}
+    passed_through = {
+        key: re.fullmatch(r"\$\{" + key + r":-(.*)\}", value)
+        for key, value in environment(compose["x-airflow-common"]).items()
+        if key.startswith("QA_WAREHOUSE_")
+    }
     defaults = {key: match.group(1) for key, match in passed_through.items() if match}
     assert "QA_WAREHOUSE_LANDING_POLL_SECONDS" in defaults
     for key, default in defaults.items():
@@ -387,7 +407,8 @@ def test_airflow_init_creates_the_bi_login_with_the_code_publish_uses(services):
             module = importlib.import_module(node.module)
             for alias in node.names:
                 assert hasattr(module, alias.name) or importlib.util.find_spec(f"{node.module}.{alias.name}"), (
-                    f"{node.module}.{alias.name} no longer exists")
+                    f"{node.module}.{alias.name} no longer exists"
+                )
     assert "ensure_roles" in snippet.group(1)
 
 
@@ -401,7 +422,11 @@ def test_metabase_is_registered_with_the_warehouse_as_the_bi_role_reading_report
     script_target = command_words(setup["entrypoint"])[-1]
     assert Path(mounts[script_target]).resolve() == SETUP_SCRIPT.resolve()
     env = environment(setup)
-    assert (env["WAREHOUSE_HOST"], env["WAREHOUSE_PORT"], env["WAREHOUSE_SCHEMAS"]) == ("warehouse", "5432", "reporting,public_reporting")
+    assert (env["WAREHOUSE_HOST"], env["WAREHOUSE_PORT"], env["WAREHOUSE_SCHEMAS"]) == (
+        "warehouse",
+        "5432",
+        "reporting,public_reporting",
+    )
     assert env["WAREHOUSE_DB"] == environment(services["warehouse"])["POSTGRES_DB"]
     assert env["QA_WAREHOUSE_BI_ROLE"] == "${QA_WAREHOUSE_BI_ROLE:-qa_warehouse_bi}"
     assert env["QA_WAREHOUSE_BI_PASSWORD"].startswith("${QA_WAREHOUSE_BI_PASSWORD")
@@ -457,6 +482,7 @@ def test_named_volumes_are_declared_and_bind_mounted_files_exist(compose, servic
 
 # ---- (c) docs/deployment.md and .env.example name everything the compose file uses ---------------
 
+
 def test_docs_list_every_service_with_its_image_or_build(services):
     rows = docs_table("Services and images")
     assert set(rows) == set(services)
@@ -482,8 +508,9 @@ def test_docs_list_every_named_volume_and_bind_mount(services):
 
 def test_docs_list_every_environment_variable_the_stack_reads_or_sets(compose, services):
     documented = set(docs_table("Environment variables"))
-    set_in_containers = {key for service in [compose["x-airflow-common"], *services.values()]
-                         for key in environment(service)}
+    set_in_containers = {
+        key for service in [compose["x-airflow-common"], *services.values()] for key in environment(service)
+    }
     missing = (variables_read(compose) | set_in_containers) - documented
     assert not missing, f"docs/deployment.md does not describe {sorted(missing)}"
 
@@ -496,8 +523,11 @@ def test_docs_describe_every_setting_the_project_reads_from_the_environment():
 
 
 def test_docs_describe_no_variable_that_nothing_uses(compose, services):
-    used = variables_read(compose) | project_environment_settings() | {
-        key for service in [compose["x-airflow-common"], *services.values()] for key in environment(service)}
+    used = (
+        variables_read(compose)
+        | project_environment_settings()
+        | {key for service in [compose["x-airflow-common"], *services.values()] for key in environment(service)}
+    )
     stale = set(docs_table("Environment variables")) - used
     assert not stale, f"docs/deployment.md describes variables nothing uses: {sorted(stale)}"
 
@@ -538,10 +568,14 @@ def test_env_example_explains_every_variable_in_a_comment():
 
 # ---- (e) the Airflow image -----------------------------------------------------------------------
 
+
 def test_dockerfile_builds_on_the_pinned_airflow_version_with_python_3_11():
     dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
-    [pinned] = [match.group(1) for dep in dependencies
-                if (match := re.fullmatch(r"apache-airflow\s*==\s*([\w.]+)", dep.split(";")[0].strip()))]
+    [pinned] = [
+        match.group(1)
+        for dep in dependencies
+        if (match := re.fullmatch(r"apache-airflow\s*==\s*([\w.]+)", dep.split(";")[0].strip()))
+    ]
     base_images = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text(), re.M)
     assert base_images == [f"apache/airflow:{pinned}-python3.11"]
 
@@ -555,11 +589,14 @@ def test_dockerfile_installs_the_project_editable_where_its_dags_and_dbt_project
 
 
 def test_dockerignore_keeps_environments_history_state_and_secrets_out_of_the_image():
-    ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")}
+    ignored = {
+        line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")
+    }
     assert {".venv", ".git", "**/__pycache__", ".env", ".qa-warehouse", "landing", "quarantine"} <= ignored
 
 
 # ---- the Metabase setup script, against a fake Metabase ------------------------------------------
+
 
 class FakeMetabase:
     """Just enough of Metabase's API for deploy/metabase/setup.sh: health, session properties,
@@ -604,8 +641,12 @@ class FakeMetabase:
         if (method, path) == ("GET", "/api/health"):
             return 200, {"status": "ok"}
         if (method, path) == ("GET", "/api/session/properties"):
-            return 200, {"site-name": "Metabase", "has-user-setup": self.admin is not None,
-                         "setup-token": None if self.admin else self.TOKEN, "version": {"tag": "v0.59.5"}}
+            return 200, {
+                "site-name": "Metabase",
+                "has-user-setup": self.admin is not None,
+                "setup-token": None if self.admin else self.TOKEN,
+                "version": {"tag": "v0.59.5"},
+            }
         if (method, path) == ("POST", "/api/setup"):
             if self.admin or body["token"] != self.TOKEN:
                 return 403, {"message": "Token does not match the setup token."}
@@ -618,8 +659,12 @@ class FakeMetabase:
         if not session:
             return 401, "Unauthenticated"
         if (method, path) == ("GET", "/api/database"):
-            return 200, {"data": [{"id": n + 1, "name": db["name"], "engine": db["engine"]}
-                                  for n, db in enumerate(self.databases)], "total": len(self.databases)}
+            return 200, {
+                "data": [
+                    {"id": n + 1, "name": db["name"], "engine": db["engine"]} for n, db in enumerate(self.databases)
+                ],
+                "total": len(self.databases),
+            }
         if (method, path) == ("POST", "/api/database"):
             self.databases.append(body)
             return 200, {"id": len(self.databases), "name": body["name"]}
@@ -668,10 +713,16 @@ def test_metabase_setup_creates_the_admin_and_registers_the_warehouse_as_the_bi_
     [database] = metabase.databases
     assert database["engine"] == "postgres" and database["name"] == "QA warehouse"
     assert database["details"] == {
-        "host": "warehouse", "port": 5432, "dbname": "qa_warehouse",
-        "user": "qa_warehouse_bi", "password": "bi-secret", "ssl": False,
-        "tunnel-enabled": False, "advanced-options": False,
-        "schema-filters-type": "inclusion", "schema-filters-patterns": "reporting,public_reporting",
+        "host": "warehouse",
+        "port": 5432,
+        "dbname": "qa_warehouse",
+        "user": "qa_warehouse_bi",
+        "password": "bi-secret",
+        "ssl": False,
+        "tunnel-enabled": False,
+        "advanced-options": False,
+        "schema-filters-type": "inclusion",
+        "schema-filters-patterns": "reporting,public_reporting",
     }
     assert [r[3] for r in metabase.requests if r[1] == "/api/database"] == ["session-from-setup"] * 2
 

@@ -1,6 +1,7 @@
 """The fostering exception list (restricted_fostering.fostering_exceptions) and the access roles:
 publish one authority for real, check the list against the independent computation in
 tests/reference (the same CSV files), against the scorecard's out_of_time, and who may read it."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -10,8 +11,8 @@ import psycopg2
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.publish import engineer_role, manager_role
-from qa_warehouse.synthetic import generate_fostering_extracts
+from qa_warehouse.publish.swap import engineer_role, manager_role
+from qa_warehouse_synthetic import generate_fostering_extracts
 from tests.reference.fostering_scorecard import MEASURE_CODES, expected_exceptions, read_rows
 from tests.reference.quality_assurance import pseudonymise
 
@@ -39,12 +40,17 @@ def test_the_exception_list_is_what_the_independent_computation_finds_out_of_tim
     actual = {}
     for la, team, period_end, measure, _, subject_type, subject_key, household_key, _, _, _, days in rows:
         actual[(la, measure, household_key, subject_key if subject_type == "notification" else None)] = {
-            "team": team, "period_end": period_end, "days_overdue": days}
+            "team": team,
+            "period_end": period_end,
+            "days_overdue": days,
+        }
         assert (subject_type == "notification") == (measure == "notifications_1_day")
         assert subject_type == "notification" or subject_key == household_key
     assert len(actual) == len(rows), "one row per measure and household (notification)"
-    keyed = {(la, measure, pseudonymise(la, household), notification and pseudonymise(la, notification)): figures
-             for (la, measure, household, notification), figures in expected.items()}
+    keyed = {
+        (la, measure, pseudonymise(la, household), notification and pseudonymise(la, notification)): figures
+        for (la, measure, household, notification), figures in expected.items()
+    }
     assert actual == keyed
     # the data must exercise the list, or the comparison proves little
     measures = {measure for (_, measure, _, _) in expected}
@@ -53,7 +59,7 @@ def test_the_exception_list_is_what_the_independent_computation_finds_out_of_tim
 
 
 def test_every_row_says_what_is_late_and_by_how_much(module_warehouse, landing):
-    for la, team, period_end, measure, name, _, _, _, last_event, due, received, days in listed(module_warehouse):
+    for _la, team, period_end, measure, name, _, _, _, last_event, due, received, days in listed(module_warehouse):
         assert team and name and due is not None and days >= 0
         if measure == "notifications_1_day":
             assert last_event is not None and (due - last_event).days == 1
@@ -78,8 +84,12 @@ def test_the_list_at_the_latest_month_end_numbers_the_scorecards_out_of_time(mod
 
 
 def test_the_restricted_table_holds_no_source_identifier(module_warehouse, landing):
-    columns = {c for (c,) in module_warehouse.query(
-        "select column_name from information_schema.columns where table_schema = 'restricted_fostering'")}
+    columns = {
+        c
+        for (c,) in module_warehouse.query(
+            "select column_name from information_schema.columns where table_schema = 'restricted_fostering'"
+        )
+    }
     assert "household_key" in columns
     assert not columns & {"household_id", "notification_id", "carer_id", "supervising_worker_id", "postcode_district"}
     source_ids = set()
@@ -91,9 +101,12 @@ def test_the_restricted_table_holds_no_source_identifier(module_warehouse, landi
 
 
 def test_the_swap_publishes_the_restricted_schema_with_reporting(module_warehouse, landing):
-    assert module_warehouse.query("select count(*) from pg_tables where schemaname in "
-                                  "('reporting_build', 'restricted_fostering_build')") == [(0,)]
-    (tables,), = module_warehouse.query("select tables from reporting.publication_log order by publication_id desc limit 1")
+    assert module_warehouse.query(
+        "select count(*) from pg_tables where schemaname in ('reporting_build', 'restricted_fostering_build')"
+    ) == [(0,)]
+    ((tables,),) = module_warehouse.query(
+        "select tables from reporting.publication_log order by publication_id desc limit 1"
+    )
     assert "restricted_fostering.fostering_exceptions" in tables and "fostering_kpi_scorecard" in tables
 
 
@@ -107,7 +120,9 @@ def test_the_bi_role_is_refused_the_exception_list_and_still_reads_reporting(mod
 
 def test_a_login_granted_the_fostering_manager_role_reads_the_exception_list(module_warehouse, landing, login):
     assert manager_role("fostering") == "qa_warehouse_fostering_manager"
-    assert module_warehouse.query("select rolcanlogin from pg_roles where rolname = 'qa_warehouse_fostering_manager'") == [(False,)]
+    assert module_warehouse.query(
+        "select rolcanlogin from pg_roles where rolname = 'qa_warehouse_fostering_manager'"
+    ) == [(False,)]
     with login("qa_warehouse_fostering_manager") as conn, conn.cursor() as cur:
         cur.execute(f"select count(*) from {EXCEPTIONS}")
         assert cur.fetchone()[0] == len(listed(module_warehouse))
@@ -123,14 +138,21 @@ def test_a_login_granted_the_fostering_manager_role_reads_the_exception_list(mod
 def test_the_engineer_role_reads_raw_staging_and_published_and_writes_nothing(module_warehouse, landing, login):
     assert engineer_role() == "qa_warehouse_engineer"
     with login("qa_warehouse_engineer") as conn, conn.cursor() as cur:
-        for table in ("raw.carer_households", "raw.load_log", "staging.stg_fostering__carer_households",
-                      "reporting.fostering_kpi_scorecard", EXCEPTIONS):
+        for table in (
+            "raw.carer_households",
+            "raw.load_log",
+            "staging.stg_fostering__carer_households",
+            "reporting.fostering_kpi_scorecard",
+            EXCEPTIONS,
+        ):
             cur.execute(f"select count(*) from {table}")
             assert cur.fetchone()[0] > 0, table
-        for statement in ("insert into raw.load_log select * from raw.load_log limit 1",
-                          "update raw.carer_households set team = 'x'",
-                          "update reporting.fostering_kpi_scorecard set rag = 'green'",
-                          f"delete from {EXCEPTIONS}",
-                          "create table raw.mine (x int)"):
+        for statement in (
+            "insert into raw.load_log select * from raw.load_log limit 1",
+            "update raw.carer_households set team = 'x'",
+            "update reporting.fostering_kpi_scorecard set rag = 'green'",
+            f"delete from {EXCEPTIONS}",
+            "create table raw.mine (x int)",
+        ):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(statement)

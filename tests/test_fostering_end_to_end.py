@@ -1,5 +1,6 @@
 """Generate three authorities' extracts, run both DAGs for real, and check every published figure
 against the independent computation in tests/reference (which reads the same CSV files)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,7 +13,7 @@ import pytest
 
 from qa_warehouse import cli
 from qa_warehouse.settings import DBT_PROJECT_DIR
-from qa_warehouse.synthetic import generate_fostering_extracts
+from qa_warehouse_synthetic import generate_fostering_extracts
 from tests.reference.fostering_scorecard import MEASURE_CODES, expected_fostering_scorecard
 from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, fostering_counts
 
@@ -37,8 +38,12 @@ def published(warehouse, columns=FIGURES):
 def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing):
     expected = expected_fostering_scorecard(landing, history_months=HISTORY_MONTHS)
     actual = {
-        (la, team, period_end, measure): {"in_time": i, "out_of_time": o, "not_yet_due": n,
-                                          "percentage": None if pct is None else Fraction(pct)}
+        (la, team, period_end, measure): {
+            "in_time": i,
+            "out_of_time": o,
+            "not_yet_due": n,
+            "percentage": None if pct is None else Fraction(pct),
+        }
         for la, team, period_end, measure, i, o, n, pct in published(module_warehouse)
     }
     assert len(actual) == len(published(module_warehouse)), "one row per authority, team, month end and measure"
@@ -47,10 +52,14 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     for key, figures in expected.items():
         got = actual[key]
         exact = {k: v for k, v in figures.items() if k != "percentage"}
-        if {k: got[k] for k in exact} != exact:
-            wrong.append((key, got, figures))
-        elif (got["percentage"] is None) != (figures["percentage"] is None) or (
-                figures["percentage"] is not None and abs(got["percentage"] - figures["percentage"]) > Fraction(1, 10**12)):
+        if (
+            {k: got[k] for k in exact} != exact
+            or (got["percentage"] is None) != (figures["percentage"] is None)
+            or (
+                figures["percentage"] is not None
+                and abs(got["percentage"] - figures["percentage"]) > Fraction(1, 10**12)
+            )
+        ):
             wrong.append((key, got, figures))
     assert not wrong, f"{len(wrong)} figures differ, first: {wrong[:3]}"
     # The data must exercise every outcome, or the comparison proves little.
@@ -62,8 +71,10 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
 def test_rag_target_and_direction_follow_the_seeded_thresholds(module_warehouse, landing):
     with open(DBT_PROJECT_DIR / "seeds" / "measure_targets.csv", newline="") as f:
         targets = {row["measure_code"]: row for row in csv.DictReader(f)}
-    rows = published(module_warehouse, "la_code, team, period_end, measure_code, percentage, target, rag, "
-                                       "previous_percentage, direction_of_travel")
+    rows = published(
+        module_warehouse,
+        "la_code, team, period_end, measure_code, percentage, target, rag, previous_percentage, direction_of_travel",
+    )
     by_key = {(la, team, pe, m): pct for la, team, pe, m, pct, *_ in rows}
     for la, team, period_end, measure, pct, target, rag, previous, direction in rows:
         seed = targets[measure]
@@ -76,7 +87,21 @@ def test_rag_target_and_direction_follow_the_seeded_thresholds(module_warehouse,
             meets = (lambda t: pct >= t) if higher else (lambda t: pct <= t)
             assert rag == ("green" if meets(green) else "amber" if meets(amber) else "red")
         prior = [v for (l2, t2, p2, m2), v in by_key.items() if (l2, t2, m2) == (la, team, measure) and p2 < period_end]
-        expected_previous = by_key.get((la, team, max((p for (l2, t2, p, m2) in by_key if (l2, t2, m2) == (la, team, measure) and p < period_end), default=None), measure)) if prior else None
+        expected_previous = (
+            by_key.get(
+                (
+                    la,
+                    team,
+                    max(
+                        (p for (l2, t2, p, m2) in by_key if (l2, t2, m2) == (la, team, measure) and p < period_end),
+                        default=None,
+                    ),
+                    measure,
+                )
+            )
+            if prior
+            else None
+        )
         assert previous == expected_previous
         if pct is None or previous is None:
             assert direction is None
@@ -114,8 +139,11 @@ def test_the_bi_role_reads_reporting_and_public_reporting_and_nothing_else(modul
 
 def test_the_quarterly_report_and_measure_values_match_the_independent_computation(module_warehouse, landing):
     expected = expected_measure_values(
-        fostering_counts(expected_fostering_scorecard(landing, history_months=HISTORY_MONTHS)))
-    rows = module_warehouse.query(f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'fostering'")
+        fostering_counts(expected_fostering_scorecard(landing, history_months=HISTORY_MONTHS))
+    )
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'fostering'"
+    )
     assert not differences(expected, rows), differences(expected, rows)[:5]
     kinds = {kind for (_, _, kind, _, _) in expected}
     assert kinds == {"month", "quarter", "financial_year"}
@@ -130,8 +158,12 @@ def test_the_quarterly_report_and_measure_values_match_the_independent_computati
 
 
 def test_reporting_holds_no_source_identifiers(module_warehouse, landing):
-    columns = {c for (c,) in module_warehouse.query(
-        "select column_name from information_schema.columns where table_schema = 'reporting'")}
+    columns = {
+        c
+        for (c,) in module_warehouse.query(
+            "select column_name from information_schema.columns where table_schema = 'reporting'"
+        )
+    }
     assert not columns & {"household_id", "carer_id", "worker_id", "supervising_worker_id", "postcode_district"}
     household_ids = {h for (h,) in module_warehouse.query("select household_id from raw.carer_households")}
     text_values = module_warehouse.query("select team, measure_code from reporting.fostering_kpi_scorecard")
@@ -144,7 +176,8 @@ def test_the_pseudonym_salt_is_nowhere_in_the_catalogue(module_warehouse, landin
     definitions = module_warehouse.query(
         "select definition from pg_views where schemaname not in ('pg_catalog', 'information_schema')"
         " union all select prosrc from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
-        " where n.nspname not in ('pg_catalog', 'information_schema')")
+        " where n.nspname not in ('pg_catalog', 'information_schema')"
+    )
     assert definitions is not None
     assert not [d for (d,) in definitions if salt in (d or "")]
 

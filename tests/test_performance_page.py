@@ -1,6 +1,7 @@
 """Performance on a Page: publish two synthetic authorities for real (every area, three years),
 write the page through the CLI and read it back as a parser would, against what
 reporting.measure_values holds; write the PDF; and look at the page in headless Chromium."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,9 +17,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.performance_page import (
-    SPARK_PAD, MeasureLine, PerformancePage, Section, TrendPoint, render_html, sparkline)
-from qa_warehouse.synthetic import generate_extracts
+from qa_warehouse.reports.page import (
+    SPARK_PAD,
+    MeasureLine,
+    PerformancePage,
+    Section,
+    TrendPoint,
+    render_html,
+    sparkline,
+)
+from qa_warehouse_synthetic import generate_extracts
 from tests.browser import screenshot
 
 pytestmark = pytest.mark.integration
@@ -41,9 +49,17 @@ def published(module_warehouse, tmp_path_factory):
 class PageReader(HTMLParser):
     """The page as data: each measure row's cells, the header facts, and what the page would load."""
 
-    FIELDS = {("span", "value"): "figure", ("span", "counts"): "counts", ("td", "target"): "target",
-              ("span", "rag"): "rag_word", ("td", "travel"): "travel", ("td", "name"): "name",
-              ("td", "la-code"): "la_code", ("td", "period-end"): "period", ("td", "as-at"): "as_at"}
+    FIELDS = {
+        ("span", "value"): "figure",
+        ("span", "counts"): "counts",
+        ("td", "target"): "target",
+        ("span", "rag"): "rag_word",
+        ("td", "travel"): "travel",
+        ("td", "name"): "name",
+        ("td", "la-code"): "la_code",
+        ("td", "period-end"): "period",
+        ("td", "as-at"): "as_at",
+    }
 
     def __init__(self, html: str):
         super().__init__()
@@ -66,8 +82,13 @@ class PageReader(HTMLParser):
         if tag == "section":
             self._section = attributes["data-section"]
         if tag == "tr" and "measure" in classes:
-            self._row = {"section": self._section, "polylines": [], "target_line": False, "last_point": False,
-                         "rag_classes": []}
+            self._row = {
+                "section": self._section,
+                "polylines": [],
+                "target_line": False,
+                "last_point": False,
+                "rag_classes": [],
+            }
             self.measures[attributes["data-measure"]] = self._row
             self.order.append((self._section, attributes["data-measure"]))
         if self._row is not None and tag == "span" and "rag" in classes:
@@ -106,7 +127,8 @@ def expected_measures(warehouse, la_code: str, period_end: dt.date | None) -> di
     """Each measure's headline row and how many figures its trend has, straight from the table:
     a month measure at the month end, a quarter measure at its latest quarter ending by then;
     the trend counts the non-NULL values of the periods ending in the 12 months up to it."""
-    rows = warehouse.query("""
+    rows = warehouse.query(
+        """
         with chosen as (
             select coalesce(%(period_end)s::date, max(period_end)) as period_end
             from reporting.measure_values where la_code = %(la)s
@@ -129,9 +151,22 @@ def expected_measures(warehouse, la_code: str, period_end: dt.date | None) -> di
                                 and q.period_kind = v.period_kind and q.breakdown = 'All'
                                 and q.period_end <= chosen.period_end
                                 and (v.period_kind = 'quarter' or q.period_end = chosen.period_end))
-        """, {"la": la_code, "period_end": period_end})
-    names = ("measure_code", "measure_name", "section", "display_order", "unit", "numerator", "denominator",
-             "rounded", "target", "rag", "trend_points")
+        """,
+        {"la": la_code, "period_end": period_end},
+    )
+    names = (
+        "measure_code",
+        "measure_name",
+        "section",
+        "display_order",
+        "unit",
+        "numerator",
+        "denominator",
+        "rounded",
+        "target",
+        "rag",
+        "trend_points",
+    )
     return {row[0]: dict(zip(names, row)) for row in rows}
 
 
@@ -159,13 +194,19 @@ def write_page(tmp_path: Path, *extra: str) -> tuple[Path, PageReader]:
 def test_every_measure_with_its_rounded_figure_target_rag_and_trend(published, tmp_path, period_end):
     _, page = write_page(tmp_path, *(["--period", period_end.isoformat()] if period_end else []))
     expected = expected_measures(published, LA_CODE, period_end)
-    all_codes = {code for (code,) in published.query(
-        "select distinct measure_code from reporting.measure_values where la_code = %s"
-        " and period_kind in ('month', 'quarter')", (LA_CODE,))}  # a 903-year-only measure has no month figure
+    all_codes = {
+        code
+        for (code,) in published.query(
+            "select distinct measure_code from reporting.measure_values where la_code = %s"
+            " and period_kind in ('month', 'quarter')",
+            (LA_CODE,),
+        )
+    }  # a 903-year-only measure has no month figure
     assert set(page.measures) == set(expected) == all_codes and len(all_codes) >= 18
     # grouped by section in page order, in display order within each
-    assert page.order == sorted(page.order, key=lambda pair: (SECTION_ORDER.index(pair[0]),
-                                                              expected[pair[1]]["display_order"]))
+    assert page.order == sorted(
+        page.order, key=lambda pair: (SECTION_ORDER.index(pair[0]), expected[pair[1]]["display_order"])
+    )
     for code, want in expected.items():
         got = page.measures[code]
         assert got["section"] == want["section"]
@@ -187,8 +228,9 @@ def test_every_measure_with_its_rounded_figure_target_rag_and_trend(published, t
 
 def test_the_header_says_authority_period_and_publication_time(published, tmp_path):
     _, page = write_page(tmp_path)
-    (published_at,), = published.query("select published_at from reporting.publication_log "
-                                       "order by publication_id desc limit 1")
+    ((published_at,),) = published.query(
+        "select published_at from reporting.publication_log order by publication_id desc limit 1"
+    )
     local = published_at.astimezone(ZoneInfo("Europe/London"))
     assert page.header["la_code"] == LA_CODE
     assert page.header["period"] == "Month ending 31 March 2025"
@@ -210,8 +252,9 @@ def test_the_pdf_is_written_from_the_same_page(published, tmp_path, capsys):
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     # WeasyPrint compresses its objects: count the page objects in the plain and inflated parts.
-    parts = [data] + [inflated for start in re.finditer(rb"\bstream\r?\n", data)
-                      if (inflated := inflate(data[start.end():]))]
+    parts = [data] + [
+        inflated for start in re.finditer(rb"\bstream\r?\n", data) if (inflated := inflate(data[start.end() :]))
+    ]
     pages = sum(len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", part)) for part in parts)
     assert pages >= 1
 
@@ -258,12 +301,30 @@ def test_sparkline_breaks_at_a_missing_figure_and_marks_the_last():
 def test_values_are_escaped():
     hostile = "<script>alert(1)</script> & co"
     measure = MeasureLine(
-        measure_code="x\"><b>", measure_name=hostile, section="fostering", display_order=1, unit="percentage",
-        frequency="month", period_end=AS_AT, period_label="Mar 2025", numerator=1, denominator=2,
-        value=Decimal(50), target=None, rag=None, previous_value=None, direction_of_travel=None,
-        trend=(TrendPoint(AS_AT, "Mar 2025", Decimal(50)),))
-    page = PerformancePage(la_code="<i>9</i>", period_end=AS_AT, published_at=None, publication_id=None,
-                           sections=(Section("fostering", "Fostering", "Mar 2025", "12 month ends", (measure,)),))
+        measure_code='x"><b>',
+        measure_name=hostile,
+        section="fostering",
+        display_order=1,
+        unit="percentage",
+        frequency="month",
+        period_end=AS_AT,
+        period_label="Mar 2025",
+        numerator=1,
+        denominator=2,
+        value=Decimal(50),
+        target=None,
+        rag=None,
+        previous_value=None,
+        direction_of_travel=None,
+        trend=(TrendPoint(AS_AT, "Mar 2025", Decimal(50)),),
+    )
+    page = PerformancePage(
+        la_code="<i>9</i>",
+        period_end=AS_AT,
+        published_at=None,
+        publication_id=None,
+        sections=(Section("fostering", "Fostering", "Mar 2025", "12 month ends", (measure,)),),
+    )
     html = render_html(page)
     reader = PageReader(html)
     assert "script" not in reader.tags and "b" not in reader.tags and "i" not in reader.tags

@@ -1,19 +1,22 @@
 """The build's postcode step: ONS centroids of exactly the postcodes in the raw 903 episodes, from
 the pinned package, replaced on every build; unknown and blank postcodes get no row (not known)."""
+
 from __future__ import annotations
 
 from contextlib import closing
 
 import pytest
 
-from qa_warehouse.postcodes import load_postcode_centroids, normalised
+from qa_warehouse.load.postcodes import load_postcode_centroids, normalised
 
 pytestmark = pytest.mark.integration
 
 
 def episodes(warehouse, rows):
-    warehouse.query("create schema if not exists raw; drop table if exists raw.ssda903_episodes;"
-                    " create table raw.ssda903_episodes (home_post text, pl_post text); select 1")
+    warehouse.query(
+        "create schema if not exists raw; drop table if exists raw.ssda903_episodes;"
+        " create table raw.ssda903_episodes (home_post text, pl_post text); select 1"
+    )
     with closing(warehouse.connect()) as conn, conn.cursor() as cur:
         cur.executemany("insert into raw.ssda903_episodes values (%s, %s)", rows)
 

@@ -1,11 +1,12 @@
 """Publishing swaps every reporting table in one transaction: a reader sees the old publication or
 the new one, never a mix, and the BI role can read the new tables."""
+
 from __future__ import annotations
 
 import threading
 from contextlib import closing
 
-from qa_warehouse.publish import publish
+from qa_warehouse.publish.swap import publish
 
 
 def _prepare(warehouse):
@@ -40,5 +41,5 @@ def test_a_reader_sees_the_whole_old_publication_or_the_whole_new_one(warehouse)
     with closing(warehouse.connect(user="qa_warehouse_bi")) as bi, bi.cursor() as cur:
         cur.execute("select edition from reporting.scores")
         assert cur.fetchone() == (2,)
-    (tables,), = warehouse.query("select tables from reporting.publication_log")
+    ((tables,),) = warehouse.query("select tables from reporting.publication_log")
     assert sorted(tables) == ["counts", "scores"]

@@ -1,4 +1,5 @@
 """A failing dbt test stops the publish: the reporting tables keep the last good publication."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ import pytest
 
 from qa_warehouse import cli
 from qa_warehouse.settings import DBT_PROJECT_DIR
-from qa_warehouse.synthetic import generate_fostering_extracts
+from qa_warehouse_synthetic import generate_fostering_extracts
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=20, years=1, authorities=1, seed=5)
@@ -24,7 +25,8 @@ def test_a_failing_dbt_test_stops_the_publish(module_warehouse, tmp_path, monkey
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
     (project / "tests" / "assert_publication_is_blocked_by_a_failing_test.sql").write_text(
-        "-- a data test that always finds a bad row\nselect 1 as bad_row\n")
+        "-- a data test that always finds a bad row\nselect 1 as bad_row\n"
+    )
     monkeypatch.setenv("QA_WAREHOUSE_DBT_PROJECT_DIR", str(project))
 
     newer = tmp_path / "newer"
@@ -35,4 +37,6 @@ def test_a_failing_dbt_test_stops_the_publish(module_warehouse, tmp_path, monkey
 
     monkeypatch.delenv("QA_WAREHOUSE_DBT_PROJECT_DIR")
     assert cli.main(["run", "--landing", str(newer)]) == 0  # ingest found duplicates; build runs again
-    assert max(r[2] for r in module_warehouse.query("select * from reporting.fostering_kpi_scorecard")) == dt.date(2025, 3, 31)
+    assert max(r[2] for r in module_warehouse.query("select * from reporting.fostering_kpi_scorecard")) == dt.date(
+        2025, 3, 31
+    )

@@ -2,6 +2,7 @@
 it: publish two authorities' extracts for real, check the list against the independent computation
 in tests/reference (the same landing files) and against the quarterly report's counts, and check
 that only the quality assurance manager role (not the fostering manager, not the BI role) reads it."""
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,8 @@ import psycopg2
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.publish import bi_role, manager_role
-from qa_warehouse.synthetic import generate_extracts
+from qa_warehouse.publish.swap import bi_role, manager_role
+from qa_warehouse_synthetic import generate_extracts
 from tests.reference.quality_assurance import (
     DEFAULT_SALT,
     expected_qa_exceptions,
@@ -27,9 +28,26 @@ AS_AT = date(2025, 3, 31)
 QA_EXCEPTIONS = "restricted_quality_assurance.qa_exceptions"
 FOSTERING_EXCEPTIONS = "restricted_fostering.fostering_exceptions"
 MEASURES = ("audit_actions_on_time", "audit_loops_closed", "complaints_in_timescale")
-COLUMNS = ("la_code", "period_start", "period_end", "measure_code", "measure_name", "subject_type", "subject_key",
-           "audit_key", "case_type", "case_key", "service", "owner_key", "lateness", "due_date", "done_date",
-           "working_days_allowed", "working_days_taken", "days_late")
+COLUMNS = (
+    "la_code",
+    "period_start",
+    "period_end",
+    "measure_code",
+    "measure_name",
+    "subject_type",
+    "subject_key",
+    "audit_key",
+    "case_type",
+    "case_key",
+    "service",
+    "owner_key",
+    "lateness",
+    "due_date",
+    "done_date",
+    "working_days_allowed",
+    "working_days_taken",
+    "days_late",
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,27 +68,41 @@ def listed(warehouse) -> list[dict]:
 def test_the_list_is_what_the_independent_computation_finds_late(module_warehouse, landing):
     expected = expected_qa_exceptions(landing, salt=os.environ.get("QA_WAREHOUSE_PSEUDONYM_SALT", DEFAULT_SALT))
     rows = listed(module_warehouse)
-    actual = {(row["la_code"], row["measure_code"], row["subject_key"]):
-              {name: value for name, value in row.items()
-               if name not in ("la_code", "measure_code", "subject_key", "measure_name")}
-              for row in rows}
+    actual = {
+        (row["la_code"], row["measure_code"], row["subject_key"]): {
+            name: value
+            for name, value in row.items()
+            if name not in ("la_code", "measure_code", "subject_key", "measure_name")
+        }
+        for row in rows
+    }
     assert len(actual) == len(rows), "one row per authority, measure and subject"
     missing, extra = sorted(set(expected) - set(actual)), sorted(set(actual) - set(expected))
-    assert not missing and not extra, (f"{len(missing)} missing, e.g. {[expected[k] for k in missing[:2]]}; "
-                                       f"{len(extra)} not expected, e.g. {[actual[k] for k in extra[:2]]}")
+    assert not missing and not extra, (
+        f"{len(missing)} missing, e.g. {[expected[k] for k in missing[:2]]}; "
+        f"{len(extra)} not expected, e.g. {[actual[k] for k in extra[:2]]}"
+    )
     differing = [(key, expected[key], actual[key]) for key in expected if expected[key] != actual[key]]
     assert not differing, f"{len(differing)} rows differ (key, expected, got); first: {differing[:2]}"
     # the data must exercise every measure, every kind of lateness and both authorities
     assert {measure for (_, measure, _) in expected} == set(MEASURES)
     assert {row["lateness"] for row in expected.values()} >= {
-        "completed_late", "open_overdue", "followed_up_late", "not_followed_up", "responded_late"}
+        "completed_late",
+        "open_overdue",
+        "followed_up_late",
+        "not_followed_up",
+        "responded_late",
+    }
     assert len({la for (la, _, _) in expected}) == 2
     assert len({row["days_late"] for row in expected.values()}) > 5
 
 
 def test_only_each_authoritys_latest_quarter_is_listed(module_warehouse, landing):
-    extract_of = {"audit_actions_on_time": "audit_actions", "audit_loops_closed": "case_file_audits",
-                  "complaints_in_timescale": "complaints"}
+    extract_of = {
+        "audit_actions_on_time": "audit_actions",
+        "audit_loops_closed": "case_file_audits",
+        "complaints_in_timescale": "complaints",
+    }
     loaded = load_landing(landing)
     for row in listed(module_warehouse):
         extract_date = loaded[extract_of[row["measure_code"]]][row["la_code"]][0]
@@ -94,8 +126,9 @@ def test_the_list_numbers_the_quarterly_reports_not_in_time(module_warehouse, la
         where measure_code in ('audit_actions_on_time', 'audit_loops_closed', 'complaints_in_timescale')
             and period_end = (select max(period_end) from report as latest
                               where latest.la_code = report.la_code and latest.measure_code = report.measure_code)""")
-    in_report = {(la, period_end, measure, breakdown): not_in_time
-                 for la, period_end, measure, breakdown, not_in_time in report}
+    in_report = {
+        (la, period_end, measure, breakdown): not_in_time for la, period_end, measure, breakdown, not_in_time in report
+    }
     for key in set(in_report) | set(counts):
         assert counts.get(key, 0) == in_report.get(key, 0), key
     assert sum(n for key, n in in_report.items() if key[3] == "All") > 0
@@ -122,16 +155,21 @@ def test_every_row_says_what_is_late_and_by_how_much(module_warehouse, landing):
 
 
 def test_the_restricted_table_holds_no_source_identifier_or_free_text(module_warehouse, landing):
-    columns = {c for (c,) in module_warehouse.query(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'restricted_quality_assurance' and table_name = 'qa_exceptions'")}
+    columns = {
+        c
+        for (c,) in module_warehouse.query(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'restricted_quality_assurance' and table_name = 'qa_exceptions'"
+        )
+    }
     assert columns == set(COLUMNS)
     loaded = load_landing(landing)
     source_values = set()
-    for extract, id_columns in (("case_file_audits", ("audit_id", "subject_id", "lead_auditor_id", "topic",
-                                                      "learning")),
-                                ("audit_actions", ("action_id", "audit_id", "owner_id", "description")),
-                                ("complaints", ("record_id",))):
+    for extract, id_columns in (
+        ("case_file_audits", ("audit_id", "subject_id", "lead_auditor_id", "topic", "learning")),
+        ("audit_actions", ("action_id", "audit_id", "owner_id", "description")),
+        ("complaints", ("record_id",)),
+    ):
         for _, rows in loaded[extract].values():
             source_values |= {str(row[c]) for row in rows for c in id_columns if row.get(c) is not None}
     values = {str(v) for row in listed(module_warehouse) for v in row.values() if v is not None}
@@ -139,9 +177,12 @@ def test_the_restricted_table_holds_no_source_identifier_or_free_text(module_war
 
 
 def test_the_swap_publishes_the_restricted_schema_with_reporting(module_warehouse, landing):
-    assert module_warehouse.query("select count(*) from pg_tables where schemaname in "
-                                  "('reporting_build', 'restricted_quality_assurance_build')") == [(0,)]
-    (tables,), = module_warehouse.query("select tables from reporting.publication_log order by publication_id desc limit 1")
+    assert module_warehouse.query(
+        "select count(*) from pg_tables where schemaname in ('reporting_build', 'restricted_quality_assurance_build')"
+    ) == [(0,)]
+    ((tables,),) = module_warehouse.query(
+        "select tables from reporting.publication_log order by publication_id desc limit 1"
+    )
     assert QA_EXCEPTIONS in tables and FOSTERING_EXCEPTIONS in tables and "quarterly_report_audits" in tables
 
 
@@ -163,9 +204,11 @@ def test_a_login_granted_the_quality_assurance_manager_role_reads_only_its_list(
         assert cur.fetchone()[0] == len(listed(module_warehouse))
         cur.execute("select count(*) from reporting.quarterly_report_complaints")
         assert cur.fetchone()[0] > 0
-        for statement in (f"select 1 from {FOSTERING_EXCEPTIONS} limit 1",
-                          "select 1 from marts.fct_qa_audit_actions limit 1",
-                          f"delete from {QA_EXCEPTIONS}"):
+        for statement in (
+            f"select 1 from {FOSTERING_EXCEPTIONS} limit 1",
+            "select 1 from marts.fct_qa_audit_actions limit 1",
+            f"delete from {QA_EXCEPTIONS}",
+        ):
             with pytest.raises(psycopg2.errors.InsufficientPrivilege):
                 cur.execute(statement)
             conn.rollback()

@@ -1,6 +1,7 @@
 """Generate three authorities' QA extracts (CSV and XLSX), run both DAGs for real, and check every row
 of the eight published quality assurance tables against the independent computation in
 tests/reference/quality_assurance.py (which reads the same landing files)."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,15 @@ AUTHORITIES = 3  # 0: all CSV; 1: audits and feedback as XLSX; 2: all four as XL
 UNPUBLISHED = {"collected_by"}
 # Columns holding free text or source identifiers: none may reach reporting.
 SOURCE_COLUMNS = {
-    "case_file_audits": ("audit_id", "subject_id", "lead_auditor_id", "peer_auditor_id", "moderator_id", "learning",
-                         "topic"),
+    "case_file_audits": (
+        "audit_id",
+        "subject_id",
+        "lead_auditor_id",
+        "peer_auditor_id",
+        "moderator_id",
+        "learning",
+        "topic",
+    ),
     "audit_actions": ("action_id", "audit_id", "owner_id", "description"),
     "feedback": ("response_id", "collected_by", "question_code", "comment", "channel"),
     "complaints": ("record_id",),
@@ -50,23 +58,51 @@ SOURCE_COLUMNS = {
 # What the data must exercise for the comparison to prove something: per table, figures whose
 # total over all rows must be non-zero.
 EXERCISED = {
-    "qa_audit_outcomes": ("audits_completed", "good_or_better", "audits_moderated", "moderated_up", "moderated_down",
-                          "moderated_unchanged", "child_views_sought", "parent_views_sought", "carer_views_sought",
-                          "actions_set", "loops_closed"),
+    "qa_audit_outcomes": (
+        "audits_completed",
+        "good_or_better",
+        "audits_moderated",
+        "moderated_up",
+        "moderated_down",
+        "moderated_unchanged",
+        "child_views_sought",
+        "parent_views_sought",
+        "carer_views_sought",
+        "actions_set",
+        "loops_closed",
+    ),
     "qa_audit_grades": ("outstanding", "good", "requires_improvement", "inadequate", "not_applicable"),
-    "qa_audit_actions": ("actions_due", "completed_on_time", "completed_late", "open_overdue", "followed_up",
-                         "followup_completed", "followup_partly_completed", "followup_not_completed"),
+    "qa_audit_actions": (
+        "actions_due",
+        "completed_on_time",
+        "completed_late",
+        "open_overdue",
+        "followed_up",
+        "followup_completed",
+        "followup_partly_completed",
+        "followup_not_completed",
+    ),
     "qa_feedback_summary": ("responses", "answers", "rated_answers", "comments", "comments_with_theme"),
     "qa_feedback_themes": ("mentions", "positive", "negative", "neutral", "unrated"),
     "qa_feedback_officer_minimum": ("carer_responses", "birth_parent_responses", "minimum_met"),
-    "qa_complaints": ("received", "responded", "responded_within_timescale", "responded_within_extended_timescale",
-                      "awaiting_response", "upheld", "partly_upheld", "not_upheld", "withdrawn", "advocacy_involved"),
+    "qa_complaints": (
+        "received",
+        "responded",
+        "responded_within_timescale",
+        "responded_within_extended_timescale",
+        "awaiting_response",
+        "upheld",
+        "partly_upheld",
+        "not_upheld",
+        "withdrawn",
+        "advocacy_involved",
+    ),
     "qa_complaint_themes": ("records",),
 }
 
 
 def generate(folder: Path, **overrides) -> None:
-    from qa_warehouse.synthetic import generate_extracts  # written alongside; imported late to name the gap
+    from qa_warehouse_synthetic import generate_extracts  # written alongside; imported late to name the gap
 
     options = dict(households=60, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
     generate_extracts(folder, **{**options, **overrides})
@@ -93,7 +129,8 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
     assert not missing and not extra, (
         f"{table}: {len(missing)} rows missing, e.g. {missing[:3]} = {[want[k] for k in missing[:3]]}; "
-        f"{len(extra)} rows not expected, e.g. {[got[k] for k in extra[:3]]}")
+        f"{len(extra)} rows not expected, e.g. {[got[k] for k in extra[:3]]}"
+    )
     wrong = []
     for key, figures in want.items():
         for name, value in figures.items():
@@ -109,13 +146,15 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
 
 
 @pytest.mark.parametrize("section", ["audits", "feedback", "complaints"])
-def test_the_quarterly_report_sections_match_the_independent_computation(module_warehouse, landing, expected,
-                                                                         section):
-    want = {key: figures for key, figures in expected_measure_values(
-                quality_assurance_counts(expected, current_files(landing))).items()
-            if measures()[key[1]]["area"] == section}
-    rows = module_warehouse.query(f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = %s",
-                                  (section,))
+def test_the_quarterly_report_sections_match_the_independent_computation(module_warehouse, landing, expected, section):
+    want = {
+        key: figures
+        for key, figures in expected_measure_values(quality_assurance_counts(expected, current_files(landing))).items()
+        if measures()[key[1]]["area"] == section
+    }
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = %s", (section,)
+    )
     wrong = differences(want, rows)
     assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
     assert {kind for (_, _, kind, _, _) in want} == {"quarter", "financial_year"}
@@ -135,7 +174,9 @@ def test_the_published_columns_are_the_specified_ones(module_warehouse, landing,
     for table in TABLES:
         columns, _ = published(module_warehouse, table)
         specified = set(GRAINS[table]) | {"period_end"} | (set(next(iter(expected[table].values()))) - UNPUBLISHED)
-        assert set(columns) == specified, f"{table}: extra {set(columns) - specified}, missing {specified - set(columns)}"
+        assert set(columns) == specified, (
+            f"{table}: extra {set(columns) - specified}, missing {specified - set(columns)}"
+        )
 
 
 def test_the_data_exercises_the_edges_of_the_rules(expected):
@@ -148,10 +189,12 @@ def test_the_data_exercises_the_edges_of_the_rules(expected):
     minimum = [f["minimum_met"] for f in expected["qa_feedback_officer_minimum"].values()]
     assert True in minimum and False in minimum
     complaints = {key: f for key, f in expected["qa_complaints"].items() if key[3] == "complaint"}
-    assert sum(f["responded_within_extended_timescale"] - f["responded_within_timescale"] for f in complaints.values()), \
-        "some complaint answered only within the extended timescale"
-    assert sum(f["responded"] - f["responded_within_extended_timescale"] for f in complaints.values()), \
+    assert sum(
+        f["responded_within_extended_timescale"] - f["responded_within_timescale"] for f in complaints.values()
+    ), "some complaint answered only within the extended timescale"
+    assert sum(f["responded"] - f["responded_within_extended_timescale"] for f in complaints.values()), (
         "some complaint answered late even with the extension"
+    )
     assert {key[3] for key in expected["qa_complaints"]} == {"complaint", "compliment", "comment"}
     assert {key[4] for key in expected["qa_complaints"]} == {1, 2, 3, None}
     themes = {key[4] for key in expected["qa_feedback_themes"]}
@@ -164,8 +207,11 @@ def test_the_data_sits_on_the_boundaries_of_the_timescales(landing):
     followup_days = set()
     for la_code, (_, actions) in data["audit_actions"].items():
         audits = {a["audit_id"]: a for a in data["case_file_audits"][la_code][1]}
-        followup_days |= {(a["followup_date"] - followup_deadline(audits[a["audit_id"]])).days
-                          for a in actions if a["followup_date"] is not None}
+        followup_days |= {
+            (a["followup_date"] - followup_deadline(audits[a["audit_id"]])).days
+            for a in actions
+            if a["followup_date"] is not None
+        }
     assert {0, 1} <= followup_days, "a follow-up on the deadline and one the day after"
     margins = set()
     for _, rows in data["complaints"].values():
@@ -210,8 +256,11 @@ def test_the_bi_role_reads_every_qa_table(module_warehouse, landing):
 def damaged_audit_workbook(landing: Path, folder: Path) -> tuple[Path, int, int]:
     """The current XLSX case_file_audits delivery, delivered again a day later with one grade
     'Satisfactory' (not a contract code). Returns the file, the damaged data row, and its sheet row."""
-    (extract_date, source), = [(d, p) for (extract, _), (d, p) in current_files(landing).items()
-                               if extract == "case_file_audits" and p.suffix.lower() == ".xlsx"][:1]
+    ((extract_date, source),) = [
+        (d, p)
+        for (extract, _), (d, p) in current_files(landing).items()
+        if extract == "case_file_audits" and p.suffix.lower() == ".xlsx"
+    ][:1]
     la_code = source.name.split("_")[-2]
     target = folder / f"case_file_audits_{la_code}_{extract_date + timedelta(days=1):%Y%m%d}.xlsx"
     workbook = openpyxl.load_workbook(source)
@@ -231,15 +280,17 @@ def damaged_audit_workbook(landing: Path, folder: Path) -> tuple[Path, int, int]
 
 
 def test_a_defective_spreadsheet_is_quarantined_and_the_publication_is_unchanged(
-        module_warehouse, landing, tmp_path, capsys):
+    module_warehouse, landing, tmp_path, capsys
+):
     before = snapshot(module_warehouse, TABLES)
     damaged, data_row, sheet_row = damaged_audit_workbook(landing, tmp_path)
     capsys.readouterr()
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
     assert damaged.name in capsys.readouterr().err
-    (errors,), = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+    ((errors,),) = module_warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",
+        (damaged.name,),
+    )
     named = [e for e in errors if e["rule"] == "allowed_codes"]
     assert named, errors
     assert all(e["file"] == damaged.name and e["column"] == "overall_grade" for e in named), named

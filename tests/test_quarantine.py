@@ -1,12 +1,14 @@
 """Every injected defect is quarantined with its named rule, and what was published stays as it was."""
+
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.synthetic import DEFECTS, generate_extracts
+from qa_warehouse_synthetic import DEFECTS, generate_extracts
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=30, years=1, authorities=1, seed=3)
@@ -14,8 +16,12 @@ SIZE = dict(households=30, years=1, authorities=1, seed=3)
 
 def scorecard(warehouse):
     """Every published table's full contents (fostering and quality assurance alike)."""
-    tables = [t for (t,) in warehouse.query(
-        "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'")]
+    tables = [
+        t
+        for (t,) in warehouse.query(
+            "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'"
+        )
+    ]
     assert "fostering_kpi_scorecard" in tables and "qa_audit_outcomes" in tables, tables
     return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
 
@@ -30,7 +36,8 @@ def baseline(module_warehouse, tmp_path_factory):
 
 @pytest.mark.parametrize("defect_name", sorted(DEFECTS))
 def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_unchanged(
-        defect_name, module_warehouse, baseline, tmp_path, capsys):
+    defect_name, module_warehouse, baseline, tmp_path, capsys
+):
     defect = DEFECTS[defect_name]
     paths = generate_extracts(tmp_path, defects=[defect_name], **SIZE)
     damaged = next(p for p in paths if p.name.startswith(defect.extract + "_"))
@@ -38,9 +45,11 @@ def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_un
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     assert damaged.name in capsys.readouterr().err
 
-    (errors, report_path), = module_warehouse.query(
+    ((errors, report_path),) = module_warehouse.query(
         "select errors, report_path from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+        " order by load_id desc limit 1",
+        (damaged.name,),
+    )
     rules = {e["rule"] for e in errors}
     assert defect.rule in rules, f"{defect_name}: expected rule {defect.rule}, got {rules}"
     named = [e for e in errors if e["rule"] == defect.rule]
@@ -49,17 +58,19 @@ def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_un
         assert all(e["row"] for e in named), named
     assert all(e["column"] for e in named), named
 
-    report = open(report_path, encoding="utf-8").read()
+    report = Path(report_path).read_text(encoding="utf-8")
     assert damaged.name in report and defect.rule in report
     assert scorecard(module_warehouse) == baseline
     # Nothing from the damaged file reached raw: its rows are kept aside in the quarantine schema.
     (accepted,) = module_warehouse.query(
-        "select count(*) from raw.load_log where file_name = %s and status = 'accepted'", (damaged.name,))[0]
+        "select count(*) from raw.load_log where file_name = %s and status = 'accepted'", (damaged.name,)
+    )[0]
     assert accepted == 1  # only the clean baseline's delivery
 
 
 def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_a_new_copy(
-        module_warehouse, baseline, tmp_path):
+    module_warehouse, baseline, tmp_path
+):
     generate_extracts(tmp_path, defects=["unknown_code"], **SIZE)
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     before = module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'")
@@ -82,6 +93,8 @@ def test_a_released_file_is_gated_again_on_the_next_run(module_warehouse, baseli
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     statuses = module_warehouse.query(
         "select status from raw.load_log where file_name = %s and status in ('released', 'quarantined') "
-        "order by load_id", (damaged.name,))
+        "order by load_id",
+        (damaged.name,),
+    )
     assert statuses[-2:] == [("released",), ("quarantined",)]
     assert scorecard(module_warehouse) == baseline

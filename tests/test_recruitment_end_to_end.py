@@ -2,6 +2,7 @@
 every figure of the five published recruitment tables against the independent computation in
 tests/reference/recruitment.py (plain Python from the same landing files); then deliver a bad
 recruitment file and check it is quarantined under the named rule with nothing published changed."""
+
 from __future__ import annotations
 
 import shutil
@@ -30,20 +31,41 @@ AUTHORITIES = 3  # three file formats: utf-8; BOM and dd/mm/yyyy; cp1252 with tr
 OPTIONS = dict(households=60, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT, areas=("fostering", "recruitment"))
 # Per table, figures whose total over all rows must be non-zero, or the comparison proves little.
 EXERCISED = {
-    "recruitment_funnel": ("enquiries", "initial_visits", "applications", "assessments_started", "panels", "approvals",
-                           "withdrawals"),
-    "recruitment_conversion": ("enquiries", "reached_initial_visit", "reached_application", "reached_assessment",
-                               "approved", "withdrawn", "in_progress"),
+    "recruitment_funnel": (
+        "enquiries",
+        "initial_visits",
+        "applications",
+        "assessments_started",
+        "panels",
+        "approvals",
+        "withdrawals",
+    ),
+    "recruitment_conversion": (
+        "enquiries",
+        "reached_initial_visit",
+        "reached_application",
+        "reached_assessment",
+        "approved",
+        "withdrawn",
+        "in_progress",
+    ),
     "recruitment_timeliness": ("panels", "within_8_months", "over_8_months"),
     "recruitment_withdrawals": ("withdrawals",),
-    "regulation_24": ("started", "ended", "ended_within_16_weeks", "ended_over_16_weeks", "ended_over_24_weeks",
-                      "open_at_period_end", "open_over_16_weeks_at_period_end"),
+    "regulation_24": (
+        "started",
+        "ended",
+        "ended_within_16_weeks",
+        "ended_over_16_weeks",
+        "ended_over_24_weeks",
+        "open_at_period_end",
+        "open_over_16_weeks_at_period_end",
+    ),
 }
 
 
 @pytest.fixture(scope="module")
 def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, **OPTIONS)
@@ -62,10 +84,14 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     got = published_by_grain(module_warehouse, table, GRAINS[table])
     missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
     assert not missing and not extra, (
-        f"{table}: {len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} not expected, e.g. {extra[:3]}")
-    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
-             for key, figures in want.items() for name, value in figures.items()
-             if not same(value, got[key].get(name, "<no such column>"))]
+        f"{table}: {len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} not expected, e.g. {extra[:3]}"
+    )
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in want.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
     assert not wrong, f"{table}: {len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
     totals = {name: sum(int(f[name]) for f in want.values()) for name in EXERCISED[table]}
     assert all(totals.values()), f"{table}: figures never exercised: {totals}"
@@ -76,7 +102,9 @@ def test_the_published_columns_are_the_specified_ones(module_warehouse, landing,
     for table in TABLES:
         columns, _ = published(module_warehouse, table)
         specified = set(GRAINS[table]) | set(next(iter(expected[table].values())))
-        assert set(columns) == specified, f"{table}: extra {set(columns) - specified}, missing {specified - set(columns)}"
+        assert set(columns) == specified, (
+            f"{table}: extra {set(columns) - specified}, missing {specified - set(columns)}"
+        )
 
 
 def test_an_enquiry_withdrawn_after_panel_is_counted_as_withdrawn_after_panel(module_warehouse, landing):
@@ -93,7 +121,8 @@ def test_an_enquiry_withdrawn_after_panel_is_counted_as_withdrawn_after_panel(mo
     assert counted, "the data must hold an enquiry withdrawn after panel"
     rows = module_warehouse.query(
         "select la_code, period_start, carer_type, sum(withdrawals) from reporting.recruitment_withdrawals"
-        " where withdrawn_from_stage = 'after_panel' group by 1, 2, 3")
+        " where withdrawn_from_stage = 'after_panel' group by 1, 2, 3"
+    )
     assert {(la, start, carer_type): int(n) for la, start, carer_type, n in rows} == counted
 
 
@@ -129,11 +158,17 @@ def test_the_bi_role_reads_every_recruitment_table(module_warehouse, landing):
             assert cur.fetchone()[0] > 0, table
 
 
-@pytest.mark.parametrize("defect, rule", [("recruitment_stages_out_of_order", "stage_dates_in_order"),
-                                          ("withdrawal_without_reason", "withdrawal_has_reason")])
+@pytest.mark.parametrize(
+    "defect, rule",
+    [
+        ("recruitment_stages_out_of_order", "stage_dates_in_order"),
+        ("withdrawal_without_reason", "withdrawal_has_reason"),
+    ],
+)
 def test_a_bad_recruitment_file_is_quarantined_with_the_named_rule_and_nothing_published_changes(
-        module_warehouse, landing, tmp_path, capsys, defect, rule):
-    from qa_warehouse.synthetic import generate_extracts
+    module_warehouse, landing, tmp_path, capsys, defect, rule
+):
+    from qa_warehouse_synthetic import generate_extracts
 
     before = snapshot(module_warehouse, TABLES)
     made = tmp_path / "made"
@@ -145,9 +180,10 @@ def test_a_bad_recruitment_file_is_quarantined_with_the_named_rule_and_nothing_p
     capsys.readouterr()
     assert cli.main(["run", "--landing", str(delivery)]) == cli.EXIT_QUARANTINED
     assert damaged.name in capsys.readouterr().err
-    (errors,), = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (damaged.name,))
+    ((errors,),) = module_warehouse.query(
+        "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",
+        (damaged.name,),
+    )
     named = [e for e in errors if e["rule"] == rule]
     assert len(named) == 1 and named[0]["file"] == damaged.name, errors
     assert snapshot(module_warehouse, TABLES) == before

@@ -1,28 +1,40 @@
 """The synthetic recruitment extract: it keeps its contract's rules, is coherent with the same
 authority's fostering register, and has the funnel's shape (withdrawals at every stage)."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from qa_warehouse.synthetic import generate_extracts
+from qa_warehouse_synthetic import generate_extracts
 from tests.reference.quality_assurance import read_csv, typed_rows
 from tests.reference.recruitment import withdrawn_from
 
 AS_AT = date(2025, 3, 31)
-STAGE_COLUMNS = ("enquiry_date", "initial_visit_date", "application_date", "assessment_start_date", "panel_date",
-                 "approval_date")
+STAGE_COLUMNS = (
+    "enquiry_date",
+    "initial_visit_date",
+    "application_date",
+    "assessment_start_date",
+    "panel_date",
+    "approval_date",
+)
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("recruitment")
-    generate_extracts(folder, households=60, years=2, authorities=3, seed=5, as_at=AS_AT,
-                      areas=("fostering", "recruitment"))
-    return {la: (typed_rows("recruitment", read_csv(folder / f"recruitment_{la}_20250331.csv"), "recruitment"),
-                 typed_rows("carer_households", read_csv(folder / f"carer_households_{la}_20250331.csv"), "households"))
-            for la in ("885", "886", "887")}
+    generate_extracts(
+        folder, households=60, years=2, authorities=3, seed=5, as_at=AS_AT, areas=("fostering", "recruitment")
+    )
+    return {
+        la: (
+            typed_rows("recruitment", read_csv(folder / f"recruitment_{la}_20250331.csv"), "recruitment"),
+            typed_rows("carer_households", read_csv(folder / f"carer_households_{la}_20250331.csv"), "households"),
+        )
+        for la in ("885", "886", "887")
+    }
 
 
 def test_every_enquiry_keeps_the_contract_rules(files):
@@ -46,12 +58,16 @@ def test_approvals_are_the_registers_approvals(files):
     for la, (enquiries, households) in files.items():
         approved = sorted((e["approval_date"], e["carer_type"]) for e in enquiries if e["approval_date"])
         first = min(d for d, _ in approved)
-        register = sorted((h["approval_date"], h["carer_type"]) for h in households
-                          if h["approval_date"] and h["approval_date"] >= first)
+        register = sorted(
+            (h["approval_date"], h["carer_type"])
+            for h in households
+            if h["approval_date"] and h["approval_date"] >= first
+        )
         assert approved == register and approved, la
         in_assessment = sum(h["status"] == "in_assessment" for h in households)
-        in_progress = [e for e in enquiries if e["assessment_start_date"] and not e["approval_date"]
-                       and not e["withdrawn_date"]]
+        in_progress = [
+            e for e in enquiries if e["assessment_start_date"] and not e["approval_date"] and not e["withdrawn_date"]
+        ]
         assert len(in_progress) >= in_assessment
 
 
@@ -67,9 +83,16 @@ def test_the_funnel_has_withdrawals_at_every_stage_and_reg24_on_both_sides_of_16
 
 
 def test_the_recruitment_stream_leaves_the_other_files_unchanged(tmp_path, files):
-    with_recruitment = generate_extracts(tmp_path / "a", households=30, years=1, seed=2, as_at=AS_AT,
-                                         areas=("fostering", "quality_assurance", "recruitment"))
-    without = generate_extracts(tmp_path / "b", households=30, years=1, seed=2, as_at=AS_AT,
-                                areas=("fostering", "quality_assurance"))
+    with_recruitment = generate_extracts(
+        tmp_path / "a",
+        households=30,
+        years=1,
+        seed=2,
+        as_at=AS_AT,
+        areas=("fostering", "quality_assurance", "recruitment"),
+    )
+    without = generate_extracts(
+        tmp_path / "b", households=30, years=1, seed=2, as_at=AS_AT, areas=("fostering", "quality_assurance")
+    )
     others = {p.name: p.read_bytes() for p in with_recruitment if not p.name.startswith("recruitment_")}
     assert others == {p.name: p.read_bytes() for p in without}

@@ -5,6 +5,7 @@ definition's boundary is pinned here with a few named households in a landing fo
 tmp_path. Unless a test says otherwise the authority is 885, its files are dated 2025-03-31, and
 D (the period end) is 2025-03-31.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -21,8 +22,16 @@ D = date(2025, 3, 31)
 STAMP = "20250331"
 
 HOUSEHOLD_COLUMNS = [
-    "la_code", "household_id", "carer_type", "team", "supervising_worker_id", "status",
-    "approval_date", "deregistration_date", "deregistration_reason", "approved_places",
+    "la_code",
+    "household_id",
+    "carer_type",
+    "team",
+    "supervising_worker_id",
+    "status",
+    "approval_date",
+    "deregistration_date",
+    "deregistration_reason",
+    "approved_places",
     "postcode_district",
 ]
 COLUMNS = {
@@ -57,8 +66,9 @@ def write_csv(
     return path
 
 
-def household(household_id, approval_date, *, team="North", status="approved", carer_type="mainstream",
-              deregistration_date=""):
+def household(
+    household_id, approval_date, *, team="North", status="approved", carer_type="mainstream", deregistration_date=""
+):
     return [LA, household_id, carer_type, team, "W1", status, approval_date, deregistration_date, "", "2", "WR1"]
 
 
@@ -104,16 +114,20 @@ def test_period_ends_are_the_36_month_ends_up_to_a_month_end_extract_date(tmp_pa
 
 
 def test_a_mid_month_extract_reports_up_to_the_previous_month_end(tmp_path):
-    scorecard = expected_fostering_scorecard(write_landing(tmp_path, [household("h1", LONG_AGO)], stamp="20250315"),
-                                             history_months=3)
+    scorecard = expected_fostering_scorecard(
+        write_landing(tmp_path, [household("h1", LONG_AGO)], stamp="20250315"), history_months=3
+    )
     assert sorted({key[2] for key in scorecard}) == [date(2024, 12, 31), date(2025, 1, 31), date(2025, 2, 28)]
 
 
 def test_every_team_period_and_measure_has_a_row_even_when_nothing_counts(tmp_path):
-    write_landing(tmp_path, [
-        household("settled", LONG_AGO, team="North"),
-        household("applicant", "", team="South", status="in_assessment"),  # South has nobody approved
-    ])
+    write_landing(
+        tmp_path,
+        [
+            household("settled", LONG_AGO, team="North"),
+            household("applicant", "", team="South", status="in_assessment"),  # South has nobody approved
+        ],
+    )
     scorecard = expected_fostering_scorecard(tmp_path, history_months=2)
     periods = [date(2025, 2, 28), D]
     assert set(scorecard) == {
@@ -124,7 +138,10 @@ def test_every_team_period_and_measure_has_a_row_even_when_nothing_counts(tmp_pa
     }
     for measure in MEASURE_CODES:
         assert row(scorecard, measure, team="South") == {
-            "in_time": 0, "out_of_time": 0, "not_yet_due": 0, "percentage": None,
+            "in_time": 0,
+            "out_of_time": 0,
+            "not_yet_due": 0,
+            "percentage": None,
         }
 
 
@@ -164,12 +181,15 @@ def test_the_authority_row_is_the_sum_of_its_teams(tmp_path):
 
 
 def test_population_counts_households_deregistered_after_d_but_not_on_d(tmp_path):
-    write_landing(tmp_path, [
-        household("left_on_feb_28", LONG_AGO, status="deregistered", deregistration_date="2025-02-28"),
-        household("left_on_mar_1", LONG_AGO, status="deregistered", deregistration_date="2025-03-01"),
-        household("left_on_mar_31", LONG_AGO, status="deregistered", deregistration_date="31/03/2025"),
-        household("on_hold", LONG_AGO, status="On Hold"),
-    ])
+    write_landing(
+        tmp_path,
+        [
+            household("left_on_feb_28", LONG_AGO, status="deregistered", deregistration_date="2025-02-28"),
+            household("left_on_mar_1", LONG_AGO, status="deregistered", deregistration_date="2025-03-01"),
+            household("left_on_mar_31", LONG_AGO, status="deregistered", deregistration_date="31/03/2025"),
+            household("on_hold", LONG_AGO, status="On Hold"),
+        ],
+    )
     scorecard = expected_fostering_scorecard(tmp_path, history_months=2)
     # Annual review is never "not yet due", so in + out is the population.
     # At 2025-02-28: left_on_mar_1, left_on_mar_31, on_hold (left_on_feb_28 left on D).
@@ -179,11 +199,14 @@ def test_population_counts_households_deregistered_after_d_but_not_on_d(tmp_path
 
 
 def test_population_excludes_households_in_assessment_and_approved_after_d(tmp_path):
-    write_landing(tmp_path, [
-        household("assessing_with_a_date", "2024-01-01", status="in_assessment"),
-        household("approved_on_d", "2025-03-31"),
-        household("approved_last_month", "2025-02-14"),
-    ])
+    write_landing(
+        tmp_path,
+        [
+            household("assessing_with_a_date", "2024-01-01", status="in_assessment"),
+            household("approved_on_d", "2025-03-31"),
+            household("approved_last_month", "2025-02-14"),
+        ],
+    )
     scorecard = expected_fostering_scorecard(tmp_path, history_months=2)
     assert sum(counts(scorecard, "annual_review")) == 2
     assert sum(counts(scorecard, "annual_review", period_end=date(2025, 2, 28))) == 1
@@ -312,11 +335,14 @@ def test_annual_review_ignores_reviews_after_d(tmp_path):
 
 
 def test_annual_review_falls_back_to_approval_and_is_never_not_yet_due(tmp_path):
-    write_landing(tmp_path, [
-        household("approved_2024_04_01_no_review", "2024-04-01"),
-        household("approved_2024_03_31_no_review", "2024-03-31"),
-        household("approved_this_month", "2025-03-15"),
-    ])
+    write_landing(
+        tmp_path,
+        [
+            household("approved_2024_04_01_no_review", "2024-04-01"),
+            household("approved_2024_03_31_no_review", "2024-03-31"),
+            household("approved_this_month", "2025-03-15"),
+        ],
+    )
     assert counts(one_period(tmp_path), "annual_review") == (2, 1, 0)
 
 
@@ -433,8 +459,9 @@ def test_notifications_cover_six_months_and_any_household_in_its_team(tmp_path):
         tmp_path,
         [
             household("settled", LONG_AGO, team="North"),
-            household("deregistered_long_ago", LONG_AGO, team="South", status="deregistered",
-                      deregistration_date="2020-01-01"),
+            household(
+                "deregistered_long_ago", LONG_AGO, team="South", status="deregistered", deregistration_date="2020-01-01"
+            ),
             household("applicant", "", team="South", status="in_assessment"),
         ],
         notifications=[
@@ -459,21 +486,34 @@ def test_reads_dd_mm_yyyy_cp1252_bom_crlf_any_column_order_and_trailing_comma_ro
     # Households: Windows-1252 (the en dash in the team name is byte 0x96), CRLF, dd/mm/yyyy,
     # shuffled columns with an extra one, codes in mixed case with spaces, trailing comma rows.
     write_csv(
-        tmp_path, f"carer_households_{LA}_{STAMP}.csv",
-        ["Status", "household_id", " TEAM ", "la_code", "approval_date", "carer_type", "deregistration_date",
-         "local_notes"],
+        tmp_path,
+        f"carer_households_{LA}_{STAMP}.csv",
+        [
+            "Status",
+            "household_id",
+            " TEAM ",
+            "la_code",
+            "approval_date",
+            "carer_type",
+            "deregistration_date",
+            "local_notes",
+        ],
         [
             [" Approved ", "dash_team", "North – Hill", LA, "01/06/2015", "Mainstream", "", "kept £5 float"],
             ["ON HOLD", "kin", "North – Hill", LA, "15/01/2024", " KINSHIP", "", ""],
         ],
-        encoding="cp1252", line_ending="\r\n", trailer=",,,,,,,\r\n,,,,,,,\r\n",
+        encoding="cp1252",
+        line_ending="\r\n",
+        trailer=",,,,,,,\r\n,,,,,,,\r\n",
     )
     # Visits: UTF-8 with a BOM before the first column name, ISO dates, trailing comma rows.
     write_csv(
-        tmp_path, f"carer_visits_{LA}_{STAMP}.csv",
+        tmp_path,
+        f"carer_visits_{LA}_{STAMP}.csv",
         ["la_code", "visit_id", "household_id", "visit_date", "visit_type", "worker_id"],
         [[LA, "v1", "dash_team", "2025-03-01", "Support ", "W1"], [LA, "v2", "kin", "01/03/2025", "SUPPORT", "W1"]],
-        bom=True, trailer=",,,,,\n",
+        bom=True,
+        trailer=",,,,,\n",
     )
     scorecard = one_period(tmp_path)
     team = "North – Hill"
@@ -485,9 +525,12 @@ def test_reads_dd_mm_yyyy_cp1252_bom_crlf_any_column_order_and_trailing_comma_ro
 
 def test_reads_a_windows_1252_file_with_a_bom_in_front(tmp_path):
     write_csv(
-        tmp_path, f"carer_households_{LA}_{STAMP}.csv", HOUSEHOLD_COLUMNS,
+        tmp_path,
+        f"carer_households_{LA}_{STAMP}.csv",
+        HOUSEHOLD_COLUMNS,
         [household("h1", "01/06/2015", team="Café team")],
-        encoding="cp1252", bom=True,
+        encoding="cp1252",
+        bom=True,
     )
     assert counts(one_period(tmp_path), "annual_review", team="Café team") == (0, 1, 0)
 
@@ -496,13 +539,21 @@ def test_uses_the_latest_file_of_each_extract_and_authority(tmp_path):
     # An older register had a team that has since gone; an older visits file had a visit that
     # the newer one corrected away. Only the newest files, and the newest extract date, count.
     write_landing(
-        tmp_path, [household("old", LONG_AGO, team="Disbanded")], stamp="20250228",
+        tmp_path,
+        [household("old", LONG_AGO, team="Disbanded")],
+        stamp="20250228",
         carer_visits=[["h1", "2025-02-20", "support", "W1"]],
     )
-    write_landing(tmp_path, [household("h1", LONG_AGO, team="North")], stamp="20250331",
-                  carer_visits=[["h1", "2024-01-01", "support", "W1"]])
+    write_landing(
+        tmp_path,
+        [household("h1", LONG_AGO, team="North")],
+        stamp="20250331",
+        carer_visits=[["h1", "2024-01-01", "support", "W1"]],
+    )
     write_csv(  # another authority's newer file must not displace 885's
-        tmp_path, "carer_visits_886_20250430.csv", COLUMNS["carer_visits"],
+        tmp_path,
+        "carer_visits_886_20250430.csv",
+        COLUMNS["carer_visits"],
         [["886", "x1", "h1", "2025-03-30", "support", "W9"]],
     )
     scorecard = one_period(tmp_path)

@@ -4,6 +4,7 @@ computation in tests/reference/residential.py (which reads the same landing file
 home that closes in the middle of a quarter. Then bad residential files (occupied places above
 registered places, a regulation 44 visit to an unknown home, and each other childrens_homes rule)
 are quarantined with the rule named, and nothing published changes."""
+
 from __future__ import annotations
 
 import csv
@@ -32,8 +33,12 @@ TABLES = tuple(GRAINS)
 # it reports are the history the current delivery (latest inspection only) no longer holds.
 EARLIER = date(2024, 9, 30)
 EARLIER_LA = "885"
-EARLIER_JUDGEMENT = {"outstanding": "good", "good": "requires_improvement", "requires_improvement": "inadequate",
-                     "inadequate": "requires_improvement"}
+EARLIER_JUDGEMENT = {
+    "outstanding": "good",
+    "good": "requires_improvement",
+    "requires_improvement": "inadequate",
+    "inadequate": "requires_improvement",
+}
 
 
 def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at: date = EARLIER) -> Path:
@@ -46,18 +51,27 @@ def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at
         header = next(csv.reader(f))
     rows = []
     for row in read_csv(current):
-        application, registration, closure, inspected = (parse_date(row.get(c)) for c in (
-            "application_date", "registration_date", "closure_date", "last_inspection_date"))
+        application, registration, closure, inspected = (
+            parse_date(row.get(c))
+            for c in ("application_date", "registration_date", "closure_date", "last_inspection_date")
+        )
         if application is not None and application > as_at:
             continue
         if closure is not None and closure > as_at:
             row.update(closure_date=None, registration_status="registered")
         if registration is not None and registration > as_at:
-            row.update(registration_date=None, registration_status="applied", last_inspection_date=None,
-                       inspection_judgement=None, occupied_places="0")
+            row.update(
+                registration_date=None,
+                registration_status="applied",
+                last_inspection_date=None,
+                inspection_judgement=None,
+                occupied_places="0",
+            )
         elif inspected is not None and inspected > as_at:
-            row.update(last_inspection_date=(registration + (as_at - registration) // 2).isoformat(),
-                       inspection_judgement=EARLIER_JUDGEMENT[row["inspection_judgement"]])
+            row.update(
+                last_inspection_date=(registration + (as_at - registration) // 2).isoformat(),
+                inspection_judgement=EARLIER_JUDGEMENT[row["inspection_judgement"]],
+            )
         rows.append(row)
     path = landing / f"childrens_homes_{la_code}_{as_at:%Y%m%d}.csv"
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -69,7 +83,7 @@ def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at
 
 @pytest.fixture(scope="module")
 def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
@@ -89,9 +103,12 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     want = expected[table]
     missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
     assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
-             for key, figures in want.items() for name, value in figures.items()
-             if not same(value, got[key].get(name, "<no such column>"))]
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in want.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
     assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
     columns, _ = published(module_warehouse, table)
     assert set(columns) == set(GRAINS[table]) | {"financial_year", "financial_quarter"} | set(next(iter(want.values())))
@@ -101,9 +118,18 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
 def test_the_data_exercises_every_figure(expected):
     """Not a check on the warehouse: on the test data, so that the comparisons above mean something."""
     monthly = expected["residential_homes_monthly"].values()
-    for name in ("homes_applied", "homes_registered", "homes_unregistered", "homes_closed",
-                 "homes_registered_in_month", "homes_closed_in_month", "registered_places", "occupied_places",
-                 "vacancies", "unregistered_occupied_places"):
+    for name in (
+        "homes_applied",
+        "homes_registered",
+        "homes_unregistered",
+        "homes_closed",
+        "homes_registered_in_month",
+        "homes_closed_in_month",
+        "registered_places",
+        "occupied_places",
+        "vacancies",
+        "unregistered_occupied_places",
+    ):
         assert sum(f[name] or 0 for f in monthly) > 0, name
     judged = {key[2] for key, f in expected["residential_inspections"].items() if f["homes"]}
     assert {"outstanding", "good", "requires_improvement", "not_yet_inspected", "not_known"} <= judged
@@ -114,7 +140,9 @@ def test_the_data_exercises_every_figure(expected):
     assert any(f["homes_open_all_month_visited"] < f["homes_open_all_month"] for f in authority)
     assert any(f["homes_open_all_month_visited"] > 0 for f in authority)
     timeliness = expected["residential_registration_timeliness"].values()
-    assert any(f["homes_registered_12_months"] for f in timeliness) and any(f["applications_waiting"] for f in timeliness)
+    assert any(f["homes_registered_12_months"] for f in timeliness) and any(
+        f["applications_waiting"] for f in timeliness
+    )
 
 
 def test_a_home_that_closes_mid_quarter_leaves_the_figures_from_its_closure(module_warehouse, landing):
@@ -127,28 +155,38 @@ def test_a_home_that_closes_mid_quarter_leaves_the_figures_from_its_closure(modu
         provision = closed["provision"]
 
         def monthly(period_end: date) -> dict:
-            return published_by_grain(module_warehouse, "residential_homes_monthly", GRAINS["residential_homes_monthly"])[
-                (la_code, period_end, provision)]
+            return published_by_grain(
+                module_warehouse, "residential_homes_monthly", GRAINS["residential_homes_monthly"]
+            )[(la_code, period_end, provision)]
 
         def registered_elsewhere(period_end: date) -> tuple[int, int]:
-            others = [h for h in entry["homes"] if h is not closed and h["provision"] == provision
-                      and status_at(h, period_end) == "registered"]
+            others = [
+                h
+                for h in entry["homes"]
+                if h is not closed and h["provision"] == provision and status_at(h, period_end) == "registered"
+            ]
             return len(others), sum(h["registered_places"] or 0 for h in others)
 
         # Open at the month end before: counted with its places. Closed at the month end of its closure.
         assert (monthly(before)["homes_registered"], monthly(before)["registered_places"]) == tuple(
-            a + b for a, b in zip(registered_elsewhere(before), (1, closed["registered_places"])))
-        assert (monthly(month_end)["homes_registered"], monthly(month_end)["registered_places"]) == \
-            registered_elsewhere(month_end)
+            a + b for a, b in zip(registered_elsewhere(before), (1, closed["registered_places"]))
+        )
+        assert (
+            monthly(month_end)["homes_registered"],
+            monthly(month_end)["registered_places"],
+        ) == registered_elsewhere(month_end)
         assert monthly(month_end)["homes_closed_in_month"] >= 1
         # In its closing month it is on the regulation 44 table, but not among the homes open all month.
         (row,) = module_warehouse.query(
             "select homes_open_all_month from reporting.regulation_44_visits"
-            " where la_code = %s and period_end = %s and home_key = %s", (la_code, month_end, closed["home_key"]))
+            " where la_code = %s and period_end = %s and home_key = %s",
+            (la_code, month_end, closed["home_key"]),
+        )
         assert row == (0,)
         assert not module_warehouse.query(
             "select 1 from reporting.regulation_44_visits where la_code = %s and home_key = %s and period_end > %s",
-            (la_code, closed["home_key"], month_end))
+            (la_code, closed["home_key"], month_end),
+        )
 
 
 def test_an_inspection_only_an_earlier_delivery_reports_is_the_judgement_until_the_next(module_warehouse, landing):
@@ -159,17 +197,23 @@ def test_an_inspection_only_an_earlier_delivery_reports_is_the_judgement_until_t
     for home_key, dates in histories.items():
         first, latest = sorted(dates)
         assert first <= EARLIER < latest and dates[first] != dates[latest]
-        published = dict(module_warehouse.query(
-            "select period_end, inspection_judgement from marts.fct_residential_home_months"
-            " where home_key = %s and is_open_at_period_end", (home_key,)))
+        published = dict(
+            module_warehouse.query(
+                "select period_end, inspection_judgement from marts.fct_residential_home_months"
+                " where home_key = %s and is_open_at_period_end",
+                (home_key,),
+            )
+        )
         between = [d for d in published if first <= d < latest]
         after = [d for d in published if d >= latest]
         assert between and all(published[d] == dates[first] for d in between), (home_key, dates)
         assert all(published[d] == dates[latest] for d in after), (home_key, dates)
     # The current delivery is still the one every other figure comes from.
-    (extract_date,), = module_warehouse.query(
+    ((extract_date,),) = module_warehouse.query(
         "select extract_date from staging.stg_residential__current_loads where extract = 'childrens_homes'"
-        " and la_code = %s", (EARLIER_LA,))
+        " and la_code = %s",
+        (EARLIER_LA,),
+    )
     assert extract_date == AS_AT
 
 
@@ -184,23 +228,36 @@ def test_reporting_names_no_home_and_holds_no_urn(module_warehouse, landing):
         assert not {t for t in texts if t.upper().startswith("SC") and t[2:].isdigit()}, table
 
 
-@pytest.mark.parametrize("defect, rule, column", [
-    ("occupied_above_registered", "occupied_not_above_registered", "occupied_places, registered_places"),
-    ("reg44_visit_to_unknown_home", "reference_resolves", "home_id"),
-    ("registration_before_application", "registration_not_before_application", "application_date, registration_date"),
-    ("closure_before_registration", "closure_not_before_registration", "registration_date, closure_date"),
-    ("judgement_without_inspection", "judgement_needs_inspection_date", "inspection_judgement, last_inspection_date"),
-    ("closure_date_on_open_home", "closed_home_has_status_closed", "closure_date, registration_status"),
-])
+@pytest.mark.parametrize(
+    "defect, rule, column",
+    [
+        ("occupied_above_registered", "occupied_not_above_registered", "occupied_places, registered_places"),
+        ("reg44_visit_to_unknown_home", "reference_resolves", "home_id"),
+        (
+            "registration_before_application",
+            "registration_not_before_application",
+            "application_date, registration_date",
+        ),
+        ("closure_before_registration", "closure_not_before_registration", "registration_date, closure_date"),
+        (
+            "judgement_without_inspection",
+            "judgement_needs_inspection_date",
+            "inspection_judgement, last_inspection_date",
+        ),
+        ("closure_date_on_open_home", "closed_home_has_status_closed", "closure_date, registration_status"),
+    ],
+)
 def test_a_bad_residential_file_is_quarantined_and_the_publication_is_unchanged(
-        module_warehouse, landing, tmp_path, capsys, defect, rule, column):
-    from qa_warehouse.synthetic import DEFECTS
+    module_warehouse, landing, tmp_path, capsys, defect, rule, column
+):
+    from qa_warehouse_synthetic import DEFECTS
 
     before = snapshot(module_warehouse, TABLES)
     publications = module_warehouse.query("select count(*) from reporting.publication_log")
     # A later delivery (a day after) of the first authority's extract, damaged by the defect.
-    damaged_name, errors = run_damaged_delivery(module_warehouse, tmp_path, capsys, defect, "residential",
-                                                AS_AT + timedelta(days=1))
+    damaged_name, errors = run_damaged_delivery(
+        module_warehouse, tmp_path, capsys, defect, "residential", AS_AT + timedelta(days=1)
+    )
     named = [e for e in errors if e["rule"] == rule]
     assert named, errors
     assert DEFECTS[defect].rule == rule

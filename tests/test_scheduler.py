@@ -4,6 +4,7 @@ nothing else is done: the landing watcher (in the triggerer) schedules qa_ingest
 raw.delivery Asset it emits schedules qa_build_and_publish. A scheduler killed in the middle of a load and
 started again leaves every file loaded once, whole.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,9 +17,9 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from qa_warehouse.airflow_services import TEST_INTERVALS, AirflowServices
-from qa_warehouse.contracts import recognise
-from qa_warehouse.synthetic import generate_extracts
+from qa_warehouse.load.contracts import recognise
+from qa_warehouse.local.services import TEST_INTERVALS, AirflowServices
+from qa_warehouse_synthetic import generate_extracts
 
 pytestmark = pytest.mark.integration
 PIPELINE_DAGS = ("qa_ingest", "qa_build_and_publish")
@@ -47,8 +48,12 @@ class Stack:
             "QA_WAREHOUSE_ALERT_WEBHOOK_URL": "",
         }
         self.services = AirflowServices(
-            root / "airflow", env=env, intervals=TEST_INTERVALS, parallelism=2,
-            metadata_url=metadata_url.replace("postgresql://", "postgresql+psycopg2://", 1))
+            root / "airflow",
+            env=env,
+            intervals=TEST_INTERVALS,
+            parallelism=2,
+            metadata_url=metadata_url.replace("postgresql://", "postgresql+psycopg2://", 1),
+        )
 
     def metadata(self, sql: str, params=None) -> list[tuple]:
         with closing(psycopg2.connect(self.metadata_url)) as conn:
@@ -71,8 +76,10 @@ class Stack:
         return files
 
     def runs(self) -> list[tuple[str, str, str, str]]:
-        return self.metadata("select dag_id, run_id, run_type, state from dag_run where dag_id = any(%s) order by id",
-                             (list(PIPELINE_DAGS),))
+        return self.metadata(
+            "select dag_id, run_id, run_type, state from dag_run where dag_id = any(%s) order by id",
+            (list(PIPELINE_DAGS),),
+        )
 
     def wait_for(self, what: str, condition, timeout: float, interval: float = 1.0):
         deadline = time.monotonic() + timeout
@@ -86,6 +93,7 @@ class Stack:
 
     def wait_until_published(self, timeout: float = PUBLISH_TIMEOUT) -> None:
         """A publication, and the pipeline's runs all finished (the last build's publish recorded)."""
+
         def done():
             if not self.warehouse_has("reporting.publication_log"):
                 return False
@@ -93,11 +101,15 @@ class Stack:
                 return False
             states = [state for dag_id, _, _, state in self.runs()]
             return states and all(state in ("success", "failed") for state in states)
+
         self.wait_for("the scheduled DAGs to ingest and publish", done, timeout, interval=2)
 
     def diagnosis(self) -> str:
-        tis = self.metadata("""select dag_id, task_id, state, try_number from task_instance
-                               where dag_id = any(%s) order by start_date nulls last""", (list(PIPELINE_DAGS),))
+        tis = self.metadata(
+            """select dag_id, task_id, state, try_number from task_instance
+                               where dag_id = any(%s) order by start_date nulls last""",
+            (list(PIPELINE_DAGS),),
+        )
         logs = []
         for component in ("scheduler", "triggerer", "dag-processor"):
             path = self.services.log_path(component)
@@ -134,13 +146,15 @@ def assert_every_file_loaded_once_and_whole(stack: Stack, files: list[Path]) -> 
     for file_name, extract, load_id, rows_loaded in accepted:
         rows, distinct_rows, last_row = stack.warehouse.query(
             f'select count(*), count(distinct _source_row), coalesce(max(_source_row), 0) from raw."{extract}" where _load_id = %s',
-            (load_id,))[0]
+            (load_id,),
+        )[0]
         expected = data_rows(by_name[file_name])
         assert rows == distinct_rows == last_row == rows_loaded == expected, (file_name, rows, rows_loaded, expected)
         # Nothing in the extract's raw table but that one load: no duplicate, no partial partition.
         assert stack.warehouse.query(f'select count(*) from raw."{extract}"') == [(rows,)], extract
         partitions = stack.warehouse.query(
-            "select inhrelid::regclass::text from pg_inherits where inhparent = %s::regclass", (f"raw.{extract}",))
+            "select inhrelid::regclass::text from pg_inherits where inhparent = %s::regclass", (f"raw.{extract}",)
+        )
         assert partitions == [(f"raw.{extract}__load{load_id}",)], extract
     assert stack.warehouse.query("select count(*) from pg_tables where schemaname = 'raw_incoming'") == [(0,)]
 
@@ -197,8 +211,9 @@ def test_a_scheduler_killed_mid_load_and_restarted_loads_every_file_once_and_who
     assert stack.services.processes("scheduler") == []
     # The load it was in is left as a crash leaves it: marked 'loading', never accepted.
     interrupted = [load_id for load_id, _ in loading]
-    assert stack.warehouse.query("select status from raw.load_log where load_id = any(%s)", (interrupted,)) == \
-        [("loading",)] * len(interrupted)
+    assert stack.warehouse.query("select status from raw.load_log where load_id = any(%s)", (interrupted,)) == [
+        ("loading",)
+    ] * len(interrupted)
 
     stack.services.start("scheduler")
     stack.wait_until_published()
@@ -207,7 +222,10 @@ def test_a_scheduler_killed_mid_load_and_restarted_loads_every_file_once_and_who
     assert_every_file_loaded_once_and_whole(stack, files)
     # The interrupted attempt was abandoned (its log row and incoming table cleared), not half-kept.
     assert stack.warehouse.query("select count(*) from raw.load_log where load_id = any(%s)", (interrupted,)) == [(0,)]
-    retried = stack.metadata("""select task_id from task_instance where dag_id = 'qa_ingest' and task_id = any(%s)
-                                and try_number > 1""", ([task_id for (task_id,) in running],))
+    retried = stack.metadata(
+        """select task_id from task_instance where dag_id = 'qa_ingest' and task_id = any(%s)
+                                and try_number > 1""",
+        ([task_id for (task_id,) in running],),
+    )
     assert retried, "the new scheduler ran the interrupted task again"
     assert_published_from(stack, files)

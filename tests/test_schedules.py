@@ -1,4 +1,5 @@
 """When things run: the working-day timetable of the period closes and the landing folder watcher."""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,21 +10,28 @@ import pendulum
 import pytest
 from airflow.timetables.base import DataInterval, TimeRestriction
 
-from qa_warehouse.landing_watch import LandingFolderTrigger, landing_snapshot, settled_new_files
-from qa_warehouse.timetables import WorkingDaysAfterPeriodEnd, nth_working_day_on_or_after, period_start_containing
+from qa_warehouse.orchestration.landing_trigger import LandingFolderTrigger, landing_snapshot, settled_new_files
+from qa_warehouse.orchestration.timetables import (
+    WorkingDaysAfterPeriodEnd,
+    nth_working_day_on_or_after,
+    period_start_containing,
+)
 
 
 def utc(*args) -> pendulum.DateTime:
     return pendulum.datetime(*args, tz="UTC")
 
 
-@pytest.mark.parametrize("day, period, start", [
-    (dt.date(2026, 11, 23), "month", dt.date(2026, 11, 1)),
-    (dt.date(2026, 11, 23), "quarter", dt.date(2026, 10, 1)),  # Q3 of 2026/27
-    (dt.date(2026, 3, 31), "quarter", dt.date(2026, 1, 1)),
-    (dt.date(2026, 3, 31), "financial_year", dt.date(2025, 4, 1)),
-    (dt.date(2026, 4, 1), "financial_year", dt.date(2026, 4, 1)),
-])
+@pytest.mark.parametrize(
+    "day, period, start",
+    [
+        (dt.date(2026, 11, 23), "month", dt.date(2026, 11, 1)),
+        (dt.date(2026, 11, 23), "quarter", dt.date(2026, 10, 1)),  # Q3 of 2026/27
+        (dt.date(2026, 3, 31), "quarter", dt.date(2026, 1, 1)),
+        (dt.date(2026, 3, 31), "financial_year", dt.date(2025, 4, 1)),
+        (dt.date(2026, 4, 1), "financial_year", dt.date(2026, 4, 1)),
+    ],
+)
 def test_periods_follow_the_uk_financial_year(day, period, start):
     assert period_start_containing(day, period) == start
 
@@ -41,15 +49,18 @@ def test_quarter_close_runs_on_the_nth_working_day_and_covers_the_quarter():
     close = WorkingDaysAfterPeriodEnd("quarter", 10, hour=6)
     info = close.next_dagrun_info(
         last_automated_data_interval=DataInterval(utc(2025, 10, 1), utc(2026, 1, 1)),
-        restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=True))
+        restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=True),
+    )
     assert info.data_interval == DataInterval(utc(2026, 1, 1), utc(2026, 4, 1))  # January to March
     assert info.run_after == utc(2026, 4, 16, 6)  # 10th working day of April, after Easter
 
 
 def test_catchup_starts_with_the_first_whole_period_after_the_start_date():
     close = WorkingDaysAfterPeriodEnd("month", 3)
-    info = close.next_dagrun_info(last_automated_data_interval=None,
-                                  restriction=TimeRestriction(earliest=utc(2024, 1, 15), latest=None, catchup=True))
+    info = close.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=utc(2024, 1, 15), latest=None, catchup=True),
+    )
     assert info.data_interval.start == utc(2024, 2, 1)
     assert info.run_after == utc(2024, 3, 5, 6)
 
@@ -57,15 +68,24 @@ def test_catchup_starts_with_the_first_whole_period_after_the_start_date():
 def test_without_catchup_the_latest_due_period_runs_and_none_starts_after_the_end_date(monkeypatch):
     close = WorkingDaysAfterPeriodEnd("month", 3)
     monkeypatch.setattr(pendulum, "now", lambda tz=None: utc(2026, 11, 4, 7))  # after 3rd working day of November
-    info = close.next_dagrun_info(last_automated_data_interval=None,
-                                  restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=False))
+    info = close.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=False),
+    )
     assert info.data_interval == DataInterval(utc(2026, 10, 1), utc(2026, 11, 1))
     monkeypatch.setattr(pendulum, "now", lambda tz=None: utc(2026, 11, 4, 5))  # an hour before it is due
-    info = close.next_dagrun_info(last_automated_data_interval=None,
-                                  restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=False))
+    info = close.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=utc(2024, 4, 1), latest=None, catchup=False),
+    )
     assert info.data_interval.start == utc(2026, 9, 1)
-    assert close.next_dagrun_info(last_automated_data_interval=DataInterval(utc(2026, 9, 1), utc(2026, 10, 1)),
-                                  restriction=TimeRestriction(utc(2024, 4, 1), utc(2026, 9, 30), True)) is None
+    assert (
+        close.next_dagrun_info(
+            last_automated_data_interval=DataInterval(utc(2026, 9, 1), utc(2026, 10, 1)),
+            restriction=TimeRestriction(utc(2024, 4, 1), utc(2026, 9, 30), True),
+        )
+        is None
+    )
 
 
 def test_a_manual_close_publishes_the_period_that_last_ended():
@@ -83,7 +103,7 @@ def test_timetable_round_trips_through_serialisation():
 def test_the_timetable_is_registered_as_an_airflow_plugin():
     from airflow import plugins_manager
 
-    assert "qa_warehouse.timetables.WorkingDaysAfterPeriodEnd" in plugins_manager.get_timetables_plugins()
+    assert "qa_warehouse.orchestration.timetables.WorkingDaysAfterPeriodEnd" in plugins_manager.get_timetables_plugins()
 
 
 def test_only_recognised_files_that_stopped_changing_are_announced(tmp_path):
@@ -103,8 +123,10 @@ def test_only_recognised_files_that_stopped_changing_are_announced(tmp_path):
 
 def test_the_trigger_fires_once_per_settled_delivery(tmp_path):
     trigger = LandingFolderTrigger(directory=str(tmp_path), poll_seconds=0.05)
-    assert trigger.serialize() == ("qa_warehouse.landing_watch.LandingFolderTrigger",
-                                   {"directory": str(tmp_path), "poll_seconds": 0.05})
+    assert trigger.serialize() == (
+        "qa_warehouse.orchestration.landing_trigger.LandingFolderTrigger",
+        {"directory": str(tmp_path), "poll_seconds": 0.05},
+    )
 
     async def first_two_events():
         events = trigger.run()

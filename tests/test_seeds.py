@@ -1,12 +1,19 @@
 """The seeds written from code stay what the code writes, and every seed has the shape dbt expects."""
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 
 from qa_warehouse import cli
-from qa_warehouse.seeds import (BANK_HOLIDAY_COLUMNS, FIRST_YEAR, LAST_YEAR, bank_holidays_csv,
-                                bank_holidays_path, england_bank_holidays)
+from qa_warehouse.build.seeds import (
+    BANK_HOLIDAY_COLUMNS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    bank_holidays_csv,
+    bank_holidays_path,
+    england_bank_holidays,
+)
 from qa_warehouse.settings import DBT_PROJECT_DIR
 
 SEEDS = DBT_PROJECT_DIR / "seeds"
@@ -21,7 +28,8 @@ def test_committed_bank_holidays_equal_what_the_holidays_package_gives():
     committed = bank_holidays_path().read_text(encoding="utf-8")
     assert committed == bank_holidays_csv(), (
         "dbt_project/seeds/bank_holidays_england.csv differs from the holidays package:"
-        " run `qa-warehouse seeds --write` and commit it")
+        " run `qa-warehouse seeds --write` and commit it"
+    )
     assert cli.main(["seeds"]) == 0
 
 
@@ -39,8 +47,10 @@ def test_bank_holidays_cover_england_2015_to_2035_one_row_per_day():
 
 
 def test_complaint_timescales_by_stage():
-    rows = {int(r["stage"]): (int(r["standard_working_days"]), int(r["extended_working_days"]))
-            for r in read("complaint_timescales.csv")}
+    rows = {
+        int(r["stage"]): (int(r["standard_working_days"]), int(r["extended_working_days"]))
+        for r in read("complaint_timescales.csv")
+    }
     assert rows == {1: (10, 20), 2: (25, 65), 3: (30, 30)}
 
 
@@ -58,8 +68,8 @@ def test_feedback_themes_are_unique_codes_with_patterns():
 
 
 def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_code_list():
-    from qa_warehouse.contracts import all_contracts
-    from qa_warehouse.raw_schema import collection_year_bounds, gate_code_lists
+    from qa_warehouse.load.contracts import all_contracts
+    from qa_warehouse.load.raw_schema import collection_year_bounds, gate_code_lists
 
     rows = read("ssda903_codes.csv")
     assert list(rows[0]) == ["code_list", "code", "description", "first_collection_year", "last_collection_year"]
@@ -70,11 +80,22 @@ def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_co
             assert not year or (len(year) == 7 and year[4] == "/" and int(year[5:]) == (int(year[:4]) + 1) % 100), r
     gated = {c.code_list for contract in all_contracts().values() for c in contract.columns if c.code_list}
     assert gated == {r["code_list"] for r in rows}
-    assert {"LS", "RNE", "CIN", "PLACE", "PLACE_PROVIDER", "REC", "REASON_PLACE_CHANGE", "REVIEW_CODE",
-            "IN_TOUCH", "ACTIV", "ACCOM"} <= gated
+    assert {
+        "LS",
+        "RNE",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "REVIEW_CODE",
+        "IN_TOUCH",
+        "ACTIV",
+        "ACCOM",
+    } <= gated
 
     def valid(code_list: str, code: str, day: dt.date) -> bool:
-        return any(l == code_list and c == code and start <= day <= end for l, c, start, end in gate_code_lists())
+        return any(lst == code_list and c == code and start <= day <= end for lst, c, start, end in gate_code_lists())
 
     # DfE's changes: K3 from 2024/25; Z11-Z14 replace Z1 from 2025/26 (the year runs 1 April - 31 March).
     assert not valid("PLACE", "K3", dt.date(2024, 3, 31)) and valid("PLACE", "K3", dt.date(2024, 4, 1))

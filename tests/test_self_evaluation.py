@@ -3,6 +3,7 @@ published as editions (`qa-warehouse publish-period`), then `qa-warehouse sef`. 
 hold exactly the editions' figures (which were the live tables' at publishing), as numbers; a
 corrected source changes nothing until the year is published again; a year without an edition is
 empty and says so."""
+
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +18,7 @@ import openpyxl
 import pytest
 
 from qa_warehouse import cli
-from qa_warehouse.synthetic import LA_CODES, generate_extracts, generate_fostering_extracts
+from qa_warehouse_synthetic import LA_CODES, generate_extracts, generate_fostering_extracts
 from tests.test_editions import without_visits_of_some_households
 
 pytestmark = pytest.mark.integration
@@ -45,17 +46,24 @@ def publish_year(year: str) -> None:
 
 def live_year_figures(warehouse, year: str) -> dict[tuple[str, str], dict[str, Decimal | None]]:
     """(la_code, measure_code) -> figure -> value of the live financial-year authority totals."""
-    return {(la, measure): dict(zip(FIGURES, values)) for la, measure, *values in warehouse.query(
-        """select la_code, measure_code, numerator::numeric, denominator::numeric, value, target
+    return {
+        (la, measure): dict(zip(FIGURES, values))
+        for la, measure, *values in warehouse.query(
+            """select la_code, measure_code, numerator::numeric, denominator::numeric, value, target
            from reporting.measure_values
            where period_kind = 'financial_year' and breakdown = 'All' and period_start = %s""",
-        (year_bounds(year)[0],))}
+            (year_bounds(year)[0],),
+        )
+    }
 
 
 def edition_of(warehouse, year: str) -> tuple[int, dt.datetime] | None:
-    rows = warehouse.query("""select edition_id, as_at from reporting.editions
+    rows = warehouse.query(
+        """select edition_id, as_at from reporting.editions
                               where period_kind = 'financial_year' and period_first_day = %s
-                              order by edition_id desc limit 1""", (year_bounds(year)[0],))
+                              order by edition_id desc limit 1""",
+        (year_bounds(year)[0],),
+    )
     return rows[0] if rows else None
 
 
@@ -63,8 +71,10 @@ def edition_figures(warehouse, edition_id: int) -> dict[tuple[str, str], dict[st
     """The same figures, read independently of the export from the edition's long form."""
     figures: dict = {}
     for grain, figure, value in warehouse.query(
-            "select grain, figure, value from reporting.edition_figures where edition_id = %s "
-            "and table_name = 'measure_values'", (edition_id,)):
+        "select grain, figure, value from reporting.edition_figures where edition_id = %s "
+        "and table_name = 'measure_values'",
+        (edition_id,),
+    ):
         if grain["period_kind"] == "financial_year" and grain["breakdown"] == "All" and figure in FIGURES:
             figures.setdefault((grain["la_code"], grain["measure_code"]), {})[figure] = value
     return figures
@@ -74,8 +84,9 @@ def measures_by_section(warehouse) -> dict[str, list[tuple[str, str, str]]]:
     """section -> [(measure_code, measure_name, unit)] in display order."""
     by_section: dict = {}
     for section, code, name, unit in warehouse.query(
-            "select section, measure_code, measure_name, unit from reporting.report_measures "
-            "order by section, display_order"):
+        "select section, measure_code, measure_name, unit from reporting.report_measures "
+        "order by section, display_order"
+    ):
         by_section.setdefault(section, []).append((code, name, unit))
     return by_section
 
@@ -105,8 +116,8 @@ def xlsx_figures(path: Path, measure_codes: dict[str, str]) -> dict[tuple[str, s
             code = measure_codes[row["Measure"].value]
             for year in YEARS:
                 figures[(year, row["LA code"].value, code)] = {
-                    figure: row[f"{year} {figure}"].value for figure in ("value", "numerator", "denominator",
-                                                                         "edition")}
+                    figure: row[f"{year} {figure}"].value for figure in ("value", "numerator", "denominator", "edition")
+                }
     return figures
 
 
@@ -149,8 +160,9 @@ def published(module_warehouse, tmp_path_factory) -> Published:
         editions[year] = edition_of(warehouse, year)[0]
     out = tmp_path_factory.mktemp("sef")
     xlsx, csv_path = cli_export(["--year", CHOSEN, "--out", str(out)])
-    codes = {name: code for code, name in warehouse.query(
-        "select measure_code, measure_name from reporting.report_measures")}
+    codes = {
+        name: code for code, name in warehouse.query("select measure_code, measure_name from reporting.report_measures")
+    }
     return Published(editions, live, xlsx, csv_path, codes)
 
 
@@ -178,8 +190,10 @@ def test_every_xlsx_figure_is_the_editions_number_as_a_numeric_cell(published, m
     expected = {}
     for year in YEARS:
         for (la, code), figures in edition_figures(module_warehouse, published.editions[year]).items():
-            expected[(year, la, code)] = {**{f: in_excel(figures[f]) for f in ("value", "numerator", "denominator")},
-                                          "edition": published.editions[year]}
+            expected[(year, la, code)] = {
+                **{f: in_excel(figures[f]) for f in ("value", "numerator", "denominator")},
+                "edition": published.editions[year],
+            }
     assert shown == expected
     workbook = openpyxl.load_workbook(published.xlsx)
     numeric_cells = 0
@@ -222,8 +236,11 @@ def test_one_sheet_per_section_with_its_measures_in_display_order(published, mod
     for name in SHEETS[:-1]:
         worksheet = workbook[name]
         sheet = read_sheet(worksheet)
-        expected = [(la, measure_name, unit) for la in LA_CODES[:2]
-                    for _, measure_name, unit in measures[SECTION_OF_SHEET[name]]]
+        expected = [
+            (la, measure_name, unit)
+            for la in LA_CODES[:2]
+            for _, measure_name, unit in measures[SECTION_OF_SHEET[name]]
+        ]
         assert [(r["LA code"].value, r["Measure"].value, r["Unit"].value) for r in sheet.rows] == expected
         assert sheet.notes[0].startswith(f"Annual self-evaluation {CHOSEN}: {name}, all authorities")
         assert "from published editions" in sheet.notes[1]
@@ -231,30 +248,71 @@ def test_one_sheet_per_section_with_its_measures_in_display_order(published, mod
         assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("DDEBF7") for cell in header)
         assert worksheet.freeze_panes == f"C{sheet.header_row + 1}"
         assert worksheet.column_dimensions["B"].width >= max(len(m) for _, m, _ in expected)
-        assert sheet.headers[3:8] == ["2022/23 value", "2022/23 numerator", "2022/23 denominator",
-                                      "2022/23 edition", "2022/23 as at (UTC)"]
+        assert sheet.headers[3:8] == [
+            "2022/23 value",
+            "2022/23 numerator",
+            "2022/23 denominator",
+            "2022/23 edition",
+            "2022/23 as at (UTC)",
+        ]
 
 
 def test_the_notes_sheet_lists_each_years_edition_and_its_loads(published, module_warehouse):
     sheet = read_sheet(openpyxl.load_workbook(published.xlsx)["Notes"])
-    listed = {(r["Financial year"].value, r["Edition"].value, r["Publication"].value, r["Extract"].value,
-               r["LA code"].value, r["Load"].value, r["File name"].value) for r in sheet.rows}
+    listed = {
+        (
+            r["Financial year"].value,
+            r["Edition"].value,
+            r["Publication"].value,
+            r["Extract"].value,
+            r["LA code"].value,
+            r["Load"].value,
+            r["File name"].value,
+        )
+        for r in sheet.rows
+    }
     expected = set()
     for year in YEARS:
-        (publication, loads), = module_warehouse.query(
-            "select publication_id, loads from reporting.editions where edition_id = %s", (published.editions[year],))
-        expected |= {(year, published.editions[year], publication, load["extract"], load["la_code"],
-                      load["load_id"], load["file_name"]) for load in loads}
+        ((publication, loads),) = module_warehouse.query(
+            "select publication_id, loads from reporting.editions where edition_id = %s", (published.editions[year],)
+        )
+        expected |= {
+            (
+                year,
+                published.editions[year],
+                publication,
+                load["extract"],
+                load["la_code"],
+                load["load_id"],
+                load["file_name"],
+            )
+            for load in loads
+        }
     assert listed == expected
     assert len({r[3] for r in expected}) >= 9  # every extract of both areas
 
 
 def test_the_csv_holds_the_same_numbers_one_row_per_authority_measure_and_year(published, module_warehouse):
     rows = read_csv(published.csv)
-    assert list(rows[0]) == ["la_code", "section", "measure_code", "measure_name", "unit", "financial_year",
-                             "numerator", "denominator", "value", "target", "edition_id", "as_at"]
-    measures = {code: (section, name, unit) for section, items in measures_by_section(module_warehouse).items()
-                for code, name, unit in items}
+    assert list(rows[0]) == [
+        "la_code",
+        "section",
+        "measure_code",
+        "measure_name",
+        "unit",
+        "financial_year",
+        "numerator",
+        "denominator",
+        "value",
+        "target",
+        "edition_id",
+        "as_at",
+    ]
+    measures = {
+        code: (section, name, unit)
+        for section, items in measures_by_section(module_warehouse).items()
+        for code, name, unit in items
+    }
     assert len(rows) == 2 * len(measures) * len(YEARS)
     seen = set()
     for row in rows:
@@ -272,7 +330,8 @@ def test_the_csv_holds_the_same_numbers_one_row_per_authority_measure_and_year(p
 
 
 def test_a_corrected_source_changes_the_export_only_once_the_year_is_published_again(
-        published, module_warehouse, tmp_path_factory):
+    published, module_warehouse, tmp_path_factory
+):
     warehouse = module_warehouse
     correction = tmp_path_factory.mktemp("correction")
     generate_fostering_extracts(correction, as_at=AS_AT, **SIZE)
@@ -296,10 +355,12 @@ def test_a_corrected_source_changes_the_export_only_once_the_year_is_published_a
     shown = xlsx_figures(xlsx, published.measure_codes)
     before = xlsx_figures(published.xlsx, published.measure_codes)
     assert {key: figures for key, figures in shown.items() if key[0] != CHOSEN} == {
-        key: figures for key, figures in before.items() if key[0] != CHOSEN}
-    assert {(la, code): {f: shown[(CHOSEN, la, code)][f] for f in ("value", "numerator", "denominator")}
-            for la, code in live_now} == {
-        key: {f: in_excel(live_now[key][f]) for f in ("value", "numerator", "denominator")} for key in live_now}
+        key: figures for key, figures in before.items() if key[0] != CHOSEN
+    }
+    assert {
+        (la, code): {f: shown[(CHOSEN, la, code)][f] for f in ("value", "numerator", "denominator")}
+        for la, code in live_now
+    } == {key: {f: in_excel(live_now[key][f]) for f in ("value", "numerator", "denominator")} for key in live_now}
     assert {figures["edition"] for key, figures in shown.items() if key[0] == CHOSEN} == {republished}
     assert {row["edition_id"] for row in read_csv(csv_path) if row["financial_year"] == CHOSEN} == {str(republished)}
 
@@ -314,8 +375,10 @@ def test_a_year_without_an_edition_is_empty_and_says_so(published, module_wareho
         assert any(note.startswith("Note: 2021/22 has no published edition") for note in sheet.notes)
         assert {row["LA code"].value for row in sheet.rows} == {LA_CODES[1]}
         for row in sheet.rows:
-            assert all(row[f"2021/22 {column}"].value is None
-                       for column in ("value", "numerator", "denominator", "edition", "as at (UTC)"))
+            assert all(
+                row[f"2021/22 {column}"].value is None
+                for column in ("value", "numerator", "denominator", "edition", "as at (UTC)")
+            )
             assert row["2022/23 edition"].value == published.editions["2022/23"]
             values = (row["2022/23 value"].value, row["2023/24 value"].value)
             assert (row["Change 2022/23 to 2023/24"].value is None) == (None in values)
@@ -326,8 +389,11 @@ def test_a_year_without_an_edition_is_empty_and_says_so(published, module_wareho
 
     rows = read_csv(csv_path)
     empty_year = [row for row in rows if row["financial_year"] == "2021/22"]
-    assert empty_year and all(row[c] == "" for row in empty_year
-                              for c in ("numerator", "denominator", "value", "target", "edition_id", "as_at"))
+    assert empty_year and all(
+        row[c] == ""
+        for row in empty_year
+        for c in ("numerator", "denominator", "value", "target", "edition_id", "as_at")
+    )
     assert {row["la_code"] for row in rows} == {LA_CODES[1]}
     assert {row["financial_year"] for row in rows} == {"2021/22", "2022/23", "2023/24"}
 
@@ -346,16 +412,20 @@ def test_the_cli_errors_clearly(published, module_warehouse, tmp_path, capsys):
     assert cli.main(["sef", "--year", "last year", "--out", str(tmp_path)]) == 1
     assert "is not like 2025/26" in capsys.readouterr().err
     assert cli.main(["sef", "--year", CHOSEN, "--la", "999", "--out", str(tmp_path)]) == 1
-    assert (f"holds no financial-year figures of reporting.measure_values for authority 999 "
-            f"(authorities in it: {', '.join(sorted(LA_CODES[:2]))})") in capsys.readouterr().err
+    assert (
+        f"holds no financial-year figures of reporting.measure_values for authority 999 "
+        f"(authorities in it: {', '.join(sorted(LA_CODES[:2]))})"
+    ) in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
-    assert cli.main(["publish-period", "--kind", "financial_year", "--first", "2024-04-02",
-                     "--last", "2025-03-31"]) == 1
+    assert (
+        cli.main(["publish-period", "--kind", "financial_year", "--first", "2024-04-02", "--last", "2025-03-31"]) == 1
+    )
     assert "no financial_year starts on 2024-04-02 (the financial_year containing it starts on 2024-04-01)" in (
-        capsys.readouterr().err)
-    assert cli.main(["publish-period", "--kind", "financial_year", "--first", "2025-04-01",
-                     "--last", "2026-03-31"]) == 1
+        capsys.readouterr().err
+    )
+    assert (
+        cli.main(["publish-period", "--kind", "financial_year", "--first", "2025-04-01", "--last", "2026-03-31"]) == 1
+    )
     assert "not publishing the financial_year to 2026-03-31" in capsys.readouterr().err
     assert edition_of(module_warehouse, "2025/26") is None
-

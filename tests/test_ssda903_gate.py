@@ -5,6 +5,7 @@ with the rule, the child and the row named, and nothing loaded or published chan
 The file set is small and hand-made: four children of authority 885 as at 31 March 2025 (the
 2024/25 collection year), one of them placed in Z1 (valid until 2024/25).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,12 +21,37 @@ LA = "885"
 AS_AT = date(2025, 3, 31)
 STAFF = {  # the DfE columns of each 903 table, in file order (the layouts authorities export)
     "header": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
-    "episodes": ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                 "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"],
+    "episodes": [
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
+    ],
     "reviews": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "uasc": ["CHILD", "SEX", "DOB", "DUC"],
-    "oc2": ["CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS",
-            "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"],
+    "oc2": [
+        "CHILD",
+        "DOB",
+        "SDQ_SCORE",
+        "SDQ_REASON",
+        "CONVICTED",
+        "HEALTH_CHECK",
+        "IMMUNISATIONS",
+        "TEETH_CHECK",
+        "HEALTH_ASSESSMENT",
+        "SUBSTANCE_MISUSE",
+        "INTERVENTION_RECEIVED",
+        "INTERVENTION_OFFERED",
+    ],
     "oc3": ["CHILD", "DOB", "IN_TOUCH", "ACTIV", "ACCOM"],
     "ad1": ["CHILD", "DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"],
     "placed_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"],
@@ -45,7 +71,7 @@ def valid_tables() -> dict[str, list[list[str]]]:
         "header": [
             ["C1", "1", "14/02/2010", "WBRI", "A123456789012", "", ""],
             ["C2", "2", "03/07/2012", "mwbc", "", "0", ""],  # codes in any case
-            ["C3", "1", "01/08/2006", "BAFR", "", "", ""],   # a care leaver (18 in August 2024)
+            ["C3", "1", "01/08/2006", "BAFR", "", "", ""],  # a care leaver (18 in August 2024)
             ["C4", "2", "20/05/2019", "WBRI", "", "", ""],
         ],
         "episodes": [
@@ -87,8 +113,9 @@ def file_name(table: str, as_at: date = AS_AT) -> str:
     return f"{stem}_{LA}_{as_at:%Y%m%d}.csv"
 
 
-def write_table(folder: Path, table: str, rows: list[list[str]], as_at: date = AS_AT,
-                line_ending: str = "\r\n") -> Path:
+def write_table(
+    folder: Path, table: str, rows: list[list[str]], as_at: date = AS_AT, line_ending: str = "\r\n"
+) -> Path:
     path = folder / file_name(table, as_at)
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator=line_ending)
@@ -98,8 +125,12 @@ def write_table(folder: Path, table: str, rows: list[list[str]], as_at: date = A
 
 
 def published(warehouse) -> dict[str, list]:
-    tables = [t for (t,) in warehouse.query(
-        "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'")]
+    tables = [
+        t
+        for (t,) in warehouse.query(
+            "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'"
+        )
+    ]
     return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
 
 
@@ -125,9 +156,12 @@ def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, basel
     assert {f"ssda903_{t}" for t in STAFF} | set(LOCAL) <= extracts
     # la_code comes from the file name; DfE's upper-case headers map to the contract's columns;
     # dd/mm/yyyy dates are dates; codes are upper-cased; postcodes normalised.
-    episodes = staged(module_warehouse, "episodes",
-                      "la_code, decom, rne, ls, place, place_provider, dec, rec, home_post, pl_post, urn, source_row",
-                      "source_row")
+    episodes = staged(
+        module_warehouse,
+        "episodes",
+        "la_code, decom, rne, ls, place, place_provider, dec, rec, home_post, pl_post, urn, source_row",
+        "source_row",
+    )
     assert episodes == [
         (LA, date(2023, 5, 10), "S", "C2", "U4", "PR1", date(2024, 2, 1), "X1", "NE1 4ST", "NE2 1AA", None, 1),
         (LA, date(2024, 2, 1), "P", "C2", "U6", "PR4", None, None, "NE1 4ST", "DH1 3LE", None, 2),
@@ -137,8 +171,11 @@ def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, basel
     ]
     header = staged(module_warehouse, "header", "child_key, la_code, sex, dob, ethnic, extract_date", "dob")
     assert [(la, sex, dob, ethnic, as_at) for _, la, sex, dob, ethnic, as_at in header] == [
-        (LA, "1", date(2006, 8, 1), "BAFR", AS_AT), (LA, "1", date(2010, 2, 14), "WBRI", AS_AT),
-        (LA, "2", date(2012, 7, 3), "MWBC", AS_AT), (LA, "2", date(2019, 5, 20), "WBRI", AS_AT)]
+        (LA, "1", date(2006, 8, 1), "BAFR", AS_AT),
+        (LA, "1", date(2010, 2, 14), "WBRI", AS_AT),
+        (LA, "2", date(2012, 7, 3), "MWBC", AS_AT),
+        (LA, "2", date(2019, 5, 20), "WBRI", AS_AT),
+    ]
     # Ids never reach staging as themselves: each child has one pseudonymous key in every table.
     keys = {k for (k,) in module_warehouse.query("select child_key from staging.stg_children_in_care__header")}
     assert len(keys) == 4 and not keys & {"C1", "C2", "C3", "C4"}
@@ -147,18 +184,25 @@ def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, basel
     (c1,) = {k for (k, dob) in staged(module_warehouse, "header", "child_key, dob") if dob == date(2010, 2, 14)}
     assert {k for (k,) in staged(module_warehouse, "child_visits", "child_key")} >= {c1}
     assert staged(module_warehouse, "reviews", "review_date, review_code") == [
-        (date(2024, 8, 1), "PN1"), (date(2024, 12, 1), "PN5")]
+        (date(2024, 8, 1), "PN1"),
+        (date(2024, 12, 1), "PN5"),
+    ]
     assert staged(module_warehouse, "child_plans", "plan_type, last_review_date", "plan_type") == [
-        ("care_plan", date(2024, 11, 20)), ("pathway_plan", None)]
+        ("care_plan", date(2024, 11, 20)),
+        ("pathway_plan", None),
+    ]
     assert staged(module_warehouse, "prev_perm", "prev_perm, date_perm") == [("P3", "zz/10/2015")]
     assert staged(module_warehouse, "missing", "missing, mis_start, mis_end") == [
-        ("M", date(2024, 10, 1), date(2024, 10, 2))]
+        ("M", date(2024, 10, 1), date(2024, 10, 2))
+    ]
 
 
 def test_reporting_periods_are_the_last_12_months_and_the_903_years_to_the_extract_date(module_warehouse, baseline):
     periods = module_warehouse.query(
         "select period_type, period_start, period_end, financial_year from intermediate.int_children_in_care_reporting_periods"
-        " where la_code = %s order by period_type, period_end", (LA,))
+        " where la_code = %s order by period_type, period_end",
+        (LA,),
+    )
     months = [p for p in periods if p[0] == "month"]
     assert [(p[1], p[2]) for p in months][-1] == (date(2025, 3, 1), date(2025, 3, 31))
     assert [(p[1], p[2]) for p in months][0] == (date(2024, 4, 1), date(2024, 4, 30))
@@ -192,48 +236,100 @@ BROKEN = {
     "provider_not_a_code": ("episodes", replace_row("episodes", 2, PLACE_PROVIDER="PR7"), "dfe_178", "C2", 3),
     "reason_ceased_not_a_code": ("episodes", replace_row("episodes", 3, REC="E99"), "dfe_149", "C3", 4),
     "placement_change_reason_not_a_code": (
-        "episodes", replace_row("episodes", 1, REASON_PLACE_CHANGE="BORED"), "dfe_1009", "C1", 2),
+        "episodes",
+        replace_row("episodes", 1, REASON_PLACE_CHANGE="BORED"),
+        "dfe_1009",
+        "C1",
+        2,
+    ),
     "ceased_before_it_started": ("episodes", replace_row("episodes", 3, DEC="01/01/2022"), "dfe_356", "C3", 4),
     "ceased_without_a_reason": ("episodes", replace_row("episodes", 3, REC=""), "dfe_148", "C3", 4),
     "open_with_a_reason": ("episodes", replace_row("episodes", 2, REC="E4A"), "dfe_148", "C2", 3),
     "starts_while_the_last_is_open": (
-        "episodes", episodes_plus(["C2", "01/09/2024", "P", "V2", "N4", "U6", "PR1", "", "", "CARPL", "", "", ""]),
-        "dfe_142", "C2", 6),
+        "episodes",
+        episodes_plus(["C2", "01/09/2024", "P", "V2", "N4", "U6", "PR1", "", "", "CARPL", "", "", ""]),
+        "dfe_142",
+        "C2",
+        6,
+    ),
     "overlaps_the_last": (
-        "episodes", episodes_plus(["C3", "01/03/2024", "P", "C2", "N1", "U4", "PR1", "", "", "", "", "", ""]),
-        "dfe_501", "C3", 6),
+        "episodes",
+        episodes_plus(["C3", "01/03/2024", "P", "C2", "N1", "U4", "PR1", "", "", "", "", "", ""]),
+        "dfe_501",
+        "C3",
+        6,
+    ),
     "child_without_a_header": (
-        "episodes", episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
-        "reference_resolves", "C9", 6),
-    "episode_before_birth": ("episodes", replace_row("episodes", 4, DECOM="01/01/2019"), "episode_not_before_birth", "C4", 5),
+        "episodes",
+        episodes_plus(["C9", "01/03/2025", "S", "V2", "N1", "U6", "PR1", "", "", "", "", "", ""]),
+        "reference_resolves",
+        "C9",
+        6,
+    ),
+    "episode_before_birth": (
+        "episodes",
+        replace_row("episodes", 4, DECOM="01/01/2019"),
+        "episode_not_before_birth",
+        "C4",
+        5,
+    ),
     "ceased_on_no_such_day": ("episodes", replace_row("episodes", 3, DEC="31/09/2024"), "date_type", "C3", 4),
     "episode_in_the_future": ("episodes", replace_row("episodes", 4, DECOM="01/05/2025"), "date_possible", "C4", 5),
     "sex_not_a_code": ("header", replace_row("header", 1, SEX="3"), "dfe_101", "C2", 2),
     "ethnicity_not_a_code": ("header", replace_row("header", 0, ETHNIC="BRIT"), "dfe_103", "C1", 1),
     "review_participation_not_a_code": ("reviews", replace_row("reviews", 1, REVIEW_CODE="PN9"), "dfe_167", "C2", 2),
     "review_participation_blank": ("reviews", replace_row("reviews", 1, REVIEW_CODE=""), "dfe_167", "C2", 2),
-    "review_before_birth": ("reviews", replace_row("reviews", 0, REVIEW="01/01/2009"), "review_not_before_birth", "C1", 1),
+    "review_before_birth": (
+        "reviews",
+        replace_row("reviews", 0, REVIEW="01/01/2009"),
+        "review_not_before_birth",
+        "C1",
+        1,
+    ),
     "review_in_the_future": ("reviews", replace_row("reviews", 0, REVIEW="01/04/2025"), "date_possible", "C1", 1),
     "in_touch_not_a_code": ("oc3", replace_row("oc3", 0, IN_TOUCH="MAYBE"), "dfe_131", "C3", 1),
     "activity_not_a_code": ("oc3", replace_row("oc3", 0, ACTIV="F9"), "dfe_132", "C3", 1),
     "accommodation_not_a_code": ("oc3", replace_row("oc3", 0, ACCOM="Z3"), "dfe_133", "C3", 1),
     "missing_ends_before_it_starts": (
-        "missing", replace_row("missing", 0, MIS_END="30/09/2024"), "missing_end_not_before_start", "C2", 1),
-    "missing_before_birth": ("missing", replace_row("missing", 0, MIS_START="01/01/2012"), "missing_not_before_birth", "C2", 1),
+        "missing",
+        replace_row("missing", 0, MIS_END="30/09/2024"),
+        "missing_end_not_before_start",
+        "C2",
+        1,
+    ),
+    "missing_before_birth": (
+        "missing",
+        replace_row("missing", 0, MIS_START="01/01/2012"),
+        "missing_not_before_birth",
+        "C2",
+        1,
+    ),
     "missing_not_a_code": ("missing", replace_row("missing", 0, MISSING="X"), "allowed_codes", "C2", 1),
     "episode_given_twice": ("episodes", episodes_plus(valid_tables()["episodes"][0]), "key_unique", "C1", (1, 6)),
-    "child_given_twice_in_the_header": ("header", valid_tables()["header"] + [["C3", "1", "01/08/2006", "BAFR", "", "", ""]],
-                                        "key_unique", "C3", (3, 5)),
+    "child_given_twice_in_the_header": (
+        "header",
+        valid_tables()["header"] + [["C3", "1", "01/08/2006", "BAFR", "", "", ""]],
+        "key_unique",
+        "C3",
+        (3, 5),
+    ),
     "plan_reviewed_before_it_started": (
-        "child_plans", replace_row("child_plans", 0, last_review_date="2023-01-01"), "review_not_before_start", "C1", 1),
+        "child_plans",
+        replace_row("child_plans", 0, last_review_date="2023-01-01"),
+        "review_not_before_start",
+        "C1",
+        1,
+    ),
 }
 
 
 def assert_quarantined(warehouse, path: Path, rule: str, child: str, rows: int | tuple[int, ...], baseline) -> None:
     rows = rows if isinstance(rows, tuple) else (rows,)
-    (errors, report_path), = warehouse.query(
+    ((errors, report_path),) = warehouse.query(
         "select errors, report_path from raw.load_log where file_name = %s and status = 'quarantined'"
-        " order by load_id desc limit 1", (path.name,))
+        " order by load_id desc limit 1",
+        (path.name,),
+    )
     named = [e for e in errors if e["rule"] == rule]
     assert named, f"expected rule {rule}, got {sorted({e['rule'] for e in errors})}"
     assert {(e["subject"], e["row"]) for e in named} == {(child, row) for row in rows}, named
@@ -246,7 +342,8 @@ def assert_quarantined(warehouse, path: Path, rule: str, child: str, rows: int |
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_a_903_file_breaking_a_rule_is_quarantined_naming_rule_child_and_row(
-        case, module_warehouse, baseline, tmp_path):
+    case, module_warehouse, baseline, tmp_path
+):
     table, rows, rule, child, row = BROKEN[case]
     path = write_table(tmp_path, table, rows)
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
@@ -268,14 +365,17 @@ def test_in_2025_26_the_other_placement_is_z11_to_z14_and_the_periods_move_on(mo
     as_at = date(2025, 4, 30)
     write_table(tmp_path, "episodes", replace_row("episodes", 4, PLACE="z12"), as_at=as_at)
     cli.main(["run", "--landing", str(tmp_path)])  # still 2: the broken files above stay quarantined
-    (status,), = module_warehouse.query(
-        "select status from raw.load_log where file_name = %s order by load_id desc limit 1", (file_name("episodes", as_at),))
+    ((status,),) = module_warehouse.query(
+        "select status from raw.load_log where file_name = %s order by load_id desc limit 1",
+        (file_name("episodes", as_at),),
+    )
     assert status == "accepted"
-    from qa_warehouse.transform import run_dbt
+    from qa_warehouse.build.dbt import run_dbt
 
     run_dbt(["build", "--select", "+int_children_in_care_reporting_periods"])
     assert ("Z12", as_at) in staged(module_warehouse, "episodes", "place, extract_date")
     periods = module_warehouse.query(
         "select period_type, max(period_end) from intermediate.int_children_in_care_reporting_periods"
-        " group by period_type order by 1")
+        " group by period_type order by 1"
+    )
     assert periods == [("month", date(2025, 4, 30)), ("year", date(2025, 3, 31))]

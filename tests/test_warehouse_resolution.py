@@ -1,4 +1,5 @@
 """One place resolves the warehouse; every consumer gets the same server in its own form."""
+
 import json
 
 import pytest
@@ -17,14 +18,24 @@ def test_database_url_wins(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_QA_WAREHOUSE", "postgres://other@elsewhere/x")
     wh = resolve_warehouse()
     assert (wh.source, wh.host, wh.port, wh.database, wh.user, wh.password) == (
-        "DATABASE_URL", "db.example", 6543, "qa", "bi", "secret")
+        "DATABASE_URL",
+        "db.example",
+        6543,
+        "qa",
+        "bi",
+        "secret",
+    )
     assert wh.dbt_env()["QA_WAREHOUSE_DB_HOST"] == "db.example"
     assert wh.gx_connection_string() == "postgresql+psycopg2://bi:secret@db.example:6543/qa"
 
 
 def test_airflow_connection_json_form(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_QA_WAREHOUSE", json.dumps(
-        {"conn_type": "postgres", "host": "wh", "port": 5433, "login": "etl", "password": "p", "schema": "qa"}))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_QA_WAREHOUSE",
+        json.dumps(
+            {"conn_type": "postgres", "host": "wh", "port": 5433, "login": "etl", "password": "p", "schema": "qa"}
+        ),
+    )
     wh = resolve_warehouse()
     assert (wh.host, wh.port, wh.user, wh.database) == ("wh", 5433, "etl", "qa")
 

@@ -3,6 +3,7 @@ real, and check every figure of reporting.workforce_monthly against the independ
 in tests/reference/workforce.py (which reads the same landing files). Then bad workforce files
 (an FTE of 0, an FTE of 1.6, a leave date before the start date, an establishment of 0) are quarantined with the rule
 named, and nothing published changes."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -23,7 +24,7 @@ TABLE = "workforce_monthly"
 
 @pytest.fixture(scope="module")
 def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse.synthetic import generate_extracts
+    from qa_warehouse_synthetic import generate_extracts
 
     folder = tmp_path_factory.mktemp("landing")
     generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
@@ -38,9 +39,14 @@ def expected(landing):
 
 def published(warehouse) -> tuple[list[str], list[tuple]]:
     rows = warehouse.query(f"select * from reporting.{TABLE} order by la_code, team, period_end")
-    columns = [r[0] for r in warehouse.query(
-        "select column_name from information_schema.columns where table_schema = 'reporting' and table_name = %s"
-        " order by ordinal_position", (TABLE,))]
+    columns = [
+        r[0]
+        for r in warehouse.query(
+            "select column_name from information_schema.columns where table_schema = 'reporting' and table_name = %s"
+            " order by ordinal_position",
+            (TABLE,),
+        )
+    ]
     return columns, rows
 
 
@@ -54,9 +60,12 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
         got[key] = values
     missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
     assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [(key, name, value, got[key].get(name, "<no such column>"))
-             for key, figures in expected.items() for name, value in figures.items()
-             if not same(value, got[key].get(name, "<no such column>"))]
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in expected.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
     assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
     assert set(columns) == set(GRAIN) | {"financial_year", "financial_quarter"} | set(next(iter(expected.values())))
     # The data exercises every figure: agency workers, leavers, vacancies and caseloads.
@@ -71,31 +80,54 @@ def test_the_returning_and_the_part_time_agency_workers_are_counted_right(module
     for la_code, entry in data.items():
         spells_by_worker = Counter(s["worker_id"] for s in entry["spells"])
         returner = next(w for w, n in spells_by_worker.items() if n == 2)
-        first, second = sorted((s for s in entry["spells"] if s["worker_id"] == returner), key=lambda s: s["start_date"])
+        first, second = sorted(
+            (s for s in entry["spells"] if s["worker_id"] == returner), key=lambda s: s["start_date"]
+        )
         assert first["leave_date"] < second["start_date"] and second["leave_date"] is None
         # At a month end after the return, the returner counts once, with the second spell's FTE.
-        after = next(key[2] for key in expected if key[0] == la_code and key[1] == second["team"]
-                     and key[2] >= second["start_date"])
-        (headcount, fte), = module_warehouse.query(
+        after = next(
+            key[2]
+            for key in expected
+            if key[0] == la_code and key[1] == second["team"] and key[2] >= second["start_date"]
+        )
+        ((headcount, fte),) = module_warehouse.query(
             "select headcount, employed_fte from reporting.workforce_monthly"
-            " where la_code = %s and team = %s and period_end = %s", (la_code, second["team"], after))
-        team_posts = [s for s in entry["spells"] if s["team"] == second["team"] and s["start_date"] <= after
-                      and (s["leave_date"] is None or s["leave_date"] > after)]
+            " where la_code = %s and team = %s and period_end = %s",
+            (la_code, second["team"], after),
+        )
+        team_posts = [
+            s
+            for s in entry["spells"]
+            if s["team"] == second["team"]
+            and s["start_date"] <= after
+            and (s["leave_date"] is None or s["leave_date"] > after)
+        ]
         assert returner in {s["worker_id"] for s in team_posts}
         assert headcount == len({s["worker_id"] for s in team_posts})
         # The first spell's leaving counts in the 12 months after it, as a permanent leaver.
-        window = [key for key in expected if key[0] == la_code and key[1] == first["team"]
-                  and first["leave_date"] <= key[2] < first["leave_date"] + timedelta(days=365)]
+        window = [
+            key
+            for key in expected
+            if key[0] == la_code
+            and key[1] == first["team"]
+            and first["leave_date"] <= key[2] < first["leave_date"] + timedelta(days=365)
+        ]
         assert window and all(expected[key]["leavers_12_months"] >= 1 for key in window)
         # Part-time agency workers exist and count at their FTE in the agency rate.
         part_time_agency = [s for s in entry["spells"] if s["contract"] == "agency" and s["fte"] < 1]
         assert part_time_agency
         latest = max(key[2] for key in expected if key[0] == la_code)
-        (agency_fte,), = module_warehouse.query(
+        ((agency_fte,),) = module_warehouse.query(
             "select agency_fte from reporting.workforce_monthly where la_code = %s and team is null and period_end = %s",
-            (la_code, latest))
-        in_post_agency = [s["fte"] for s in entry["spells"] if s["contract"] == "agency"
-                          and s["start_date"] <= latest and (s["leave_date"] is None or s["leave_date"] > latest)]
+            (la_code, latest),
+        )
+        in_post_agency = [
+            s["fte"]
+            for s in entry["spells"]
+            if s["contract"] == "agency"
+            and s["start_date"] <= latest
+            and (s["leave_date"] is None or s["leave_date"] > latest)
+        ]
         assert Fraction(agency_fte) == sum(in_post_agency) and any(f < 1 for f in in_post_agency)
 
 
@@ -103,13 +135,14 @@ def test_every_team_is_a_team_of_the_conformed_dimension(module_warehouse, landi
     orphans = module_warehouse.query(
         "select distinct w.la_code, w.team from reporting.workforce_monthly w"
         " where w.team is not null and not exists (select 1 from marts.dim_team d"
-        " where d.la_code = w.la_code and d.team = w.team)")
+        " where d.la_code = w.la_code and d.team = w.team)"
+    )
     assert not orphans
 
 
 def test_reporting_holds_no_worker_ids_and_no_dates_of_people(module_warehouse, landing):
     columns, rows = published(module_warehouse)
-    assert not {c for c in columns if c.endswith("_id") or c.endswith("_key") or c in ("start_date", "leave_date")}
+    assert not {c for c in columns if c.endswith(("_id", "_key")) or c in ("start_date", "leave_date")}
     ids = {s["worker_id"] for entry in load(landing).values() for s in entry["spells"]}
     assert not {v for row in rows for v in row if isinstance(v, str)} & ids
 
@@ -118,21 +151,26 @@ def snapshot(warehouse) -> list[tuple]:
     return sorted(published(warehouse)[1], key=repr)
 
 
-@pytest.mark.parametrize("defect, rule, column", [
-    ("fte_zero", "fte_above_zero", "fte"),
-    ("fte_too_high", "fte_at_most_1_5", "fte"),
-    ("leave_before_start", "leave_not_before_start", "start_date, leave_date"),
-    ("establishment_zero", "establishment_fte_positive", "establishment_fte"),
-])
+@pytest.mark.parametrize(
+    "defect, rule, column",
+    [
+        ("fte_zero", "fte_above_zero", "fte"),
+        ("fte_too_high", "fte_at_most_1_5", "fte"),
+        ("leave_before_start", "leave_not_before_start", "start_date, leave_date"),
+        ("establishment_zero", "establishment_fte_positive", "establishment_fte"),
+    ],
+)
 def test_a_bad_workforce_file_is_quarantined_and_the_publication_is_unchanged(
-        module_warehouse, landing, tmp_path, capsys, defect, rule, column):
-    from qa_warehouse.synthetic import DEFECTS
+    module_warehouse, landing, tmp_path, capsys, defect, rule, column
+):
+    from qa_warehouse_synthetic import DEFECTS
 
     before = snapshot(module_warehouse)
     publications = module_warehouse.query("select count(*) from reporting.publication_log")
     # A later delivery (a day after) of the first authority's extract, damaged by the defect.
-    damaged_name, errors = run_damaged_delivery(module_warehouse, tmp_path, capsys, defect, "workforce",
-                                                AS_AT + timedelta(days=1))
+    damaged_name, errors = run_damaged_delivery(
+        module_warehouse, tmp_path, capsys, defect, "workforce", AS_AT + timedelta(days=1)
+    )
     named = [e for e in errors if e["rule"] == rule]
     assert named, errors
     assert DEFECTS[defect].rule == rule

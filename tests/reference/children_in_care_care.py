@@ -7,6 +7,7 @@ extracts the way the contracts say, never through the warehouse. The statutory t
 written here again on purpose (not read from the dbt seed), so a wrong seed shows up as a
 difference; only the bank holidays and the targets are read from the seeds, as data.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -20,23 +21,42 @@ from pathlib import Path
 from tests.reference import children_in_care_placements as placements_reference
 from tests.reference.children_in_care_placements import care_history
 from tests.reference.measures import direction, measures, rag
+from tests.reference.project_files import SEEDS_DIR
 from tests.reference.quality_assurance import parse_date, read_csv
 
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
-FILE_NAME = re.compile(r"^(?:903_(?P<table>[a-z_0-9]+?)|(?P<local>child_visits|child_plans))_(?P<la>\d{3})_(?P<date>\d{8})\.csv$",
-                       re.I)
+SEEDS = SEEDS_DIR
+FILE_NAME = re.compile(
+    r"^(?:903_(?P<table>[a-z_0-9]+?)|(?P<local>child_visits|child_plans))_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I
+)
 GRAIN = ("la_code", "period_type", "period_end", "measure_code")
 EET = {"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5"}
-MONTH_AND_YEAR = ("statutory_visits_in_time", "reviews_in_time", "pep_up_to_date", "pathway_plan_up_to_date",
-                  "care_plan_up_to_date", "missing_episodes")
-YEAR_ONLY = ("health_assessment", "dental_check", "care_leavers_in_touch", "care_leavers_eet",
-             "care_leavers_suitable_accommodation")
+MONTH_AND_YEAR = (
+    "statutory_visits_in_time",
+    "reviews_in_time",
+    "pep_up_to_date",
+    "pathway_plan_up_to_date",
+    "care_plan_up_to_date",
+    "missing_episodes",
+)
+YEAR_ONLY = (
+    "health_assessment",
+    "dental_check",
+    "care_leavers_in_touch",
+    "care_leavers_eet",
+    "care_leavers_suitable_accommodation",
+)
 CARE_MEASURES = MONTH_AND_YEAR + YEAR_ONLY
-WITH_NOT_KNOWN = {"pep_up_to_date", "pathway_plan_up_to_date", "care_plan_up_to_date", "health_assessment",
-                  "dental_check"}
+WITH_NOT_KNOWN = {
+    "pep_up_to_date",
+    "pathway_plan_up_to_date",
+    "care_plan_up_to_date",
+    "health_assessment",
+    "dental_check",
+}
 
 
 # -- calendar arithmetic as PostgreSQL does it (date +/- interval 'N months' clamps to month ends) --
+
 
 def shift_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
@@ -63,6 +83,7 @@ def nth_working_day_after(start: date, n: int, holidays: set[date]) -> date:
 
 
 # -- the landing files --------------------------------------------------------------------------
+
 
 def current_files(landing: Path) -> dict[tuple[str, str], tuple[date, Path]]:
     """(table, la_code) -> (extract date, path) of the latest delivery; 903 tables by their 903 name."""
@@ -103,6 +124,7 @@ def load(landing: Path) -> dict[str, dict]:
 
 # -- periods, spells and the cohort ---------------------------------------------------------------
 
+
 def reporting_periods(extract_date: date, first_decom: date) -> list[tuple[str, date, date]]:
     """(period_type, start, end): the 12 month ends on or before the extract date, and the 903 years
     ended on or before it (at most 3) that end on or after the first episode began."""
@@ -123,21 +145,35 @@ def spells(episodes: list[dict]) -> dict[str, list[dict]]:
     """child -> episodes (short breaks left out) in order, each with its period of care and placement
     start. Periods of care and placements are numbered as the placement measures' reference counts
     them (one reading of DfE's placement counting for both sets of measures)."""
-    history = care_history([placements_reference.Episode(
-        child=row["child"].strip(), decom=parse_date(row["decom"]), dec=parse_date(row.get("dec")),
-        ls=placements_reference.code(row.get("ls")), place=placements_reference.code(row.get("place")),
-        provider=placements_reference.code(row.get("place_provider")),
-        urn=(row.get("urn") or "").strip().upper() or None,
-        home_post=placements_reference.postcode(row.get("home_post")),
-        pl_post=placements_reference.postcode(row.get("pl_post"))) for row in episodes], rules={}, grid={})
+    history = care_history(
+        [
+            placements_reference.Episode(
+                child=row["child"].strip(),
+                decom=parse_date(row["decom"]),
+                dec=parse_date(row.get("dec")),
+                ls=placements_reference.code(row.get("ls")),
+                place=placements_reference.code(row.get("place")),
+                provider=placements_reference.code(row.get("place_provider")),
+                urn=(row.get("urn") or "").strip().upper() or None,
+                home_post=placements_reference.postcode(row.get("home_post")),
+                pl_post=placements_reference.postcode(row.get("pl_post")),
+            )
+            for row in episodes
+        ],
+        rules={},
+        grid={},
+    )
     by_child: dict[str, list[dict]] = {}
     for child, own in history.items():
-        rows = [{"decom": episode.decom, "dec": episode.dec, "period": period, "placement": number}
-                for episode, period, number, _, _ in own["episodes"]]
+        rows = [
+            {"decom": episode.decom, "dec": episode.dec, "period": period, "placement": number}
+            for episode, period, number, _, _ in own["episodes"]
+        ]
         for row in rows:
             row["period_of_care_start"] = min(r["decom"] for r in rows if r["period"] == row["period"])
-            row["placement_start"] = min(r["decom"] for r in rows
-                                         if (r["period"], r["placement"]) == (row["period"], row["placement"]))
+            row["placement_start"] = min(
+                r["decom"] for r in rows if (r["period"], r["placement"]) == (row["period"], row["placement"])
+            )
         by_child[child] = rows
     return by_child
 
@@ -150,6 +186,7 @@ def looked_after_at(child_spells: list[dict], day: date) -> dict | None:
 
 
 # -- the measures ---------------------------------------------------------------------------------
+
 
 def visit_outcome(spell: dict, day: date, visits: list[date], permanence_starts: list[date]) -> str:
     last = max((v for v in visits if spell["period_of_care_start"] <= v <= day), default=None)
@@ -180,7 +217,9 @@ def review_outcome(spell: dict, day: date, reviews: list[date], holidays: set[da
 
 
 def plan_outcome(plans: list[dict], plan_type: str, day: date) -> str:
-    started = [p for p in plans if p["plan_type"] == plan_type and p["start_date"] is not None and p["start_date"] <= day]
+    started = [
+        p for p in plans if p["plan_type"] == plan_type and p["start_date"] is not None and p["start_date"] <= day
+    ]
     if not started:
         return "out_of_date"
     latest = max(started, key=lambda p: p["start_date"])
@@ -234,9 +273,13 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
             reviews[row["child"].strip()].append(parse_date(row["review"]))
     plans: dict[str, list[dict]] = defaultdict(list)
     for row in entry.get("child_plans", []):
-        plans[row["child_id"].strip()].append({
-            "plan_type": (row.get("plan_type") or "").strip().lower().replace(" ", "_").replace("-", "_"),
-            "start_date": parse_date(row.get("start_date")), "next_due_date": parse_date(row.get("next_due_date"))})
+        plans[row["child_id"].strip()].append(
+            {
+                "plan_type": (row.get("plan_type") or "").strip().lower().replace(" ", "_").replace("-", "_"),
+                "start_date": parse_date(row.get("start_date")),
+                "next_due_date": parse_date(row.get("next_due_date")),
+            }
+        )
     missing: dict[str, list[date]] = defaultdict(list)
     for row in entry.get("missing", []):
         if code(row.get("missing")) == "M":
@@ -247,8 +290,9 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
     counts: dict[tuple[str, date, str], dict] = {}
 
     def tally(key, outcome, good, counted, not_known=None):
-        figures = counts.setdefault(key, {"numerator": 0, "denominator": 0,
-                                          "not_known": 0 if key[2] in WITH_NOT_KNOWN else None})
+        figures = counts.setdefault(
+            key, {"numerator": 0, "denominator": 0, "not_known": 0 if key[2] in WITH_NOT_KNOWN else None}
+        )
         if outcome in good:
             figures["numerator"] += 1
         if outcome in counted:
@@ -258,25 +302,44 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
 
     for period_type, start, end in periods:
         for measure in MONTH_AND_YEAR + (YEAR_ONLY if period_type == "year" else ()):
-            counts[(period_type, end, measure)] = {"numerator": 0, "denominator": 0,
-                                                    "not_known": 0 if measure in WITH_NOT_KNOWN else None}
+            counts[(period_type, end, measure)] = {
+                "numerator": 0,
+                "denominator": 0,
+                "not_known": 0 if measure in WITH_NOT_KNOWN else None,
+            }
         for child, rows in child_spells.items():
             spell = looked_after_at(rows, end)
             if spell is not None:
-                permanence = [p["start_date"] for p in plans.get(child, []) if p["plan_type"] == "permanence_plan"
-                              and p["start_date"] is not None]
-                tally((period_type, end, "statutory_visits_in_time"),
-                      visit_outcome(spell, end, visits.get(child, []), permanence), {"in_time"}, {"in_time", "out_of_time"})
-                tally((period_type, end, "reviews_in_time"), review_outcome(spell, end, reviews.get(child, []), holidays),
-                      {"in_time"}, {"in_time", "out_of_time"})
+                permanence = [
+                    p["start_date"]
+                    for p in plans.get(child, [])
+                    if p["plan_type"] == "permanence_plan" and p["start_date"] is not None
+                ]
+                tally(
+                    (period_type, end, "statutory_visits_in_time"),
+                    visit_outcome(spell, end, visits.get(child, []), permanence),
+                    {"in_time"},
+                    {"in_time", "out_of_time"},
+                )
+                tally(
+                    (period_type, end, "reviews_in_time"),
+                    review_outcome(spell, end, reviews.get(child, []), holidays),
+                    {"in_time"},
+                    {"in_time", "out_of_time"},
+                )
                 needed = [("care_plan", "care_plan_up_to_date")]
                 if needs_pep(dobs.get(child), end):
                     needed.append(("pep", "pep_up_to_date"))
                 if needs_pathway_plan(dobs.get(child), end, rows):
                     needed.append(("pathway_plan", "pathway_plan_up_to_date"))
                 for plan_type, measure in needed:
-                    tally((period_type, end, measure), plan_outcome(plans.get(child, []), plan_type, end),
-                          {"up_to_date"}, {"up_to_date", "out_of_date"}, "not_known")
+                    tally(
+                        (period_type, end, measure),
+                        plan_outcome(plans.get(child, []), plan_type, end),
+                        {"up_to_date"},
+                        {"up_to_date", "out_of_date"},
+                        "not_known",
+                    )
             if any(r["decom"] <= end and (r["dec"] is None or r["dec"] >= start) for r in rows):
                 went_missing = any(start <= m <= end for m in missing.get(child, []))
                 tally((period_type, end, "missing_episodes"), went_missing, {True}, {True, False})
@@ -288,8 +351,13 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
             for row in entry["oc2"]:
                 for measure, column in (("health_assessment", "health_assessment"), ("dental_check", "teeth_check")):
                     value = flag(row.get(column))
-                    tally(("year", return_year, measure), "not_known" if value is None else value,
-                          {True}, {True, False}, "not_known")
+                    tally(
+                        ("year", return_year, measure),
+                        "not_known" if value is None else value,
+                        {True},
+                        {True, False},
+                        "not_known",
+                    )
         if "oc3" in entry and entry["oc3_date"] >= return_year:
             for row in entry["oc3"]:
                 born = dobs.get(row["child"].strip())
@@ -315,8 +383,14 @@ def expected_scorecard(landing: Path) -> dict[tuple, dict]:
             continue
         counts = authority_counts(entry, holidays)
         for (period_type, end, measure), figures in counts.items():
-            previous_key = next(((t, e, m) for (t, e, m) in sorted(counts, key=lambda k: k[1], reverse=True)
-                                 if t == period_type and m == measure and e < end), None)
+            previous_key = next(
+                (
+                    (t, e, m)
+                    for (t, e, m) in sorted(counts, key=lambda k: k[1], reverse=True)
+                    if t == period_type and m == measure and e < end
+                ),
+                None,
+            )
             value = Fraction(100 * figures["numerator"], figures["denominator"]) if figures["denominator"] else None
             previous = None
             if previous_key is not None and counts[previous_key]["denominator"]:

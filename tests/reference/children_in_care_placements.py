@@ -7,6 +7,7 @@ the way the 903 guidance describes them, never through the warehouse. Distances 
 centroids of the same package the warehouse loads (the data DfE's validator uses), with DfE's
 formula.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from tests.reference.project_files import SEEDS_DIR
 from tests.reference.quality_assurance import parse_date, read_csv
 
 FILE_NAME = re.compile(r"^903_(?P<table>episodes|header)_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I)
-SEEDS = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
+SEEDS = SEEDS_DIR
 MONTHS_SHOWN = 12
 YEARS_SHOWN = 3
 SHORT_BREAKS = {"V3", "V4"}
@@ -96,12 +98,20 @@ def load(landing: Path) -> dict[str, dict]:
         rows = read_csv(path)
         if table == "episodes":
             entry["extract_date"] = extract_date
-            entry["episodes"] = [Episode(
-                child=r["child"].strip(), decom=parse_date(r["decom"]), dec=parse_date(r.get("dec")),
-                ls=code(r.get("ls")), place=code(r.get("place")), provider=code(r.get("place_provider")),
-                urn=(r.get("urn") or "").strip().upper() or None,
-                home_post=postcode(r.get("home_post")), pl_post=postcode(r.get("pl_post")),
-            ) for r in rows]
+            entry["episodes"] = [
+                Episode(
+                    child=r["child"].strip(),
+                    decom=parse_date(r["decom"]),
+                    dec=parse_date(r.get("dec")),
+                    ls=code(r.get("ls")),
+                    place=code(r.get("place")),
+                    provider=code(r.get("place_provider")),
+                    urn=(r.get("urn") or "").strip().upper() or None,
+                    home_post=postcode(r.get("home_post")),
+                    pl_post=postcode(r.get("pl_post")),
+                )
+                for r in rows
+            ]
         else:
             entry["dob"] = {r["child"].strip(): parse_date(r.get("dob")) for r in rows}
     return data
@@ -152,6 +162,7 @@ def distance_miles(episode: Episode, grid) -> float | None:
 def reporting_periods(extract_date: date, earliest: date) -> list[tuple[str, date, date, str]]:
     """(period_type, start, end, financial_year): the 12 month ends to the extract date's month
     end on or before it, and the 903 years ended on or before it (at most 3, none before the data)."""
+
     def financial_year(day: date) -> str:
         first = day.year if day.month >= 4 else day.year - 1
         return f"{first}/{str(first + 1)[2:]}"
@@ -163,7 +174,9 @@ def reporting_periods(extract_date: date, earliest: date) -> list[tuple[str, dat
         end = add_months(date(last.year, last.month, 1), -back)
         end = month_end(end.year, end.month)
         periods.append(("month", end.replace(day=1), end, financial_year(end)))
-    year_end = date(extract_date.year if extract_date >= date(extract_date.year, 3, 31) else extract_date.year - 1, 3, 31)
+    year_end = date(
+        extract_date.year if extract_date >= date(extract_date.year, 3, 31) else extract_date.year - 1, 3, 31
+    )
     for back in range(YEARS_SHOWN):
         end = date(year_end.year - back, 3, 31)
         start = date(end.year - 1, 4, 1)
@@ -200,8 +213,11 @@ def care_history(episodes: list[Episode], rules, grid):
             periods[-1][1] = episode.dec
             periods[-1][3] = placement_type(episode, rules)
             if episode.place not in TEMPORARY:
-                if last_settled is None or (episode.urn, episode.pl_post) != (last_settled.urn, last_settled.pl_post) \
-                        or (episode.place != last_settled.place and (last_settled.place, episode.place) not in recodes):
+                if (
+                    last_settled is None
+                    or (episode.urn, episode.pl_post) != (last_settled.urn, last_settled.pl_post)
+                    or (episode.place != last_settled.place and (last_settled.place, episode.place) not in recodes)
+                ):
                     number += 1
                     placements.append(Placement(episode.decom, episode.dec, episode.place, period))
                 last_settled = episode
@@ -246,8 +262,9 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
                 counts[kind]["looked_after_at_period_end"] += 1
                 # 3+ placements in the 12 months to D, in any period of care
                 window_start = add_months(end, -12) + timedelta(days=1)
-                in_window = [p for p in care["placements"]
-                             if p.start <= end and (p.end is None or p.end >= window_start)]
+                in_window = [
+                    p for p in care["placements"] if p.start <= end and (p.end is None or p.end >= window_start)
+                ]
                 stability["denominator"] += 1
                 stability["numerator"] += len(in_window) >= 3
                 # long-term stability
@@ -263,8 +280,10 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
                             placement = own[number - 1]
                             two_years = add_months(end, -24)
                             stable = placement.start <= two_years or (
-                                placement.place in PLACED_FOR_ADOPTION and number > 1
-                                and own[number - 2].start <= two_years)
+                                placement.place in PLACED_FOR_ADOPTION
+                                and number > 1
+                                and own[number - 2].start <= two_years
+                            )
                             long_term["numerator"] += stable
                 # over 20 miles
                 if miles is None:
@@ -275,11 +294,18 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
             for placement_kind, figures in counts.items():
                 name, order = names[placement_kind]
                 types[(la_code, period_type, end, placement_kind)] = {
-                    "period_start": start, "financial_year": financial_year,
-                    "placement_type_name": name, "display_order": order, **figures}
-            for measure_code, figures in (("placement_stability_3_plus", stability),
-                                          ("long_term_stability", long_term),
-                                          ("placed_over_20_miles", distance)):
+                    "period_start": start,
+                    "financial_year": financial_year,
+                    "placement_type_name": name,
+                    "display_order": order,
+                    **figures,
+                }
+            for measure_code, figures in (
+                ("placement_stability_3_plus", stability),
+                ("long_term_stability", long_term),
+                ("placed_over_20_miles", distance),
+            ):
                 measures[(la_code, period_type, end, measure_code)] = {
-                    k: (int(v) if v is not None else None) for k, v in figures.items()}
+                    k: (int(v) if v is not None else None) for k, v in figures.items()
+                }
     return types, measures

@@ -35,6 +35,7 @@ Definitions, with D the period end:
   months of D, whatever the household's status; in time when received at most 1 day after the
   event.
 """
+
 from __future__ import annotations
 
 import csv
@@ -197,7 +198,9 @@ class Authority:
     # household_id -> review dates
     reviews: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
     # household_id -> supervision_type -> supervision dates
-    supervisions: dict[str, dict[str, list[date]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+    supervisions: dict[str, dict[str, list[date]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
     # household_id -> its carers
     carers: dict[str, list[Carer]] = field(default_factory=lambda: defaultdict(list))
     notifications: list[Notification] = field(default_factory=list)
@@ -473,8 +476,11 @@ def _days_overdue(authority: Authority, household: Household, measure: str, D: d
     hid = household.household_id
     if measure == "tsd":
         carers = authority.carers.get(hid) or [Carer(carer_id="(none)", tsd_due_date=None, tsd_completed_date=None)]
-        due = min(tsd_effective_due_date(household, carer) for carer in carers
-                  if carer.tsd_completed_date is None or carer.tsd_completed_date > D)
+        due = min(
+            tsd_effective_due_date(household, carer)
+            for carer in carers
+            if carer.tsd_completed_date is None or carer.tsd_completed_date > D
+        )
         return (D - due).days
     kind, within, grace = _RECENCY[measure]
     if kind == "review":
@@ -507,16 +513,21 @@ def expected_exceptions(landing_dir: str | Path) -> dict[tuple[str, str, str, st
             for measure, result in household_outcomes(authority, household, D).items():
                 if result == OUT_OF_TIME:
                     expected[(authority.la_code, measure, household.household_id, None)] = {
-                        "team": household.team, "period_end": D,
-                        "days_overdue": _days_overdue(authority, household, measure, D)}
+                        "team": household.team,
+                        "period_end": D,
+                        "days_overdue": _days_overdue(authority, household, measure, D),
+                    }
         for notification in authority.notifications:
             household = authority.households.get(notification.household_id)
-            if (household is None or not D - relativedelta(months=6) < notification.event_date <= D
-                    or notification_outcome(notification) != OUT_OF_TIME):
+            if (
+                household is None
+                or not D - relativedelta(months=6) < notification.event_date <= D
+                or notification_outcome(notification) != OUT_OF_TIME
+            ):
                 continue
             due = notification.event_date + timedelta(days=1)
             late = (notification.received_date or D) - due
-            expected[(authority.la_code, "notifications_1_day", household.household_id,
-                      notification.notification_id)] = {
-                "team": household.team, "period_end": D, "days_overdue": max(late.days, 0)}
+            expected[
+                (authority.la_code, "notifications_1_day", household.household_id, notification.notification_id)
+            ] = {"team": household.team, "period_end": D, "days_overdue": max(late.days, 0)}
     return expected

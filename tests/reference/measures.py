@@ -6,18 +6,18 @@ Keyed by (la_code, measure_code, period_kind, period_end, breakdown); each row h
 denominator, value, rag, previous_value, same_period_last_year_value and direction_of_travel, with
 RAG and direction judged here from the measure_targets seed, in exact fractions.
 """
+
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
-from pathlib import Path
 
 from tests.published import same
+from tests.reference.project_files import SEEDS_DIR
 from tests.reference.quality_assurance import add_months, quarter_start, reported_quarters
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds"
 ALL = "All"
 QA_HISTORY_QUARTERS = 12
 
@@ -50,12 +50,16 @@ def fostering_counts(scorecard: dict) -> dict[tuple, tuple[int, int | None]]:
         if period_end.month in (3, 6, 9, 12):
             counts[(la, measure, "quarter", period_end, breakdown)] = (numerator, denominator)
     period_ends = defaultdict(set)
-    for (la, _, kind, period_end, _) in counts:
+    for la, _, kind, period_end, _ in counts:
         if kind == "quarter":
             period_ends[la].add(period_end)
     for (la, measure, kind, period_end, breakdown), value in list(counts.items()):
-        year_quarters = {date(financial_year_start(period_end), 6, 30), date(financial_year_start(period_end), 9, 30),
-                         date(financial_year_start(period_end), 12, 31), period_end}
+        year_quarters = {
+            date(financial_year_start(period_end), 6, 30),
+            date(financial_year_start(period_end), 9, 30),
+            date(financial_year_start(period_end), 12, 31),
+            period_end,
+        }
         if kind == "quarter" and period_end.month == 3 and year_quarters <= period_ends[la]:
             counts[(la, measure, "financial_year", period_end, breakdown)] = value
     return counts
@@ -100,10 +104,13 @@ def quality_assurance_counts(qa: dict, qa_files: dict) -> dict[tuple, tuple[int,
         for (file_extract, la), (extract_date, _) in qa_files.items():
             if file_extract != extract:
                 continue
-            ends = sorted(add_months(start, 3) - date.resolution
-                          for start in reported_quarters(extract_date, QA_HISTORY_QUARTERS))
+            ends = sorted(
+                add_months(start, 3) - date.resolution for start in reported_quarters(extract_date, QA_HISTORY_QUARTERS)
+            )
             for period_end in ends:
-                members = [v for (l, m, _, e, b), v in counts.items() if (l, m, e) == (la, code, period_end) and b != ALL]
+                members = [
+                    v for (la_, m, _, e, b), v in counts.items() if (la_, m, e) == (la, code, period_end) and b != ALL
+                ]
                 denominator = sum(d for _, d in members) if measure["unit"] == "percentage" else None
                 counts[(la, code, "quarter", period_end, ALL)] = (sum(n for n, _ in members), denominator)
             for period_end in ends:
@@ -111,10 +118,14 @@ def quality_assurance_counts(qa: dict, qa_files: dict) -> dict[tuple, tuple[int,
                 quarter_ends = {date(year, 6, 30), date(year, 9, 30), date(year, 12, 31), date(year + 1, 3, 31)}
                 if period_end.month != 3 or not quarter_ends <= set(ends):
                     continue
-                for breakdown in {b for (l, m, k, e, b) in counts if (l, m, k) == (la, code, "quarter")
-                                  and e in quarter_ends}:
-                    rows = [counts[(la, code, "quarter", e, breakdown)] for e in quarter_ends
-                            if (la, code, "quarter", e, breakdown) in counts]
+                for breakdown in {
+                    b for (la_, m, k, e, b) in counts if (la_, m, k) == (la, code, "quarter") and e in quarter_ends
+                }:
+                    rows = [
+                        counts[(la, code, "quarter", e, breakdown)]
+                        for e in quarter_ends
+                        if (la, code, "quarter", e, breakdown) in counts
+                    ]
                     denominator = sum(d for _, d in rows) if measure["unit"] == "percentage" else None
                     counts[(la, code, "financial_year", period_end, breakdown)] = (sum(n for n, _ in rows), denominator)
     return counts
@@ -148,8 +159,10 @@ def direction(measure: dict, value: Fraction | None, previous: Fraction | None) 
 
 
 def year_before(kind: str, period_end: date) -> date:
-    return add_months(period_start(kind, period_end), -12 + (1 if kind == "month" else 3 if kind == "quarter" else 12)) \
+    return (
+        add_months(period_start(kind, period_end), -12 + (1 if kind == "month" else 3 if kind == "quarter" else 12))
         - date.resolution
+    )
 
 
 def previous_end(kind: str, period_end: date) -> date:
@@ -177,24 +190,36 @@ def expected_measure_values(counts: dict[tuple, tuple[int, int | None]]) -> dict
     return expected
 
 
-PUBLISHED_COLUMNS = ("la_code, measure_code, period_kind, period_end, breakdown, numerator, denominator, value, rag, "
-                     "previous_value, same_period_last_year_value, direction_of_travel")
+PUBLISHED_COLUMNS = (
+    "la_code, measure_code, period_kind, period_end, breakdown, numerator, denominator, value, rag, "
+    "previous_value, same_period_last_year_value, direction_of_travel"
+)
 
 
 def differences(expected: dict[tuple, dict], published_rows: list[tuple]) -> list:
     """(key, figure, expected, published) for every figure that differs, and every row missing or extra,
     comparing `published_rows` (PUBLISHED_COLUMNS of measure_values) exactly (Decimal -> Fraction)."""
-    names = ("numerator", "denominator", "value", "rag", "previous_value", "same_period_last_year_value",
-             "direction_of_travel")
+    names = (
+        "numerator",
+        "denominator",
+        "value",
+        "rag",
+        "previous_value",
+        "same_period_last_year_value",
+        "direction_of_travel",
+    )
     got = {}
     for row in published_rows:
         key, figures = tuple(row[:5]), row[5:]
-        got[key] = {name: Fraction(v) if v is not None and name.endswith("value") else v
-                    for name, v in zip(names, figures)}
+        got[key] = {
+            name: Fraction(v) if v is not None and name.endswith("value") else v for name, v in zip(names, figures)
+        }
     wrong = [(key, "row", "expected", "missing") for key in expected.keys() - got.keys()]
     wrong += [(key, "row", "not expected", got[key]) for key in got.keys() - expected.keys()]
     for key in expected.keys() & got.keys():
-        wrong += [(key, name, expected[key][name], got[key][name]) for name in names
-                  if not same(expected[key][name], got[key][name])]
+        wrong += [
+            (key, name, expected[key][name], got[key][name])
+            for name in names
+            if not same(expected[key][name], got[key][name])
+        ]
     return sorted(wrong, key=repr)
-

@@ -46,6 +46,7 @@ Choices where the specification is silent (named so that a reviewer can disagree
 * Officer identity is the trimmed ``collected_by`` text, compared exactly (as the pseudonym is).
 * Compliments and comments are reported with stage None whatever the file says.
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,9 +63,7 @@ import holidays
 import openpyxl
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONTRACTS_DIR = REPO_ROOT / "plugins" / "qa_warehouse" / "contracts"
-SEEDS_DIR = REPO_ROOT / "dbt_project" / "seeds"
+from tests.reference.project_files import CONTRACTS_DIR, SEEDS_DIR
 
 DEFAULT_SALT = "qa-warehouse-development-salt"
 HISTORY_QUARTERS = 12  # the dbt var qa_history_quarters default
@@ -108,7 +107,8 @@ FEEDBACK_MINIMUMS = {"carer": 2, "birth_parent": 2}
 NOT_RECORDED = "not_recorded"
 
 FILE_NAME = re.compile(
-    r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.IGNORECASE)
+    r"^(?P<extract>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.IGNORECASE
+)
 TRUE_FLAGS = {"y", "yes", "true", "1"}
 FALSE_FLAGS = {"n", "no", "false", "0"}
 
@@ -138,8 +138,10 @@ def postgres_are_to_python(pattern: str) -> str:
 def feedback_themes() -> tuple[tuple[str, re.Pattern], ...]:
     """(theme, compiled pattern) for every row of the seed, matched case-insensitively (~*)."""
     with open(SEEDS_DIR / "feedback_themes.csv", newline="", encoding="utf-8") as f:
-        return tuple((row["theme"].strip(), re.compile(postgres_are_to_python(row["pattern"]), re.IGNORECASE))
-                     for row in csv.DictReader(f))
+        return tuple(
+            (row["theme"].strip(), re.compile(postgres_are_to_python(row["pattern"]), re.IGNORECASE))
+            for row in csv.DictReader(f)
+        )
 
 
 def themes_of(comment: str | None) -> list[str]:
@@ -212,8 +214,9 @@ def read_xlsx(path: Path, extract: str) -> list[dict[str, object]]:
                 continue
             if all(blank(cell) for cell in cells):
                 continue
-            rows.append({name: (None if blank(value) else value)
-                         for name, value in zip(header, cells) if name is not None})
+            rows.append(
+                {name: (None if blank(value) else value) for name, value in zip(header, cells) if name is not None}
+            )
         if header is None:
             raise ValueError(f"{path.name}: no row names every required column {sorted(needed)}")
         return rows
@@ -374,7 +377,11 @@ def reported_quarters(extract_date: date, history_quarters: int) -> set[date]:
 
 
 def period_columns(start: date, end: date) -> dict[str, object]:
-    return {"period_start": start, "financial_year": financial_year(start), "financial_quarter": financial_quarter(start)}
+    return {
+        "period_start": start,
+        "financial_year": financial_year(start),
+        "financial_quarter": financial_quarter(start),
+    }
 
 
 @cache
@@ -397,7 +404,7 @@ def pseudonymise(la_code: str, identifier: str | None, salt: str = DEFAULT_SALT)
     """md5(salt | la_code | id), the documented pseudonymise contract; blank ids have no key."""
     if identifier is None or not identifier.strip(" "):
         return None
-    return hashlib.md5(f"{salt}|{la_code.strip(' ')}|{identifier.strip(' ')}".encode("utf-8")).hexdigest()
+    return hashlib.md5(f"{salt}|{la_code.strip(' ')}|{identifier.strip(' ')}".encode()).hexdigest()
 
 
 def percentage(numerator: int, denominator: int) -> Fraction | None:
@@ -448,8 +455,10 @@ def audit_tables(loaded, history_quarters: int) -> tuple[dict, dict, dict]:
             changes = [moderation_change(a) for a in moderated]
             good = sum(final_grade(a) in ("outstanding", "good") for a in group)
             actions = [(a, action) for a in group for action in actions_by_audit[a["audit_id"]]]
-            closed = sum(action["followup_date"] is not None and action["followup_date"] <= followup_deadline(a)
-                         for a, action in actions)
+            closed = sum(
+                action["followup_date"] is not None and action["followup_date"] <= followup_deadline(a)
+                for a, action in actions
+            )
             outcomes[key] = {
                 **period_columns(quarter_start(key[1]), key[1]),
                 "audits_completed": len(group),
@@ -476,8 +485,9 @@ def audit_tables(loaded, history_quarters: int) -> tuple[dict, dict, dict]:
                     "audits": len(group),
                     **counts,
                     "not_applicable": not_applicable,
-                    "good_or_better_percentage": percentage(counts["outstanding"] + counts["good"],
-                                                            len(group) - not_applicable),
+                    "good_or_better_percentage": percentage(
+                        counts["outstanding"] + counts["good"], len(group) - not_applicable
+                    ),
                 }
     for la_code, (extract_date, actions) in loaded["audit_actions"].items():
         quarters = reported_quarters(extract_date, history_quarters)
@@ -497,8 +507,9 @@ def audit_tables(loaded, history_quarters: int) -> tuple[dict, dict, dict]:
                 **period_columns(quarter_start(key[1]), key[1]),
                 "actions_due": len(group),
                 "completed_on_time": on_time,
-                "completed_late": sum(a["completed_date"] is not None and a["completed_date"] > a["due_date"]
-                                      for a in group),
+                "completed_late": sum(
+                    a["completed_date"] is not None and a["completed_date"] > a["due_date"] for a in group
+                ),
                 "open_overdue": sum(a["completed_date"] is None for a in group),
                 "on_time_percentage": percentage(on_time, len(group)),
                 "followed_up": sum(a["followup_date"] is not None for a in group),
@@ -529,7 +540,8 @@ def feedback_tables(loaded, history_quarters: int, salt: str) -> tuple[dict, dic
         groups: dict[tuple, list[dict]] = defaultdict(list)
         # officer -> quarter start -> month start -> respondent -> response ids
         collected: dict[str, dict[date, dict[date, dict[str, set]]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(set))))
+            lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
+        )
         for row in rows:
             start = quarter_start(row["collected_date"])
             if start not in quarters:
@@ -636,8 +648,9 @@ def complaint_tables(loaded, history_quarters: int) -> tuple[dict, dict]:
 # --------------------------------------------------------------------------------------------
 
 
-def expected_quality_assurance(landing_dir: str | Path, history_quarters: int = HISTORY_QUARTERS,
-                               salt: str = DEFAULT_SALT) -> dict[str, dict[tuple, dict]]:
+def expected_quality_assurance(
+    landing_dir: str | Path, history_quarters: int = HISTORY_QUARTERS, salt: str = DEFAULT_SALT
+) -> dict[str, dict[tuple, dict]]:
     """Every row of the eight published QA tables, keyed by table name then grain (GRAINS)."""
     loaded = load_landing(landing_dir)
     outcomes, grades, actions = audit_tables(loaded, history_quarters)
@@ -696,12 +709,22 @@ def expected_qa_exceptions(landing_dir: str | Path, salt: str = DEFAULT_SALT) ->
         return start, quarter_end(start)
 
     def action_row(la_code, quarter, audit, action, lateness, due, done, days_late) -> dict:
-        return {"period_start": quarter[0], "period_end": quarter[1], "subject_type": "audit_action",
-                "audit_key": pseudonymise(la_code, audit["audit_id"], salt), "case_type": audit["subject_type"],
-                "case_key": pseudonymise(la_code, audit["subject_id"], salt), "service": audit["service"],
-                "owner_key": pseudonymise(la_code, action["owner_id"], salt), "lateness": lateness,
-                "due_date": due, "done_date": done, "working_days_allowed": None, "working_days_taken": None,
-                "days_late": days_late}
+        return {
+            "period_start": quarter[0],
+            "period_end": quarter[1],
+            "subject_type": "audit_action",
+            "audit_key": pseudonymise(la_code, audit["audit_id"], salt),
+            "case_type": audit["subject_type"],
+            "case_key": pseudonymise(la_code, audit["subject_id"], salt),
+            "service": audit["service"],
+            "owner_key": pseudonymise(la_code, action["owner_id"], salt),
+            "lateness": lateness,
+            "due_date": due,
+            "done_date": done,
+            "working_days_allowed": None,
+            "working_days_taken": None,
+            "days_late": days_late,
+        }
 
     for la_code, (actions_date, actions) in loaded["audit_actions"].items():
         audits_date, audit_rows = loaded["case_file_audits"].get(la_code, (None, []))
@@ -716,16 +739,36 @@ def expected_qa_exceptions(landing_dir: str | Path, salt: str = DEFAULT_SALT) ->
             due, completed = action["due_date"], action["completed_date"]
             if quarter_start(due) == action_quarter[0] and not (completed is not None and completed <= due):
                 listed[(key[0], "audit_actions_on_time", key[1])] = action_row(
-                    la_code, action_quarter, audit, action, "completed_late" if completed else "open_overdue",
-                    due, completed, ((completed or actions_date) - due).days)
+                    la_code,
+                    action_quarter,
+                    audit,
+                    action,
+                    "completed_late" if completed else "open_overdue",
+                    due,
+                    completed,
+                    ((completed or actions_date) - due).days,
+                )
             deadline, followed_up = followup_deadline(audit), action["followup_date"]
             if quarter_start(audit["audit_date"]) == audit_quarter[0] and not (
-                    followed_up is not None and followed_up <= deadline):
-                lateness = ("followed_up_late" if followed_up else
-                            "not_followed_up" if deadline < actions_date else "follow_up_not_yet_due")
+                followed_up is not None and followed_up <= deadline
+            ):
+                lateness = (
+                    "followed_up_late"
+                    if followed_up
+                    else "not_followed_up"
+                    if deadline < actions_date
+                    else "follow_up_not_yet_due"
+                )
                 listed[(key[0], "audit_loops_closed", key[1])] = action_row(
-                    la_code, audit_quarter, audit, action, lateness, deadline, followed_up,
-                    max(((followed_up or actions_date) - deadline).days, 0))
+                    la_code,
+                    audit_quarter,
+                    audit,
+                    action,
+                    lateness,
+                    deadline,
+                    followed_up,
+                    max(((followed_up or actions_date) - deadline).days, 0),
+                )
 
     for la_code, (extract_date, rows) in loaded["complaints"].items():
         quarter = latest_quarter(extract_date)
@@ -740,9 +783,19 @@ def expected_qa_exceptions(landing_dir: str | Path, salt: str = DEFAULT_SALT) ->
                 continue
             due = nth_working_day_after(row["received_date"], allowed)
             listed[(la_code, "complaints_in_timescale", pseudonymise(la_code, row["record_id"], salt))] = {
-                "period_start": quarter[0], "period_end": quarter[1], "subject_type": "complaint",
-                "audit_key": None, "case_type": None, "case_key": None, "service": row["service"],
-                "owner_key": None, "lateness": "responded_late", "due_date": due,
-                "done_date": row["responded_date"], "working_days_allowed": allowed, "working_days_taken": taken,
-                "days_late": (row["responded_date"] - due).days}
+                "period_start": quarter[0],
+                "period_end": quarter[1],
+                "subject_type": "complaint",
+                "audit_key": None,
+                "case_type": None,
+                "case_key": None,
+                "service": row["service"],
+                "owner_key": None,
+                "lateness": "responded_late",
+                "due_date": due,
+                "done_date": row["responded_date"],
+                "working_days_allowed": allowed,
+                "working_days_taken": taken,
+                "days_late": (row["responded_date"] - due).days,
+            }
     return listed

@@ -9,6 +9,7 @@ start, within 8 calendar months (NMS 14) when panel <= start + 8 months (clamped
 last day); withdrawals are by the month withdrawn, the last stage reached and the reason;
 regulation 24 lengths are end - start in days, over 16 weeks meaning more than 112.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -29,13 +30,24 @@ from tests.reference.quality_assurance import (
 
 HISTORY_MONTHS = 24  # the dbt var recruitment_history_months default
 CARER_TYPES = ("mainstream", "kinship")
-FUNNEL_FIGURES = {"enquiries": "enquiry_date", "initial_visits": "initial_visit_date",
-                  "applications": "application_date", "assessments_started": "assessment_start_date",
-                  "panels": "panel_date", "approvals": "approval_date", "withdrawals": "withdrawn_date"}
+FUNNEL_FIGURES = {
+    "enquiries": "enquiry_date",
+    "initial_visits": "initial_visit_date",
+    "applications": "application_date",
+    "assessments_started": "assessment_start_date",
+    "panels": "panel_date",
+    "approvals": "approval_date",
+    "withdrawals": "withdrawn_date",
+}
 REG24_LIMIT_DAYS = 16 * 7
 REG24_EXTENDED_DAYS = 24 * 7
-TABLES = ("recruitment_funnel", "recruitment_conversion", "recruitment_timeliness", "recruitment_withdrawals",
-          "regulation_24")
+TABLES = (
+    "recruitment_funnel",
+    "recruitment_conversion",
+    "recruitment_timeliness",
+    "recruitment_withdrawals",
+    "regulation_24",
+)
 GRAINS = {
     "recruitment_funnel": ("la_code", "period_start", "carer_type"),
     "recruitment_conversion": ("la_code", "period_start", "carer_type"),
@@ -60,8 +72,10 @@ def current_files(landing_dir: str | Path) -> dict[str, tuple[date, Path]]:
 
 
 def load_enquiries(landing_dir: str | Path) -> dict[str, tuple[date, list[dict]]]:
-    return {la: (extract_date, typed_rows("recruitment", read_csv(path), path.name))
-            for la, (extract_date, path) in current_files(landing_dir).items()}
+    return {
+        la: (extract_date, typed_rows("recruitment", read_csv(path), path.name))
+        for la, (extract_date, path) in current_files(landing_dir).items()
+    }
 
 
 def plus_months(day: date, months: int) -> date:
@@ -81,8 +95,12 @@ def reported_months(extract_date: date, history_months: int = HISTORY_MONTHS) ->
 
 def withdrawn_from(row: dict) -> str:
     """The last stage reached before the withdrawal."""
-    for column, stage in (("panel_date", "after_panel"), ("assessment_start_date", "assessment"),
-                          ("application_date", "application"), ("initial_visit_date", "initial_visit")):
+    for column, stage in (
+        ("panel_date", "after_panel"),
+        ("assessment_start_date", "assessment"),
+        ("application_date", "application"),
+        ("initial_visit_date", "initial_visit"),
+    ):
         if row[column] is not None:
             return stage
     return "enquiry"
@@ -99,8 +117,11 @@ def within(day: date | None, start: date, end: date) -> bool:
 
 
 def period(la_code: str, start: date) -> dict:
-    return {"period_end": month_end(start), "financial_year": financial_year(start),
-            "financial_quarter": financial_quarter(start)}
+    return {
+        "period_end": month_end(start),
+        "financial_year": financial_year(start),
+        "financial_quarter": financial_quarter(start),
+    }
 
 
 def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_MONTHS) -> dict[str, dict[tuple, dict]]:
@@ -114,11 +135,16 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                 key = (la_code, start, carer_type)
                 tables["recruitment_funnel"][key] = {
                     **period(la_code, start),
-                    **{figure: sum(within(r[column], start, end) for r in mine) for figure, column in FUNNEL_FIGURES.items()},
+                    **{
+                        figure: sum(within(r[column], start, end) for r in mine)
+                        for figure, column in FUNNEL_FIGURES.items()
+                    },
                 }
                 cohort = [r for r in mine if within(r["enquiry_date"], start, end)]
-                reached = {column: sum(r[column] is not None for r in cohort)
-                           for column in ("initial_visit_date", "application_date", "assessment_start_date", "approval_date")}
+                reached = {
+                    column: sum(r[column] is not None for r in cohort)
+                    for column in ("initial_visit_date", "application_date", "assessment_start_date", "approval_date")
+                }
                 tables["recruitment_conversion"][key] = {
                     **period(la_code, start),
                     "enquiries": len(cohort),
@@ -129,10 +155,14 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                     "withdrawn": sum(outcome(r) == "withdrawn" for r in cohort),
                     "in_progress": sum(outcome(r) == "in_progress" for r in cohort),
                     "enquiry_to_application_percentage": percentage(reached["application_date"], len(cohort)),
-                    "application_to_approval_percentage": percentage(reached["approval_date"], reached["application_date"]),
+                    "application_to_approval_percentage": percentage(
+                        reached["approval_date"], reached["application_date"]
+                    ),
                     "enquiry_to_approval_percentage": percentage(reached["approval_date"], len(cohort)),
                 }
-                panels = [r for r in mine if r["assessment_start_date"] is not None and within(r["panel_date"], start, end)]
+                panels = [
+                    r for r in mine if r["assessment_start_date"] is not None and within(r["panel_date"], start, end)
+                ]
                 in_time = sum(r["panel_date"] <= plus_months(r["assessment_start_date"], 8) for r in panels)
                 tables["recruitment_timeliness"][key] = {
                     **period(la_code, start),
@@ -140,20 +170,28 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                     "within_8_months": in_time,
                     "over_8_months": len(panels) - in_time,
                     "within_8_months_percentage": percentage(in_time, len(panels)),
-                    "average_days_assessment_to_panel": mean([(r["panel_date"] - r["assessment_start_date"]).days
-                                                              for r in panels]),
+                    "average_days_assessment_to_panel": mean(
+                        [(r["panel_date"] - r["assessment_start_date"]).days for r in panels]
+                    ),
                 }
                 for r in mine:
                     if within(r["withdrawn_date"], start, end):
                         wkey = (la_code, start, carer_type, withdrawn_from(r), r["withdrawal_reason"])
-                        figures = tables["recruitment_withdrawals"].setdefault(wkey, {**period(la_code, start),
-                                                                                      "withdrawals": 0})
+                        figures = tables["recruitment_withdrawals"].setdefault(
+                            wkey, {**period(la_code, start), "withdrawals": 0}
+                        )
                         figures["withdrawals"] += 1
             temporary = [r for r in rows if r["reg24_start_date"] is not None]
-            ended = [(r["reg24_end_date"] - r["reg24_start_date"]).days for r in temporary
-                     if within(r["reg24_end_date"], start, end)]
-            still_open = [r for r in temporary if r["reg24_start_date"] <= end
-                          and (r["reg24_end_date"] is None or r["reg24_end_date"] > end)]
+            ended = [
+                (r["reg24_end_date"] - r["reg24_start_date"]).days
+                for r in temporary
+                if within(r["reg24_end_date"], start, end)
+            ]
+            still_open = [
+                r
+                for r in temporary
+                if r["reg24_start_date"] <= end and (r["reg24_end_date"] is None or r["reg24_end_date"] > end)
+            ]
             tables["regulation_24"][(la_code, start)] = {
                 **period(la_code, start),
                 "started": sum(within(r["reg24_start_date"], start, end) for r in temporary),
@@ -163,7 +201,8 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                 "ended_over_24_weeks": sum(days > REG24_EXTENDED_DAYS for days in ended),
                 "average_days_ended": mean(ended),
                 "open_at_period_end": len(still_open),
-                "open_over_16_weeks_at_period_end": sum((end - r["reg24_start_date"]).days > REG24_LIMIT_DAYS
-                                                        for r in still_open),
+                "open_over_16_weeks_at_period_end": sum(
+                    (end - r["reg24_start_date"]).days > REG24_LIMIT_DAYS for r in still_open
+                ),
             }
     return tables

@@ -5,6 +5,7 @@ Read the CSV files (UTF-8 or Windows-1252, either date layout) the way the contr
 through the warehouse: codes normalised, dates as dates, percentages and averages as exact
 fractions.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ def inspections_reported(landing: Path) -> dict[str, dict[date, str | None]]:
         for r in read_csv(path):
             inspected = parse_date(r.get("last_inspection_date"))
             if inspected is not None:
-                reported.setdefault(pseudonymise(la_code, r["home_id"]), {})[inspected] = code(r.get("inspection_judgement"))
+                reported.setdefault(pseudonymise(la_code, r["home_id"]), {})[inspected] = code(
+                    r.get("inspection_judgement")
+                )
     return reported
 
 
@@ -70,30 +73,37 @@ def load(landing: Path) -> dict[str, dict]:
         rows = read_csv(path)
         if extract == "childrens_homes":
             entry["extract_date"] = extract_date
-            entry["homes"] = [{
-                "home_id": r["home_id"].strip(),
-                "home_key": pseudonymise(la_code, r["home_id"]),
-                "provision": code(r["provision"]),
-                "status": code(r["registration_status"]),
-                "registered_places": int(r["registered_places"]) if r.get("registered_places") else None,
-                "occupied_places": int(r["occupied_places"]) if r.get("occupied_places") else None,
-                "last_inspection_date": parse_date(r.get("last_inspection_date")),
-                "inspection_judgement": code(r.get("inspection_judgement")),
-                "application_date": parse_date(r.get("application_date")),
-                "registration_date": parse_date(r.get("registration_date")),
-                "closure_date": parse_date(r.get("closure_date")),
-            } for r in rows]
+            entry["homes"] = [
+                {
+                    "home_id": r["home_id"].strip(),
+                    "home_key": pseudonymise(la_code, r["home_id"]),
+                    "provision": code(r["provision"]),
+                    "status": code(r["registration_status"]),
+                    "registered_places": int(r["registered_places"]) if r.get("registered_places") else None,
+                    "occupied_places": int(r["occupied_places"]) if r.get("occupied_places") else None,
+                    "last_inspection_date": parse_date(r.get("last_inspection_date")),
+                    "inspection_judgement": code(r.get("inspection_judgement")),
+                    "application_date": parse_date(r.get("application_date")),
+                    "registration_date": parse_date(r.get("registration_date")),
+                    "closure_date": parse_date(r.get("closure_date")),
+                }
+                for r in rows
+            ]
         else:
-            entry["visits"] = [{
-                "home_key": pseudonymise(la_code, r["home_id"]),
-                "visit_date": parse_date(r["visit_date"]),
-                "recommendations": int(r["recommendations"]) if r.get("recommendations") else 0,
-            } for r in rows]
+            entry["visits"] = [
+                {
+                    "home_key": pseudonymise(la_code, r["home_id"]),
+                    "visit_date": parse_date(r["visit_date"]),
+                    "recommendations": int(r["recommendations"]) if r.get("recommendations") else 0,
+                }
+                for r in rows
+            ]
     return data
 
 
 def status_at(home: dict, day: date) -> str | None:
     """applied / registered / unregistered / closed on `day`, or None before the home was known."""
+
     def since(dated: date | None, *statuses: str) -> date | None:
         return dated if dated is not None else (EARLIEST if home["status"] in statuses else None)
 
@@ -130,8 +140,9 @@ def open_all_month(home: dict, period_end: date) -> bool:
 
 
 def open_in_month(home: dict, period_end: date) -> bool:
-    return ("registered" in (status_at(home, month_start(period_end)), status_at(home, period_end))
-            or in_month(home["registration_date"], period_end))
+    return "registered" in (status_at(home, month_start(period_end)), status_at(home, period_end)) or in_month(
+        home["registration_date"], period_end
+    )
 
 
 def shown_month_ends(entry: dict) -> list[date]:
@@ -164,17 +175,21 @@ def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
                 occupied = sum(h["occupied_places"] or 0 for h in open_homes)
                 is_latest = period_end == latest
                 tables["residential_homes_monthly"][(la_code, period_end, provision)] = {
-                    **{f"homes_{s}": sum(status[h["home_key"]] == s for h in homes)
-                       for s in ("applied", "registered", "unregistered", "closed")},
+                    **{
+                        f"homes_{s}": sum(status[h["home_key"]] == s for h in homes)
+                        for s in ("applied", "registered", "unregistered", "closed")
+                    },
                     "homes_registered_in_month": sum(in_month(h["registration_date"], period_end) for h in homes),
                     "homes_closed_in_month": sum(in_month(h["closure_date"], period_end) for h in homes),
                     "registered_places": registered,
                     "occupied_places": occupied if is_latest else None,
                     "vacancies": registered - occupied if is_latest else None,
                     "occupancy_rate": percentage(occupied, registered) if is_latest else None,
-                    "unregistered_occupied_places": sum(h["occupied_places"] or 0 for h in homes
-                                                        if status[h["home_key"]] == "unregistered")
-                    if is_latest else None,
+                    "unregistered_occupied_places": sum(
+                        h["occupied_places"] or 0 for h in homes if status[h["home_key"]] == "unregistered"
+                    )
+                    if is_latest
+                    else None,
                 }
 
                 # Regulation 44: the provision's (or authority's) row, and one row per home.
@@ -190,14 +205,16 @@ def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
                         "homes_visited": len(visited),
                         "homes_open_all_month": len(all_month),
                         "homes_open_all_month_visited": sum(h["home_key"] in visited for h in all_month),
-                        "visited_percentage": percentage(sum(h["home_key"] in visited for h in all_month),
-                                                         len(all_month)),
+                        "visited_percentage": percentage(
+                            sum(h["home_key"] in visited for h in all_month), len(all_month)
+                        ),
                     }
 
             open_homes = [h for h in entry["homes"] if status[h["home_key"]] == "registered"]
             for order, judgement in enumerate(JUDGEMENTS, start=1):
-                judged = [h for h in open_homes
-                          if judgement_at(inspections.get(h["home_key"], {}), period_end) == judgement]
+                judged = [
+                    h for h in open_homes if judgement_at(inspections.get(h["home_key"], {}), period_end) == judgement
+                ]
                 tables["residential_inspections"][(la_code, period_end, judgement)] = {
                     "display_order": order,
                     "homes": len(judged),
@@ -208,10 +225,16 @@ def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
                 }
 
             window_after = month_ends_back(period_end, 13)[-1]  # the month end 12 months before
-            registered_12 = [h for h in entry["homes"] if h["registration_date"] is not None
-                             and window_after < h["registration_date"] <= period_end]
-            days = [(h["registration_date"] - h["application_date"]).days for h in registered_12
-                    if h["application_date"] is not None]
+            registered_12 = [
+                h
+                for h in entry["homes"]
+                if h["registration_date"] is not None and window_after < h["registration_date"] <= period_end
+            ]
+            days = [
+                (h["registration_date"] - h["application_date"]).days
+                for h in registered_12
+                if h["application_date"] is not None
+            ]
             waiting = [h for h in entry["homes"] if status[h["home_key"]] == "applied"]
             waited = [(period_end - h["application_date"]).days for h in waiting if h["application_date"] is not None]
             tables["residential_registration_timeliness"][(la_code, period_end)] = {

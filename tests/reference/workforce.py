@@ -4,6 +4,7 @@ check on reporting.workforce_monthly (docs/workforce-figures.md defines each fig
 Read the CSV files (UTF-8 or Windows-1252, either date layout) the way the contract says, never
 through the warehouse: FTE as exact fractions, dates as dates.
 """
+
 from __future__ import annotations
 
 import csv
@@ -12,11 +13,12 @@ from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from tests.reference.project_files import SEEDS_DIR
 from tests.reference.quality_assurance import parse_date, read_csv
 
 HISTORY_MONTHS = 24  # the dbt var workforce_history_months default
 FILE_NAME = re.compile(r"^(?P<extract>workforce|team_establishment)_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I)
-SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "workforce_national_reference.csv"
+SEED = SEEDS_DIR / "workforce_national_reference.csv"
 GRAIN = ("la_code", "team", "period_end")
 
 
@@ -58,15 +60,18 @@ def load(landing: Path) -> dict[str, dict]:
         entry = data.setdefault(la_code, {"spells": [], "establishment": {}})
         if extract == "workforce":
             entry["extract_date"] = extract_date
-            entry["spells"] = [{
-                "worker_id": r["worker_id"].strip(),
-                "team": r["team"].strip(),
-                "fte": Fraction(r["fte"].strip()),
-                "contract": r["contract"].strip().lower(),
-                "start_date": parse_date(r["start_date"]),
-                "leave_date": parse_date(r["leave_date"]),
-                "caseload": int(r["caseload"]) if r.get("caseload") not in (None, "") else None,
-            } for r in rows]
+            entry["spells"] = [
+                {
+                    "worker_id": r["worker_id"].strip(),
+                    "team": r["team"].strip(),
+                    "fte": Fraction(r["fte"].strip()),
+                    "contract": r["contract"].strip().lower(),
+                    "start_date": parse_date(r["start_date"]),
+                    "leave_date": parse_date(r["leave_date"]),
+                    "caseload": int(r["caseload"]) if r.get("caseload") not in (None, "") else None,
+                }
+                for r in rows
+            ]
         else:
             entry["establishment"] = {r["team"].strip(): Fraction(r["establishment_fte"].strip()) for r in rows}
     return data
@@ -105,8 +110,13 @@ def expected_workforce(landing: Path) -> dict[tuple, dict]:
                 agency = sum((s["fte"] for s in posts if s["contract"] == "agency"), Fraction(0))
                 employed = employed_fte(period_end)
                 window_start = month_ends_back(period_end, 13)[-1]  # the month end 12 months before
-                leavers = [s for s in spells if s["contract"] == "permanent" and s["leave_date"] is not None
-                           and window_start < s["leave_date"] <= period_end]
+                leavers = [
+                    s
+                    for s in spells
+                    if s["contract"] == "permanent"
+                    and s["leave_date"] is not None
+                    and window_start < s["leave_date"] <= period_end
+                ]
                 leavers_fte = sum((s["fte"] for s in leavers), Fraction(0))
                 average = sum(employed_fte(m) for m in month_ends_back(period_end, 12)) / 12
                 latest = period_end == last

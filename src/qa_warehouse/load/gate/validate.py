@@ -1,0 +1,121 @@
+"""Run an extract's committed GX suite on a table of incoming rows and say what broke, by row."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from qa_warehouse.load.contracts import Contract
+from qa_warehouse.load.gate.suites import SUBJECT, suite_path
+from qa_warehouse.problems import Violation
+from qa_warehouse.warehouse import Warehouse
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's telemetry would try the network
+
+
+class GateError(RuntimeError):
+    """An expectation could not be evaluated (a broken suite or a lost connection)."""
+
+
+RESULT_FORMAT = {
+    "result_format": "COMPLETE",
+    "unexpected_index_column_names": ["_source_row"],
+    "partial_unexpected_count": 200,
+}
+
+
+def validate_incoming(
+    warehouse: Warehouse, contract: Contract, schema: str, table: str, file_name: str
+) -> list[Violation]:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # logs, not terminal bars
+    source = context.data_sources.add_or_update_postgres(
+        "warehouse", connection_string=warehouse.gx_connection_string()
+    )
+    asset = source.add_table_asset(table, table_name=table, schema_name=schema)
+    batch = asset.add_batch_definition_whole_table("whole file")
+    document = json.loads(suite_path(contract.extract).read_text(encoding="utf-8"))
+    suite = context.suites.add(gx.ExpectationSuite(**document))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{contract.extract} gate", data=batch, suite=suite)
+    )
+    index_columns = ["_source_row", *([contract.subject] if contract.subject else [])]
+    result = definition.run(result_format={**RESULT_FORMAT, "unexpected_index_column_names": index_columns})
+    violations: list[Violation] = []
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        raised = [
+            info
+            for info in (outcome.exception_info or {}).values()
+            if isinstance(info, dict) and info.get("raised_exception")
+        ]
+        if raised or (outcome.exception_info or {}).get("raised_exception"):
+            # A check that could not run says nothing about the data: stop, don't quarantine.
+            message = (raised[0] if raised else outcome.exception_info).get("exception_message")
+            raise GateError(f"{contract.extract} suite, rule {(config.meta or {}).get('rule')}: {message}")
+        violations += _violations(
+            file_name, config.meta or {}, config.description or config.type, outcome.result, contract.subject
+        )
+    return violations
+
+
+def _violations(
+    file_name: str, meta: dict, description: str, result: dict, subject: str | None = None
+) -> list[Violation]:
+    rule, column = meta.get("rule", "unknown_rule"), meta.get("column")
+    if "details" in result:  # unexpected_rows_expectation: the rows the query returned
+        rows = result["details"].get("unexpected_rows") or []
+        return [
+            Violation(
+                file_name,
+                rule,
+                description,
+                row.get("_source_row"),
+                column,
+                _value(row, exclude={"_source_row", SUBJECT}),
+                subject=_text(row.get(SUBJECT)),
+            )
+            for row in rows
+        ] or [Violation(file_name, rule, f"{description} ({result.get('observed_value')} rows)", None, column)]
+    indexed = result.get("unexpected_index_list") or []
+    if indexed:
+        # GX gives the index columns (_source_row, the subject) and the checked column's value.
+        index_only = {"_source_row", subject} - {column}
+        return [
+            Violation(
+                file_name,
+                rule,
+                description,
+                row.get("_source_row"),
+                column,
+                _value(row, exclude=index_only),
+                subject=_text(row.get(subject)) if subject else None,
+            )
+            for row in indexed
+        ]
+    return [
+        Violation(
+            file_name,
+            rule,
+            description,
+            None,
+            column,
+            None if result.get("observed_value") is None else str(result.get("observed_value")),
+        )
+    ]
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _value(row: dict, exclude: set[str]) -> str | None:
+    values = [v for k, v in row.items() if k not in exclude]
+    if not values:
+        return None
+    return str(values[0]) if len(values) == 1 else ", ".join(map(str, values))

@@ -1,0 +1,89 @@
+"""The Airflow tasks the DAG files compose: thin wrappers over qa_warehouse.pipeline.
+
+Failures a retry cannot fix (a quarantined file, an open quarantine, a failed dbt test, an
+incomplete period, a late extract) raise AirflowFailException, which Airflow never retries; the
+original exception stays attached as its cause, so the alert can name the file and rule.
+Anything else (a lost connection) is retried with backoff by alerts.task_defaults().
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import Param, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+from qa_warehouse import pipeline
+from qa_warehouse.orchestration import assets
+from qa_warehouse.settings import load_settings
+
+
+def landing_param() -> dict:
+    return {"landing_dir": Param(str(load_settings().landing_dir), type="string")}
+
+
+@task(trigger_rule="none_failed")  # runs after an upstream extract that had nothing new (skipped)
+def ingest(extract: str, params=None) -> dict:
+    from qa_warehouse.load.ingest import QuarantinedFiles
+
+    try:
+        result = pipeline.ingest(extract, params["landing_dir"])
+    except QuarantinedFiles as quarantined:
+        raise AirflowFailException(str(quarantined)) from quarantined
+    if not result["accepted"]:
+        # Skipped, not succeeded: no Asset event, so nothing is rebuilt for a repeated delivery.
+        raise AirflowSkipException(f"no new {extract} delivery ({len(result['duplicates'])} already loaded)")
+    return result
+
+
+@task(trigger_rule="none_failed_min_one_success", outlets=[assets.DELIVERY])
+def delivery_loaded() -> None:
+    """Marks the end of a delivery that accepted something: the build starts once, on all of it."""
+
+
+@task
+def check_gates() -> None:
+    try:
+        pipeline.check_gates()
+    except pipeline.GateClosed as closed:
+        raise AirflowFailException(str(closed)) from closed
+
+
+@task
+def dbt_build() -> None:
+    from qa_warehouse.build.dbt import DbtFailed
+
+    try:
+        pipeline.build()
+    except DbtFailed as failed:
+        raise AirflowFailException(str(failed)) from failed
+
+
+@task(outlets=[assets.REPORTING])
+def publish() -> list[str]:
+    return pipeline.publish_reporting()
+
+
+@task
+def check_period_complete(kind: str, data_interval_start=None, data_interval_end=None) -> None:
+    period = pipeline.period_of(kind, data_interval_start.date(), data_interval_end.date())
+    try:
+        pipeline.check_period_complete(period)
+    except pipeline.NothingDelivered as empty:
+        raise AirflowSkipException(str(empty)) from empty  # a new warehouse: not a failure to alert on
+    except pipeline.PeriodIncomplete as incomplete:
+        raise AirflowFailException(str(incomplete)) from incomplete
+
+
+@task(outlets=[assets.REPORTING])
+def publish_period(kind: str, data_interval_start=None, data_interval_end=None) -> list[str]:
+    return pipeline.publish_reporting(pipeline.period_of(kind, data_interval_start.date(), data_interval_end.date()))
+
+
+@task
+def check_freshness() -> None:
+    from qa_warehouse.load.freshness import ExtractsLate
+    from qa_warehouse.load.freshness import check_freshness as check
+
+    try:
+        check()
+    except ExtractsLate as late:
+        raise AirflowFailException(str(late)) from late

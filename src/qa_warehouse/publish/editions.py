@@ -1,0 +1,301 @@
+"""Editions: what a period close published, kept unchanged for good, and what changed since.
+
+Publishing a period (publish.publish with a Period) writes, in the same transaction as the swap:
+an edition (`reporting.editions`: the period, when, the publication and the loads it was built
+from) and its figures in long form (`reporting.edition_figures`). Triggers refuse any UPDATE,
+DELETE or TRUNCATE of either, whoever asks. Every publication also rewrites
+`reporting.latest_figures`, the current tables in the same long form, so that the views
+`reporting.restatements` (edition against the previous edition of its period) and
+`reporting.figures_published_and_latest` (latest edition against the current tables) compare
+like with like. docs/editions.md describes them for analysts.
+
+Which columns are figures: a reporting table's grain is its dbt unique key (the model's
+`unique_combination_of_columns` test); every other column of a numeric type is a figure, and so
+is every boolean one (stored as 1 or 0), unless its dbt `meta` says `edition_figure: false`.
+Text and date columns outside the grain (names, financial year, RAG, direction of travel) are
+labels derived from the grain or the figures, and are not kept. A table's rows belong to a
+period when their `period_end` falls within it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from psycopg2 import sql
+
+from qa_warehouse.load.contracts import SAFE_LOADER
+from qa_warehouse.settings import load_settings
+
+if TYPE_CHECKING:
+    from qa_warehouse.periods import Period
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "reporting"
+EDITIONS = "editions"
+EDITION_FIGURES = "edition_figures"
+LATEST_FIGURES = "latest_figures"
+RESTATEMENTS = "restatements"
+PUBLISHED_AND_LATEST = "figures_published_and_latest"
+# Kept in `reporting` across publications: a dbt model of the same name must never replace them.
+OWN_RELATIONS = frozenset({EDITIONS, EDITION_FIGURES, LATEST_FIGURES, RESTATEMENTS, PUBLISHED_AND_LATEST})
+
+NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision"})
+PERIOD_COLUMN = "period_end"
+
+
+@dataclass(frozen=True)
+class FigureLayout:
+    """How one reporting table reads in long form: its grain and its figure columns."""
+
+    table: str
+    grain: tuple[str, ...]
+    figures: tuple[str, ...]
+    booleans: frozenset[str]  # figures stored as 1 (true) or 0 (false)
+
+
+@dataclass(frozen=True)
+class DeclaredModel:
+    grain: tuple[str, ...]
+    not_figures: frozenset[str]
+
+
+def declared_models(project_dir: Path | None = None) -> dict[str, DeclaredModel]:
+    """Each dbt model that declares a unique key: its grain, and the columns its meta marks
+    `edition_figure: false`. Read from the project's yml, which every worker that builds has."""
+    project_dir = project_dir or load_settings().dbt_project_dir
+    declared = {}
+    for path in sorted((project_dir / "models").rglob("*.yml")):
+        for model in (yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}).get("models") or []:
+            grain = _unique_key(model)
+            if grain:
+                declared[model["name"]] = DeclaredModel(
+                    tuple(grain),
+                    frozenset(
+                        column["name"]
+                        for column in model.get("columns") or []
+                        if _meta(column).get("edition_figure") is False
+                    ),
+                )
+    return declared
+
+
+def _unique_key(model: dict) -> list[str] | None:
+    for test in model.get("data_tests") or model.get("tests") or []:
+        if isinstance(test, dict) and "unique_combination_of_columns" in test:
+            arguments = test["unique_combination_of_columns"] or {}
+            return (arguments.get("arguments") or arguments).get("combination_of_columns")
+    return None
+
+
+def _meta(column: dict) -> dict:
+    return {**(column.get("meta") or {}), **((column.get("config") or {}).get("meta") or {})}
+
+
+def figure_layouts(cur, tables: list[str], declared: dict[str, DeclaredModel] | None = None) -> list[FigureLayout]:
+    """The long-form layout of each published table, its column types read from the catalog.
+    A table without a declared key or a period_end column has no figures to keep (logged)."""
+    declared = declared_models() if declared is None else declared
+    cur.execute(
+        """select table_name, column_name, data_type from information_schema.columns
+                   where table_schema = %s and table_name = any(%s) order by table_name, ordinal_position""",
+        (SCHEMA, list(tables)),
+    )
+    columns: dict[str, dict[str, str]] = {}
+    for table, column, data_type in cur.fetchall():
+        columns.setdefault(table, {})[column] = data_type
+    layouts = []
+    for table in sorted(tables):
+        model, types = declared.get(table), columns.get(table, {})
+        if model is None or PERIOD_COLUMN not in types:
+            log.warning(
+                "reporting.%s is left out of editions: it needs a dbt unique_combination_of_columns "
+                "key and a %s column",
+                table,
+                PERIOD_COLUMN,
+            )
+            continue
+        if missing := [c for c in model.grain if c not in types]:
+            raise RuntimeError(f"reporting.{table}: its declared key names columns it does not have: {missing}")
+        figures = [
+            c
+            for c, t in types.items()
+            if c not in model.grain and c not in model.not_figures and (t in NUMERIC_TYPES or t == "boolean")
+        ]
+        layouts.append(
+            FigureLayout(table, model.grain, tuple(figures), frozenset(c for c in figures if types[c] == "boolean"))
+        )
+    return layouts
+
+
+def prepare(cur) -> None:
+    """Create (or bring up to date) the edition tables, their guards and the views; take the lock
+    on latest_figures that the publication rewrites. Run inside the publish transaction."""
+    cur.execute(
+        sql.SQL(_OBJECTS).format(
+            editions=sql.Identifier(SCHEMA, EDITIONS),
+            edition_figures=sql.Identifier(SCHEMA, EDITION_FIGURES),
+            latest_figures=sql.Identifier(SCHEMA, LATEST_FIGURES),
+            restatements=sql.Identifier(SCHEMA, RESTATEMENTS),
+            published_and_latest=sql.Identifier(SCHEMA, PUBLISHED_AND_LATEST),
+            publication_log=sql.Identifier(SCHEMA, "publication_log"),
+            refuse=sql.Identifier(SCHEMA, "refuse_to_change_an_edition"),
+        )
+    )
+    cur.execute(sql.SQL("lock table {} in access exclusive mode").format(sql.Identifier(SCHEMA, LATEST_FIGURES)))
+
+
+def write_latest_figures(cur, publication_id: int, layouts: list[FigureLayout]) -> None:
+    """Replace latest_figures with the just-published tables in long form: one INSERT per table."""
+    # Truncate, like the swap's drop, under the exclusive lock prepare() took: no dead rows left behind.
+    cur.execute(sql.SQL("truncate {}").format(sql.Identifier(SCHEMA, LATEST_FIGURES)))
+    for layout in layouts:
+        if not layout.figures:
+            continue
+        grain = sql.SQL(", ").join(sql.SQL("{}, t.{}").format(sql.Literal(c), sql.Identifier(c)) for c in layout.grain)
+        figures = sql.SQL(", ").join(
+            sql.SQL("({}, t.{}{})").format(
+                sql.Literal(c), sql.Identifier(c), sql.SQL("::int::numeric" if c in layout.booleans else "::numeric")
+            )
+            for c in layout.figures
+        )
+        cur.execute(
+            sql.SQL("""
+            insert into {latest} (publication_id, table_name, period_end, grain, figure, value)
+            select %s, %s, t.{period}, jsonb_build_object({grain}), f.figure, f.value
+            from {table} t cross join lateral (values {figures}) f (figure, value)""").format(
+                latest=sql.Identifier(SCHEMA, LATEST_FIGURES),
+                period=sql.Identifier(PERIOD_COLUMN),
+                grain=grain,
+                table=sql.Identifier(SCHEMA, layout.table),
+                figures=figures,
+            ),
+            (publication_id, layout.table),
+        )
+
+
+def create_edition(cur, period: Period, publication_id: int) -> int:
+    """The edition of `period` made by this publication, with the current figures of its rows."""
+    cur.execute(
+        sql.SQL("""
+        insert into {editions} (period_kind, period_first_day, period_last_day, as_at, publication_id, loads,
+                                previous_edition_id)
+        select %(kind)s, %(first)s, %(last)s, p.published_at, p.publication_id, p.loads,
+               (select max(e.edition_id) from {editions} e where e.period_kind = %(kind)s
+                  and e.period_first_day = %(first)s and e.period_last_day = %(last)s)
+        from {publication_log} p where p.publication_id = %(publication)s
+        returning edition_id""").format(
+            editions=sql.Identifier(SCHEMA, EDITIONS), publication_log=sql.Identifier(SCHEMA, "publication_log")
+        ),
+        {"kind": period.kind, "first": period.first_day, "last": period.last_day, "publication": publication_id},
+    )
+    (edition_id,) = cur.fetchone()
+    cur.execute(
+        sql.SQL("""
+        insert into {figures} (edition_id, table_name, period_end, grain, figure, value)
+        select %s, table_name, period_end, grain, figure, value from {latest}
+        where period_end between %s and %s""").format(
+            figures=sql.Identifier(SCHEMA, EDITION_FIGURES), latest=sql.Identifier(SCHEMA, LATEST_FIGURES)
+        ),
+        (edition_id, period.first_day, period.last_day),
+    )
+    return edition_id
+
+
+# Created on every publish ("if not exists" / "or replace"), so a warehouse gains them on its next
+# publication. A figure is identified by (table_name, grain, figure); grain is jsonb so that a null
+# in the key (the authority-wide scorecard row's team) compares equal to itself.
+_OBJECTS = """
+create table if not exists {editions} (
+    edition_id bigint generated always as identity primary key,
+    period_kind text not null,
+    period_first_day date not null,
+    period_last_day date not null,
+    as_at timestamptz not null,
+    publication_id bigint not null unique references {publication_log},
+    loads jsonb not null,
+    previous_edition_id bigint references {editions},
+    check (period_first_day <= period_last_day));
+
+create table if not exists {edition_figures} (
+    edition_id bigint not null references {editions},
+    table_name text not null,
+    period_end date not null,
+    grain jsonb not null,
+    figure text not null,
+    value numeric,
+    primary key (edition_id, table_name, grain, figure));
+
+create table if not exists {latest_figures} (
+    publication_id bigint not null,
+    table_name text not null,
+    period_end date not null,
+    grain jsonb not null,
+    figure text not null,
+    value numeric);  -- no key to maintain: rewritten whole, and dbt has tested each table's key
+create index if not exists latest_figures_period_end on {latest_figures} (period_end);
+
+create or replace function {refuse}() returns trigger language plpgsql as $$
+begin
+    raise exception 'reporting.% is immutable: a published edition never changes', tg_table_name
+        using hint = 'Publish the period again to make a new edition; reporting.restatements shows what changed.';
+end $$;
+create or replace trigger editions_are_immutable before update or delete on {editions}
+    for each statement execute function {refuse}();
+create or replace trigger editions_are_never_truncated before truncate on {editions}
+    for each statement execute function {refuse}();
+create or replace trigger edition_figures_are_immutable before update or delete on {edition_figures}
+    for each statement execute function {refuse}();
+create or replace trigger edition_figures_are_never_truncated before truncate on {edition_figures}
+    for each statement execute function {refuse}();
+
+create or replace view {restatements} as
+select e.period_kind, e.period_first_day, e.period_last_day,
+       c.table_name, c.period_end, c.grain, c.figure,
+       case when c.previous_edition is null then 'added' when c.this_edition is null then 'removed'
+            else 'changed' end as change,
+       c.previous_value, c.new_value,
+       p.edition_id as previous_edition_id, p.as_at as previous_as_at,
+       e.edition_id, e.as_at,
+       w.new_loads, w.why
+from {editions} e
+join {editions} p on p.edition_id = e.previous_edition_id
+cross join lateral (
+    select coalesce(jsonb_agg(l order by l->>'extract', l->>'la_code'), '[]'::jsonb) as new_loads,
+           coalesce('loads since the previous edition: '
+                    || string_agg(format('%s (%s %s, load %s)', l->>'file_name', l->>'extract', l->>'la_code',
+                                         l->>'load_id'), ', ' order by l->>'extract', l->>'la_code'),
+                    'no new loads since the previous edition: the same data built again '
+                    || '(a changed model, seed or target)') as why
+    from jsonb_array_elements(e.loads) l
+    where not exists (select 1 from jsonb_array_elements(p.loads) pl where pl->'load_id' = l->'load_id')
+) w
+cross join lateral (
+    select table_name, coalesce(n.period_end, o.period_end) as period_end, grain, figure,
+           o.value as previous_value, n.value as new_value,
+           o.edition_id as previous_edition, n.edition_id as this_edition
+    from (select * from {edition_figures} where edition_id = p.edition_id) o
+    full join (select * from {edition_figures} where edition_id = e.edition_id) n using (table_name, grain, figure)
+    where o.edition_id is null or n.edition_id is null or o.value is distinct from n.value
+) c;
+
+create or replace view {published_and_latest} as
+select e.period_kind, e.period_first_day, e.period_last_day, e.edition_id, e.as_at as published_at,
+       c.table_name, c.period_end, c.grain, c.figure, c.published_value, c.latest_value, c.changed,
+       c.latest_publication_id
+from (select distinct on (period_kind, period_first_day, period_last_day) *
+      from {editions} order by period_kind, period_first_day, period_last_day, edition_id desc) e
+cross join lateral (
+    select table_name, coalesce(p.period_end, l.period_end) as period_end, grain, figure,
+           p.value as published_value, l.value as latest_value,
+           (p.edition_id is null or l.publication_id is null or p.value is distinct from l.value) as changed,
+           l.publication_id as latest_publication_id
+    from (select * from {edition_figures} where edition_id = e.edition_id) p
+    full join (select * from {latest_figures}
+               where period_end between e.period_first_day and e.period_last_day) l using (table_name, grain, figure)
+) c;
+"""

@@ -1,0 +1,95 @@
+"""Read published tables back for people: the scorecard as a terminal table; the report sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from qa_warehouse.warehouse import connect
+
+# The report sections (measure_targets.area), in the order every report shows them, with their
+# headings: Performance on a Page and the self-evaluation export both follow it.
+SECTIONS = {
+    "fostering": "Fostering",
+    "audits": "Case file audits",
+    "feedback": "Feedback",
+    "complaints": "Complaints and compliments",
+}
+
+
+def section_title(section: str) -> str:
+    """A section's heading; a section the seed adds before it is named here reads from its code."""
+    return SECTIONS.get(section, section.replace("_", " ").capitalize())
+
+
+SCORECARD_COLUMNS = (
+    "la_code",
+    "team",
+    "period_end",
+    "measure_name",
+    "in_time",
+    "out_of_time",
+    "not_yet_due",
+    "percentage",
+    "target",
+    "rag",
+    "direction_of_travel",
+)
+
+
+def read_scorecard(
+    la_code: str | None = None, period_end: dt.date | None = None, all_periods: bool = False
+) -> list[dict]:
+    """Published rows; by default each authority's latest period end only."""
+    period_filter = (
+        "true"
+        if all_periods
+        else (
+            "period_end = %(period_end)s"
+            if period_end
+            else "period_end = (select max(period_end) from reporting.fostering_kpi_scorecard m where m.la_code = s.la_code)"
+        )
+    )
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute(
+            f"""select {", ".join(SCORECARD_COLUMNS)} from reporting.fostering_kpi_scorecard s
+                where (%(la_code)s::text is null or la_code = %(la_code)s) and {period_filter}
+                order by la_code, period_end, team nulls first, display_order""",
+            {"la_code": la_code, "period_end": period_end},
+        )
+        return [dict(zip(SCORECARD_COLUMNS, row)) for row in cur.fetchall()]
+
+
+def format_scorecard(rows: list[dict]) -> str:
+    """Percentages rounded to whole numbers for display only; the table keeps them exact."""
+    headers = (
+        "LA",
+        "team",
+        "period end",
+        "measure",
+        "in time",
+        "out of time",
+        "not yet due",
+        "%",
+        "target",
+        "RAG",
+        "direction",
+    )
+    body = [
+        (
+            r["la_code"],
+            r["team"] or "(all teams)",
+            str(r["period_end"]),
+            r["measure_name"],
+            str(r["in_time"]),
+            str(r["out_of_time"]),
+            str(r["not_yet_due"]),
+            "-" if r["percentage"] is None else f"{r['percentage']:.0f}",
+            "" if r["target"] is None else f"{r['target']:.0f}",
+            r["rag"] or "-",
+            r["direction_of_travel"] or "-",
+        )
+        for r in rows
+    ]
+    widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(headers)]
+    render = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([render(headers), render(["-" * w for w in widths]), *map(render, body)])
