@@ -12,8 +12,8 @@ from qa_warehouse.build.seeds import (
     LAST_YEAR,
     bank_holidays_csv,
     bank_holidays_path,
-    england_bank_holidays,
 )
+from qa_warehouse.periods import england_bank_holidays
 from qa_warehouse.settings import DBT_PROJECT_DIR
 
 SEEDS = DBT_PROJECT_DIR / "seeds"

@@ -25,10 +25,19 @@ class Period:
     last_day: dt.date
 
 
+def england_bank_holidays(first_year: int, last_year: int) -> list[tuple[dt.date, str]]:
+    """Every bank holiday in England from 1 January first_year to 31 December last_year, by date.
+
+    A day with two names (rare) is one row, its names joined by '; ' as the package gives them.
+    """
+    import holidays
+
+    calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
+    return sorted((day, calendar.get(day)) for day in calendar)
+
+
 @cache
 def _bank_holidays(year: int) -> frozenset[dt.date]:
-    from qa_warehouse.build.seeds import england_bank_holidays
-
     return frozenset(day for day, _name in england_bank_holidays(year, year + 1))
 
 

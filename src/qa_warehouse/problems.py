@@ -1,5 +1,5 @@
-"""What went wrong, in the words a person reads: a rule broken by a row (Violation), a delivery's
-problem in an alert (Problem), and a file refused whole (QuarantinedFile).
+"""What went wrong, in the words a person reads: a rule broken by a row or a file (Violation) and a
+delivery's problem in an alert (Problem).
 
 Shared by the load, the freshness check and the alerts, so every message names file, row, column
 and rule the same way.
@@ -8,7 +8,6 @@ and rule the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -42,19 +41,3 @@ class Problem:
     file: str
     rule: str  # a contract or gate rule, e.g. allowed_codes, open_quarantine, freshness
     detail: str = ""
-
-
-class QuarantinedFile(Exception):
-    """A landing file broke its contract; it was kept aside and nothing from it was loaded."""
-
-    def __init__(self, file_name: str, violations: list[Violation], report_path: Path | None = None):
-        self.file_name = file_name
-        self.violations = violations
-        self.report_path = report_path
-        rules = sorted({v.rule for v in violations})
-        super().__init__(
-            f"{file_name} quarantined: {len(violations)} problem(s), rules {', '.join(rules)}"
-            + (f"; report {report_path}" if report_path else "")
-            + "\n"
-            + "\n".join(v.describe() for v in violations[:20])
-        )

@@ -9,30 +9,19 @@ or moves a holiday): rerun with --write and commit the file.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
+from qa_warehouse.periods import england_bank_holidays
 from qa_warehouse.settings import DBT_PROJECT_DIR
 
 BANK_HOLIDAYS_FILE = "bank_holidays_england.csv"
 BANK_HOLIDAY_COLUMNS = ("holiday_date", "holiday_name")
-FIRST_YEAR, LAST_YEAR = 2015, 2035
+FIRST_YEAR, LAST_YEAR = 2015, 2035  # the seed's span: every period the warehouse reports on
 
 
 def bank_holidays_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return Path(project_dir) / "seeds" / BANK_HOLIDAYS_FILE
-
-
-def england_bank_holidays(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> list[tuple[dt.date, str]]:
-    """Every bank holiday in England from 1 January first_year to 31 December last_year, by date.
-
-    A day with two names (rare) is one row, its names joined by '; ' as the package gives them.
-    """
-    import holidays
-
-    calendar = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return sorted((day, calendar.get(day)) for day in calendar)
 
 
 def bank_holidays_csv(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> str:

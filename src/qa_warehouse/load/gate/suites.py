@@ -1,7 +1,7 @@
 """Build each extract's GX expectation suite from its contract, and keep it beside the contract
 (load/contracts/<extract>.suite.json).
 
-The suite files are GX's own JSON, generated (`qa-warehouse suites --write`) and committed so a
+The suite files are GX's own JSON, generated (`qa-warehouse suites`) and committed so a
 reviewer can read exactly what the gate checks; a test fails when they drift from the contracts.
 Every expectation carries meta.rule (the rule name a quarantine report shows) and meta.column.
 
