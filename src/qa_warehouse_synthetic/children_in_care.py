@@ -147,10 +147,13 @@ UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 class Home(Protocol):
     """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision.
     A home may also say on which days it can hold children (`is_open(day)`); one that does not is
-    taken to be open throughout."""
+    taken to be open throughout. Read-only, as both kinds of home are frozen dataclasses."""
 
-    urn: str
-    provision: str  # internal or external
+    @property
+    def urn(self) -> str: ...
+
+    @property
+    def provision(self) -> str: ...  # internal or external
 
 
 def home_is_open(home: Home, day: date) -> bool:
