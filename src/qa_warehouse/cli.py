@@ -270,8 +270,8 @@ def cmd_publish_period(args) -> int:
         pipeline.publish_reporting(period)
     except pipeline.PeriodIncomplete as incomplete:
         print(incomplete, file=sys.stderr)
-        for problem in incomplete.problems():
-            print(f"  {problem.file}: {problem.detail}", file=sys.stderr)
+        for missing in incomplete.problems():
+            print(f"  {missing.file}: {missing.detail}", file=sys.stderr)
         return EXIT_FAILED
     except (pipeline.NothingDelivered, pipeline.GateClosed, DbtFailed) as error:
         print(f"not published: {error}", file=sys.stderr)

@@ -147,10 +147,13 @@ UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 class Home(Protocol):
     """A children's home (synthetic/residential.py's authority_homes): its Ofsted URN and provision.
     A home may also say on which days it can hold children (`is_open(day)`); one that does not is
-    taken to be open throughout."""
+    taken to be open throughout. Read-only, as both kinds of home are frozen dataclasses."""
 
-    urn: str
-    provision: str  # internal or external
+    @property
+    def urn(self) -> str: ...
+
+    @property
+    def provision(self) -> str: ...  # internal or external
 
 
 def home_is_open(home: Home, day: date) -> bool:
@@ -333,7 +336,7 @@ class _Places:
                 candidate = self.rng.choice(postcodes.district_postcodes(self.rng.choice(self.far)))
                 if (
                     home_centroid is None
-                    or postcodes.miles_between(home_centroid, postcodes.centroid(candidate)) > 20.5
+                    or postcodes.miles_between(home_centroid, postcodes.known_centroid(candidate)) > 20.5
                 ):
                     return candidate
             raise RuntimeError("no far postcode found")  # FAR_DISTRICTS are all over 40 miles from the authority
@@ -720,6 +723,8 @@ class _Generator:
             placement_order = adoption_statuses[-1][0]
             placements = [p for p in placements if p[0] <= placement_order] or placements[:1]
             decision = child.adoption
+            if decision is None:  # legal_statuses made the decision with the statuses
+                raise RuntimeError(f"child {child.child_id} has adoption statuses but no adoption decision")
             if rng.random() < 0.12:
                 decision.reversed_on = placement_order + timedelta(days=rng.randint(100, 300))
                 decision.reversal_reason = rng.choice(("RD1", "RD2", "RD3", "RD4"))
@@ -741,6 +746,8 @@ class _Generator:
             if place in FOSTER and rng.random() < 0.4:
                 return "E17"  # staying put with the foster carers
             return _weighted(rng, {"E5": 35, "E6": 15, "E8": 15, "E4A": 5, "E13": 5})
+        if last.dec is None:  # period() sets the episode's end before asking why it ended
+            raise ValueError(f"child {child.child_id}: the reason an episode ceased, asked before it ceased")
         age = child.age_on(last.dec)
         if place == "P1":
             return _weighted(rng, {"E4A": 70, "E41": 10, "E13": 10, "E8": 10})
@@ -846,7 +853,8 @@ class _Generator:
         return rows
 
     def missing(self, child: Child) -> list[dict]:
-        rng, rows = self.rng, []
+        rng = self.rng
+        rows: list[dict] = []
         if rng.random() > 0.25:
             return rows
         for period in child.periods:
@@ -921,8 +929,12 @@ class _Generator:
             for p in child.periods
             if p.end and p.start <= child.birthday(16) < p.end and p.episodes[-1].rec not in ("E11", "E12", "E2")
         ]
+        if not left:
+            return []
+        left_on = left[-1].end
+        assert left_on is not None  # `left` holds only periods that ended
         birthdays = [child.birthday(age) for age in range(17, 22)]
-        if not left or not any(year_start <= b <= self.as_at and b >= left[-1].end for b in birthdays):
+        if not any(year_start <= b <= self.as_at and b >= left_on for b in birthdays):
             return []
         rng = self.rng
         in_touch = _weighted(rng, {"YES": 86, "NO": 4, "REFU": 3, "NREQ": 3, "RHOM": 3, "DIED": 1})
@@ -950,7 +962,9 @@ class _Generator:
         if not starts:
             return []
         rng = self.rng
-        adopted = [e.dec for e in child.episodes if e.rec in ("E11", "E12") and e.dec < starts[-1]]
+        adopted = [
+            e.dec for e in child.episodes if e.rec in ("E11", "E12") and e.dec is not None and e.dec < starts[-1]
+        ]
         if adopted:  # came back into care after an adoption order made here
             return [
                 {
@@ -985,9 +999,8 @@ class _Generator:
             day = period.start
             while end is None or day < end:
                 next_day = day + timedelta(days=rng.randint(60, 600))
-                finished = next_day if (end is None or next_day < end) else end
-                if finished > self.as_at:
-                    finished = None
+                spell_end = next_day if (end is None or next_day < end) else end
+                finished = None if spell_end > self.as_at else spell_end  # still open at the extract date
                 if finished is None or finished >= self.window.events_from:
                     reason = (
                         _weighted(rng, SW_REASONS)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from qa_warehouse_synthetic.files import ExtractTable
+from qa_warehouse_synthetic.files import CellValue, ExtractTable
 
 # No household id is ever numbered 0 (numbering starts well above it), so this never resolves.
 ORPHAN_HOUSEHOLD_ID = "H00000"
@@ -62,7 +62,7 @@ def _copy_cell_from_previous_row(column: str, row_number: int) -> Callable[[Extr
 
 
 def _set_cell_of_first(
-    column: str, from_row: int, where: Callable[[dict], bool], value: Callable[[dict, date], object]
+    column: str, from_row: int, where: Callable[[dict], bool], value: Callable[[dict, date], CellValue]
 ) -> Callable[[ExtractTable, date], None]:
     """Damage the first data row from `from_row` on that `where` picks (e.g. the first complaint)."""
 
@@ -85,7 +85,8 @@ def _has(column: str) -> Callable[[dict], bool]:
 
 
 def _is_registered_home(row: dict) -> bool:
-    return str(row.get("registration_status") or "").strip().lower() == "registered" and row.get("registered_places")
+    registered = str(row.get("registration_status") or "").strip().lower() == "registered"
+    return registered and bool(row.get("registered_places"))
 
 
 def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:

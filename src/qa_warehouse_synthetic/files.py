@@ -16,7 +16,7 @@ from pathlib import Path
 
 from qa_warehouse.load.contracts import all_contracts, get_contract
 
-CellValue = str | int | date | None
+CellValue = str | int | float | date | None  # float: the workforce extracts' FTEs
 
 
 @dataclass

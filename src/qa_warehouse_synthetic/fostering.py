@@ -324,6 +324,13 @@ def _recurring(rng: random.Random, household: Household, start: date, end: date,
     return dates
 
 
+def _approval_date(household: Household) -> date:
+    """When an approved household was approved (those still in assessment have nothing to visit or review)."""
+    if household.approval_date is None:
+        raise ValueError(f"household {household.household_id} is not approved")
+    return household.approval_date
+
+
 def _visits(rng: random.Random, household: Household, start: date, end: date) -> list[tuple]:
     # Support visits every 4-6 weeks, with some gaps running past 42 days; on-hold households
     # (no child placed) are visited less often.
@@ -334,9 +341,10 @@ def _visits(rng: random.Random, household: Household, start: date, end: date) ->
 
     # Unannounced: one in each year after approval, some years missed.
     unannounced = []
-    years_on = max(0, start.year - household.approval_date.year - 1)
-    while (year_start := add_months(household.approval_date, 12 * years_on)) <= end:
-        year_days = (add_months(household.approval_date, 12 * (years_on + 1)) - year_start).days
+    approved = _approval_date(household)
+    years_on = max(0, start.year - approved.year - 1)
+    while (year_start := add_months(approved, 12 * years_on)) <= end:
+        year_days = (add_months(approved, 12 * (years_on + 1)) - year_start).days
         day = year_start + timedelta(days=rng.randrange(year_days))
         if rng.random() < 0.85 and start <= day <= end:
             unannounced.append(day)
@@ -363,8 +371,8 @@ def _visits(rng: random.Random, household: Household, start: date, end: date) ->
 
 def _reviews(rng: random.Random, household: Household, start: date, end: date, as_at: date) -> list[tuple]:
     """Annual reviews chained from approval (a quarter of them late, 13-16 months on); some go to panel."""
-    reviews = []
-    day = household.approval_date
+    reviews: list[tuple] = []
+    day = _approval_date(household)
     while True:
         day += timedelta(days=rng.randint(396, 487) if rng.random() < 0.25 else rng.randint(300, 365))
         if day > end:
@@ -393,10 +401,10 @@ def _notifications(rng: random.Random, household: Household, start: date, end: d
     notifications = []
     day = start + timedelta(days=int(rng.expovariate(1 / mean_gap)))
     while day <= end:
-        received = day + timedelta(days=rng.choices(range(len(RECEIPT_LAG_WEIGHTS)), RECEIPT_LAG_WEIGHTS)[0])
+        arrives = day + timedelta(days=rng.choices(range(len(RECEIPT_LAG_WEIGHTS)), RECEIPT_LAG_WEIGHTS)[0])
         # Not yet received, or received but not yet logged, for the most recent events.
-        if received > as_at or ((as_at - day).days < 14 and rng.random() < 0.3):
-            received = None
+        not_logged = arrives > as_at or ((as_at - day).days < 14 and rng.random() < 0.3)
+        received = None if not_logged else arrives
         event_type = rng.choices(tuple(NOTIFICATION_EVENT_WEIGHTS), tuple(NOTIFICATION_EVENT_WEIGHTS.values()))[0]
         notifications.append((day, household.household_id, event_type, received))
         day += timedelta(days=1 + int(rng.expovariate(1 / mean_gap)))
@@ -406,7 +414,7 @@ def _notifications(rng: random.Random, household: Household, start: date, end: d
 def _training(rng: random.Random, la_code: str, register: list[Household], as_at: date) -> list[dict[str, CellValue]]:
     """One or two carers per approved household, each with TSD due 12 months after approval
     (18 for kinship; sometimes left blank for the warehouse to derive) and, for most, completed."""
-    rows = []
+    rows: list[dict[str, CellValue]] = []
     carer_number = rng.randint(100, 5000)
     for household in register:
         if household.approval_date is None:
@@ -415,9 +423,8 @@ def _training(rng: random.Random, la_code: str, register: list[Household], as_at
         due_date = add_months(household.approval_date, due_months)
         last_possible = min(household.deregistration_date or as_at, as_at)
         for _ in range(1 if rng.random() < 0.4 else 2):
-            completed = household.approval_date + timedelta(days=rng.randint(60, due_months * 30 + 90))
-            if rng.random() >= 0.85 or completed > last_possible:
-                completed = None
+            done = household.approval_date + timedelta(days=rng.randint(60, due_months * 30 + 90))
+            completed = None if rng.random() >= 0.85 or done > last_possible else done
             rows.append(
                 {
                     "la_code": la_code,

@@ -64,12 +64,20 @@ def centroid(postcode: str | None) -> Centroid | None:
     return _letter(postcode.strip()[0].upper()).get(tidy(postcode))
 
 
+def known_centroid(postcode: str) -> Centroid:
+    """The centroid of a postcode taken from the ONS data (district_postcodes), which has one."""
+    found = centroid(postcode)
+    if found is None:
+        raise ValueError(f"postcode {postcode!r} is not in the ONS data")
+    return found
+
+
 def miles_between(first: Centroid, second: Centroid) -> float:
     """Straight-line distance between two grid references, as DfE measures placement distance."""
     return math.dist(first, second) / METRES_PER_MILE
 
 
 def district_centre(districts: tuple[str, ...]) -> Centroid:
-    points = [centroid(p) for d in districts for p in district_postcodes(d)]
-    points = [p for p in points if p]
+    found = [centroid(p) for d in districts for p in district_postcodes(d)]
+    points = [p for p in found if p]
     return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))

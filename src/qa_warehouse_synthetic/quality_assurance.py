@@ -27,7 +27,7 @@ QA_EXTRACTS = ("case_file_audits", "audit_actions", "feedback", "complaints")
 
 # Export styles by authority index (cycling): which extracts come as spreadsheets. Audit and
 # survey tools export .xlsx; complaints trackers and action logs are as often a CSV.
-XLSX_EXTRACTS_BY_STYLE = (
+XLSX_EXTRACTS_BY_STYLE: tuple[frozenset[str], ...] = (
     frozenset(),
     frozenset({"case_file_audits", "feedback"}),
     frozenset(QA_EXTRACTS),
@@ -435,7 +435,7 @@ def _actions(
         followup = None
     if followup is not None and followup > as_at:
         followup = None
-    actions = []
+    actions: list[dict[str, CellValue]] = []
     for description in rng.sample(ACTION_DESCRIPTIONS, count):
         due = audit_date + timedelta(weeks=rng.randint(2, 10))
         draw = rng.random()
@@ -470,7 +470,7 @@ def _feedback(
     rng: random.Random, la_code: str, register: Sequence[Household], staff: _Staff, window: Window
 ) -> list[dict[str, CellValue]]:
     diligence = {officer: rng.uniform(*OFFICER_DILIGENCE) for officer in staff.officers}
-    responses = []  # (collected_date, collected_by, respondent)
+    responses: list[tuple[date, str | None, str]] = []  # (collected_date, collected_by, respondent)
     for first, last in _months(window):
         for officer in staff.officers:
             # An officer meets the monthly minimum (2 carers and 2 birth parents) or falls short on one side.
@@ -485,13 +485,13 @@ def _feedback(
         # Children's views come through the annual review form; the officer who typed it in is
         # recorded, or not when the social worker entered it.
         for _ in range(rng.randint(*CHILD_RESPONSES_PER_MONTH)):
-            officer = rng.choice(staff.officers) if rng.random() < 0.8 else None
-            responses.append((_weekday_in(rng, first, last), officer, "child"))
+            recorded_by = rng.choice(staff.officers) if rng.random() < 0.8 else None
+            responses.append((_weekday_in(rng, first, last), recorded_by, "child"))
     responses.sort(key=lambda r: (r[0], r[1] or "", r[2]))
 
     rows = []
     base = rng.randint(100000, 400000)
-    for n, (day, officer, respondent) in enumerate(responses):
+    for n, (day, collected_by, respondent) in enumerate(responses):
         placed = [h for h in register if _approved_on(h, day)]
         cohort = rng.choice(placed).carer_type if placed else None
         if rng.random() < COHORT_NOT_RECORDED_SHARE:
@@ -508,7 +508,7 @@ def _feedback(
                     "la_code": la_code,
                     "response_id": f"FB{base + n}",
                     "collected_date": day,
-                    "collected_by": officer,
+                    "collected_by": collected_by,
                     "respondent": respondent,
                     "cohort": cohort,
                     "channel": channel,
@@ -619,5 +619,6 @@ def _type_some_dates_as_text(rng: random.Random, table: ExtractTable) -> None:
     date_columns = [c for c in table.columns if c.endswith("_date")]
     for row in table.rows:
         for column in date_columns:
-            if isinstance(row.get(column), date) and rng.random() < TEXT_DATE_SHARE:
-                row[column] = row[column].strftime("%d/%m/%Y")
+            value = row.get(column)
+            if isinstance(value, date) and rng.random() < TEXT_DATE_SHARE:
+                row[column] = value.strftime("%d/%m/%Y")

@@ -86,7 +86,7 @@ def recruitment_tables(
     for n, row in enumerate(rows):
         row["la_code"] = la_code
         row["enquiry_id"] = f"ENQ{base + n:06d}"
-        row["carer_type"] = _as_exported(rng, row["carer_type"])
+        row["carer_type"] = _as_exported(rng, str(row["carer_type"]))
         if row.get("withdrawal_reason") and rng.random() < REASON_LABELS_SHARE:
             row["withdrawal_reason"] = str(row["withdrawal_reason"]).replace("_", " ").capitalize()
     return {"recruitment": contract_table("recruitment", rows)}
@@ -110,6 +110,8 @@ def _backwards(rng: random.Random, assessment_start: date) -> dict[str, date]:
 def _approved(rng: random.Random, household: Household, edge: int) -> dict[str, CellValue]:
     """The enquiry behind a register approval; the first two sit on the 8-month boundary."""
     approval = household.approval_date
+    if approval is None:  # recruitment_tables passes only approved households
+        raise ValueError(f"household {household.household_id} is not approved")
     panel = approval - _days(rng, "panel")
     if edge in (0, 1):
         start = add_months(panel, -8)
@@ -117,23 +119,29 @@ def _approved(rng: random.Random, household: Household, edge: int) -> dict[str, 
         panel = min(panel, approval)
     else:
         start = panel - _days(rng, "assessment_start")
-    row = {"carer_type": household.carer_type, **_backwards(rng, start), "panel_date": panel, "approval_date": approval}
+    stages = _backwards(rng, start)
+    row: dict[str, CellValue] = {
+        "carer_type": household.carer_type,
+        **stages,
+        "panel_date": panel,
+        "approval_date": approval,
+    }
     if household.carer_type == "kinship" and rng.random() < REG24_SHARE:
-        row["reg24_start_date"] = row["enquiry_date"] + timedelta(days=rng.randint(0, 7))
+        reg24_start = stages["enquiry_date"] + timedelta(days=rng.randint(0, 7))
+        row["reg24_start_date"] = reg24_start
         # Full approval ends the temporary one, or the child moved on earlier.
-        row["reg24_end_date"] = (
-            approval if rng.random() < 0.8 else row["reg24_start_date"] + timedelta(days=rng.randint(30, 110))
-        )
+        row["reg24_end_date"] = approval if rng.random() < 0.8 else reg24_start + timedelta(days=rng.randint(30, 110))
     return row
 
 
 def _in_assessment(rng: random.Random, household: Household, as_at: date) -> dict[str, CellValue]:
     start = as_at - timedelta(days=rng.randint(20, 260))
-    row = {"carer_type": household.carer_type, **_backwards(rng, start)}
+    stages = _backwards(rng, start)
+    row: dict[str, CellValue] = {"carer_type": household.carer_type, **stages}
     if rng.random() < 0.2:
         row["panel_date"] = min(as_at, start + _days(rng, "assessment_start"))  # awaiting the decision
     if household.carer_type == "kinship" and rng.random() < REG24_SHARE:
-        row["reg24_start_date"] = row["enquiry_date"] + timedelta(days=rng.randint(0, 7))
+        row["reg24_start_date"] = stages["enquiry_date"] + timedelta(days=rng.randint(0, 7))
     return row
 
 

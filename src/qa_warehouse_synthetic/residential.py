@@ -230,5 +230,5 @@ def residential_tables(seed: int, la_code: str, window: Window) -> dict[str, Ext
         visit["visit_id"] = f"R44{la_code}{number:05d}"
     return {
         "childrens_homes": contract_table("childrens_homes", [_home_row(la_code, h) for h in homes]),
-        "reg44_visits": contract_table("reg44_visits", sorted(visits, key=lambda v: v["visit_id"])),
+        "reg44_visits": contract_table("reg44_visits", sorted(visits, key=lambda v: str(v["visit_id"]))),
     }

@@ -53,9 +53,10 @@ def workforce_tables(seed: int, la_code: str, register: Sequence[Household], win
 
     span = (as_at - window.events_from).days
     rows: list[dict[str, CellValue]] = []
-    establishment = []
+    establishment: list[dict[str, CellValue]] = []
     for index, team in enumerate(teams):
         team_rows: list[dict[str, CellValue]] = []
+        in_post_fte: list[float] = []  # the team's permanent workers still in post, in row order
 
         def spell(
             worker_id: str,
@@ -66,6 +67,8 @@ def workforce_tables(seed: int, la_code: str, register: Sequence[Household], win
             leave: date | None = None,
             caseload: int | None = None,
         ) -> None:
+            if contract == "permanent" and leave is None:
+                in_post_fte.append(worker_fte)
             team_rows.append(
                 {
                     "la_code": la_code,
@@ -146,7 +149,7 @@ def workforce_tables(seed: int, la_code: str, register: Sequence[Household], win
                 None,
                 rng.randint(*CASELOAD),
             )
-        employed = sum(r["fte"] for r in team_rows if r["contract"] == "permanent" and r["leave_date"] is None)
+        employed = sum(in_post_fte)
         establishment.append(
             {
                 "la_code": la_code,

@@ -194,6 +194,8 @@ _PRCTL = _libc_prctl() if sys.platform == "linux" else None
 def _die_with_parent() -> None:
     """In the child before exec: SIGTERM it when the thread that started it ends (PR_SET_PDEATHSIG),
     so a test run or `serve` killed outright does not leave the components running."""
+    if _PRCTL is None:  # start() installs this only when prctl was loaded
+        raise RuntimeError("prctl is not available here (Linux only): cannot set PR_SET_PDEATHSIG")
     _PRCTL(1, signal.SIGTERM)
 
 

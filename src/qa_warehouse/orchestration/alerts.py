@@ -85,9 +85,9 @@ def alert_from_context(context) -> Alert:
     error = context.get("exception")
     first_line = str(error).strip().splitlines()[0] if error and str(error).strip() else type(error).__name__
     return Alert(
-        dag_id=getattr(ti, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?"),
+        dag_id=getattr(ti, "dag_id", "") or getattr(context.get("dag"), "dag_id", "?"),
         task_id=getattr(ti, "task_id", "?"),
-        run_id=getattr(ti, "run_id", None) or getattr(context.get("dag_run"), "run_id", "?"),
+        run_id=getattr(ti, "run_id", "") or getattr(context.get("dag_run"), "run_id", "?"),
         error=first_line,
         problems=problems_of(error),
         log_url=_log_url(ti),
@@ -126,8 +126,9 @@ class QaWarehouseAlertNotifier(BaseNotifier):
         channels = []
         if settings.alert_email_to:
             channels.append(("e-mail", lambda: send_email(alert, settings.alert_email_to)))
-        if settings.alert_webhook_url:
-            channels.append(("webhook", lambda: post_webhook(alert, settings.alert_webhook_url)))
+        webhook_url = settings.alert_webhook_url
+        if webhook_url:
+            channels.append(("webhook", lambda: post_webhook(alert, webhook_url)))
         if not channels:
             self.log.warning(
                 "no alert channel is configured (QA_WAREHOUSE_ALERT_EMAIL_TO, QA_WAREHOUSE_ALERT_WEBHOOK_URL): %s",

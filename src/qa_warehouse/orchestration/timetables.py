@@ -68,6 +68,7 @@ class WorkingDaysAfterPeriodEnd(Timetable):
         return self._interval(add_periods(period_start_containing(run_after.date(), self.period), self.period, -1))
 
     def next_dagrun_info(self, *, last_automated_data_interval: DataInterval | None, restriction) -> DagRunInfo | None:
+        start: dt.date  # pendulum's Date where it comes from the interval, a datetime.date from add_periods
         if last_automated_data_interval is not None:
             start = last_automated_data_interval.end.date()
             if not restriction.catchup:

@@ -107,7 +107,9 @@ def build_system(rows: Sequence[GroupRow], links: Iterable = LINKED_FIGURES) -> 
         def figures(row: GroupRow) -> dict[str, int]:
             if not percentage:
                 return {NUMERATOR: row.numerator}
-            return {NUMERATOR: row.numerator, DENOMINATOR: row.denominator, COMPLEMENT: row.denominator - row.numerator}
+            denominator = row.denominator
+            assert denominator is not None  # a percentage measure's rows all have one (checked above)
+            return {NUMERATOR: row.numerator, DENOMINATOR: denominator, COMPLEMENT: denominator - row.numerator}
 
         row_figures = {breakdown: figures(row) for breakdown, row in measure_rows.items()}
         if TOTAL in measure_rows and members:
@@ -117,10 +119,10 @@ def build_system(rows: Sequence[GroupRow], links: Iterable = LINKED_FIGURES) -> 
             if any(remainder.values()):
                 row_figures[UNALLOCATED] = remainder
                 members.append(UNALLOCATED)
-        for breakdown, values in row_figures.items():
-            for column, value in values.items():
-                publishable = breakdown != UNALLOCATED and column != COMPLEMENT
-                cells[(measure, breakdown, column)] = (value, publishable)
+        for breakdown, cell_values in row_figures.items():
+            for column, value in cell_values.items():
+                can_publish = breakdown != UNALLOCATED and column != COMPLEMENT
+                cells[(measure, breakdown, column)] = (value, can_publish)
             if percentage:
                 equations.append(
                     {

@@ -207,7 +207,9 @@ def sparkline(trend: tuple[TrendPoint, ...], target: Decimal | None, unit: str) 
     def y(value: Decimal) -> str:
         return f"{SPARK_PAD + (high - value) / (high - low) * inner_height:.1f}"
 
-    segments, current, last = [], [], None
+    segments: list[str] = []
+    current: list[str] = []
+    last: tuple[str, str] | None = None
     for index, point in enumerate(trend):
         if point.value is None:
             if current:
@@ -221,7 +223,8 @@ def sparkline(trend: tuple[TrendPoint, ...], target: Decimal | None, unit: str) 
     words = "; ".join(f"{p.label} {display_number(p.value, unit)}" for p in trend)
     if target is not None:
         words += f"; target {display_number(target, unit)}"
-    lone = tuple(tuple(segment.split(",")) for segment in segments if " " not in segment)
+    # A segment without a space is one point, "x,y".
+    lone = tuple((x, y_) for x, _, y_ in (segment.partition(",") for segment in segments if " " not in segment))
     return Sparkline(
         width=SPARK_WIDTH,
         height=SPARK_HEIGHT,
@@ -322,7 +325,7 @@ def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Wareho
                 unit=about["unit"],
                 frequency=frequency,
                 period_end=figures.get("period_end"),
-                period_label=current and period_label(current["period_end"], frequency),
+                period_label=None if current is None else period_label(current["period_end"], frequency),
                 numerator=figures.get("numerator"),
                 denominator=figures.get("denominator"),
                 value=figures.get("value"),

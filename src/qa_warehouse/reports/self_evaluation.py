@@ -168,7 +168,8 @@ def read_self_evaluation(
         )
         has_editions, has_measures = cur.fetchone()
         editions = {y: _latest_edition(cur, y) for y in years} if has_editions else {}
-        if editions.get(year) is None:
+        chosen = editions.get(year)
+        if chosen is None:
             raise NoEdition(_no_edition_message(cur if has_editions else None, year))
         if not has_measures:
             raise SelfEvaluationError(
@@ -179,13 +180,12 @@ def read_self_evaluation(
         figures = {y: _edition_figures(cur, editions[y], la_code) for y in years}
     in_chosen_year = sorted({la for la, _ in figures[year]})
     if not in_chosen_year:
-        edition = editions[year]
         raise SelfEvaluationError(
-            f"edition {edition.edition_id} of {year.label} holds no financial-year figures of reporting."
+            f"edition {chosen.edition_id} of {year.label} holds no financial-year figures of reporting."
             f"{SOURCE_TABLE}"
             + (f" for authority {la_code}" if la_code else "")
             + (
-                f" (authorities in it: {', '.join(_authorities_in(edition))})"
+                f" (authorities in it: {', '.join(_authorities_in(chosen))})"
                 if la_code
                 else ": it was published before the measures existed; publish the year again"
             )

@@ -156,7 +156,9 @@ class LandingFile:
 def recognise(path: Path) -> LandingFile | None:
     """The extract, authority and as-at date a landing file's name declares, or None."""
     match = FILE_NAME.match(path.name)
-    contract = contracts_by_file_stem().get(match["stem"].lower()) if match else None
+    if match is None:
+        return None
+    contract = contracts_by_file_stem().get(match["stem"].lower())
     if contract is None or match["suffix"].lower() not in contract.file_types:
         return None
     raw = match["extract_date"]

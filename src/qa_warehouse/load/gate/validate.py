@@ -49,6 +49,8 @@ def validate_incoming(
         if outcome.success:
             continue
         config = outcome.expectation_config
+        if config is None:  # GX gives each result its expectation; without it nothing says which rule broke
+            raise GateError(f"{contract.extract} suite: GX returned a result without its expectation")
         raised = [
             info
             for info in (outcome.exception_info or {}).values()
@@ -85,7 +87,7 @@ def _violations(
     indexed = result.get("unexpected_index_list") or []
     if indexed:
         # GX gives the index columns (_source_row, the subject) and the checked column's value.
-        index_only = {"_source_row", subject} - {column}
+        index_only = {"_source_row", *([subject] if subject else [])} - {column}
         return [
             Violation(
                 file_name,

@@ -129,7 +129,8 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
         outcome.load_id = load_id
         table = f"{landing.extract}__load{load_id}"
 
-        violations, header_row = [], None
+        violations: list[Violation] = []
+        header_row: int | None = None
         if landing.path.suffix.lower() == ".xlsx":  # the first sheet becomes CSV and takes the same path
             from qa_warehouse.load.ingest.spreadsheet import xlsx_to_csv  # openpyxl: import it only for workbooks
 
