@@ -1,4 +1,5 @@
-"""Shared fixtures: one real embedded PostgreSQL per session, a fresh database per test module.
+"""Shared fixtures: one real embedded PostgreSQL per session; a fresh database per test module, or
+one published warehouse per distinct data set shared by the modules that declare it (DATA_SET).
 
 Airflow is configured (AIRFLOW_HOME, SQLite metadata) before anything imports it, and its
 metadata database is migrated once per session.
@@ -10,11 +11,13 @@ import os
 import shutil
 import tempfile
 import uuid
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import psycopg2
 import pytest
+
+from tests.data_sets import DataSet
 
 # Short paths: a Unix socket path must stay under ~107 bytes.
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="qaw-"))
@@ -80,18 +83,76 @@ def warehouse(postgres_server, tmp_path, monkeypatch) -> WarehouseEnv:
     return env
 
 
-@pytest.fixture(scope="module")
-def module_warehouse(postgres_server, tmp_path_factory) -> WarehouseEnv:
-    """A database shared by one module's tests (for a baseline that is expensive to publish)."""
-    env = WarehouseEnv(postgres_server, tmp_path_factory.mktemp("module"), "m")
+@contextmanager
+def selected(env: WarehouseEnv):
+    """DATABASE_URL and QA_WAREHOUSE_HOME point at `env` while inside; as they were after."""
     saved = {key: os.environ.get(key) for key in env.env}
     os.environ.update(env.env)
-    yield env
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    try:
+        yield env
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class PublishedDataSets:
+    """One published warehouse (and its landing folder) per distinct DataSet, built on first use."""
+
+    def __init__(self, server, tmp_path_factory):
+        self.server = server
+        self.tmp_path_factory = tmp_path_factory
+        self.built: dict[DataSet, tuple[WarehouseEnv, Path]] = {}
+
+    def get(self, data_set: DataSet) -> tuple[WarehouseEnv, Path]:
+        if data_set not in self.built:
+            from qa_warehouse import cli
+
+            root = self.tmp_path_factory.mktemp("data_set")
+            env = WarehouseEnv(self.server, root, "d")
+            landing = root / "landing"
+            data_set.generate(landing)
+            with selected(env):
+                assert cli.main(["run", "--landing", str(landing)]) == 0, f"{data_set} did not publish"
+            self.built[data_set] = (env, landing)
+        return self.built[data_set]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """With workers (-n, --dist loadgroup), a module's tests run on one worker, and so do all the
+    modules that share a DATA_SET: each warehouse is built once, on the worker that reads it."""
+    for item in items:
+        module = getattr(item, "module", None)
+        data_set = getattr(module, "DATA_SET", None)
+        group = f"data_set:{data_set.name}" if data_set is not None else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(scope="session")
+def published_data_sets(postgres_server, tmp_path_factory) -> PublishedDataSets:
+    return PublishedDataSets(postgres_server, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def module_warehouse(request, postgres_server, tmp_path_factory):
+    """The module's warehouse, selected for its tests: the shared published warehouse of the module's
+    DATA_SET when it declares one, else a fresh database of its own (for a baseline it publishes itself)."""
+    data_set = getattr(request.module, "DATA_SET", None)
+    if data_set is not None:
+        env, _landing = request.getfixturevalue("published_data_sets").get(data_set)
+    else:
+        env = WarehouseEnv(postgres_server, tmp_path_factory.mktemp("module"), "m")
+    with selected(env):
+        yield env
+
+
+@pytest.fixture(scope="module")
+def landing(request, module_warehouse, published_data_sets) -> Path:
+    """The landing folder the module's DATA_SET was published from (the references read these files)."""
+    return published_data_sets.get(request.module.DATA_SET)[1]
 
 
 @pytest.fixture

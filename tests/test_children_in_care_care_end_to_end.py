@@ -8,28 +8,15 @@ from datetime import date
 
 import pytest
 
-from qa_warehouse import cli
+from tests.data_sets import CHILDREN_IN_CARE_EVERY_AREA
 from tests.published import published, published_by_grain, same
 from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, YEAR_ONLY, current_files, expected_scorecard
 
 pytestmark = pytest.mark.integration
+DATA_SET = CHILDREN_IN_CARE_EVERY_AREA
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLE = "children_in_care_scorecard"
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    # one child per four households: 200 give each authority enough children (care leavers aged
-    # 19-21 and eligible 16 year olds included) for every measure to have children in and out
-    generate_extracts(
-        folder, households=200, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT, areas=("children_in_care",)
-    )
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,13 @@ reads the same landing files."""
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from datetime import date
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
-from qa_warehouse import cli
+from tests.data_sets import CHILDREN_IN_CARE_EVERY_AREA
 from tests.published import published, published_by_grain, same
 from tests.reference.children_in_care_placements import (
     MEASURES_GRAIN,
@@ -24,38 +22,12 @@ from tests.reference.children_in_care_placements import (
 )
 
 pytestmark = pytest.mark.integration
+DATA_SET = CHILDREN_IN_CARE_EVERY_AREA
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLE = "children_in_care_placement_types"
 MEASURES = "marts.fct_children_in_care_placement_measures"
 PLACEMENT_MEASURES = ("placement_stability_3_plus", "long_term_stability", "placed_over_20_miles")
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, households=120, years=3, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
-    unknown_postcodes(folder)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
-
-
-def unknown_postcodes(folder: Path) -> None:
-    """As real returns have: one open episode with no HOME_POST, one with a PL_POST the ONS
-    directory does not know (both are not known, never near or far)."""
-    path = sorted(folder.glob("903_episodes_*.csv"))[0]
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        fields, rows = reader.fieldnames, list(reader)
-    open_episodes = [row for row in rows if not row["DEC"].strip()]
-    open_episodes[0]["HOME_POST"] = ""
-    open_episodes[1]["PL_POST"] = "ZZ9 9ZZ"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 @pytest.fixture(scope="module")

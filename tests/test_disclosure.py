@@ -18,10 +18,12 @@ from fractions import Fraction
 import psycopg2
 import pytest
 
-from qa_warehouse import cli
 from qa_warehouse.publish import disclosure
 from qa_warehouse.publish.disclosure import GroupRow, build_system, suppress_group
 from qa_warehouse.publish.swap import bi_role
+from tests.data_sets import EVERY_AREA_THREE_YEARS
+
+DATA_SET = EVERY_AREA_THREE_YEARS
 
 SECTIONS = ("fostering", "audits", "feedback", "complaints")
 # The one cross-measure identity: per authority, quarter and breakdown.
@@ -289,12 +291,7 @@ def attack_group(rows: dict[tuple[str, str], GroupRow], hidden: set[tuple[str, s
 
 
 @pytest.fixture(scope="module")
-def published(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, households=40, years=3, authorities=1, seed=7, as_at=dt.date(2025, 3, 31))
-    assert cli.main(["run", "--landing", str(folder)]) == 0
+def published(module_warehouse, landing):
     tables = {}
     with closing(module_warehouse.connect()) as conn, conn.cursor() as cur:
         for section in SECTIONS:

@@ -10,22 +10,14 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-from qa_warehouse import cli
 from qa_warehouse.publish.swap import engineer_role, manager_role
-from qa_warehouse_synthetic import generate_fostering_extracts
+from tests.data_sets import FOSTERING_THREE_EXPORT_STYLES
 from tests.reference.fostering_scorecard import MEASURE_CODES, expected_exceptions, read_rows
 from tests.reference.quality_assurance import pseudonymise
 
 pytestmark = pytest.mark.integration
+DATA_SET = FOSTERING_THREE_EXPORT_STYLES
 EXCEPTIONS = "restricted_fostering.fostering_exceptions"
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("landing")
-    generate_fostering_extracts(folder, households=30, years=1, authorities=1, seed=11)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 def listed(warehouse):

@@ -13,22 +13,14 @@ import pytest
 
 from qa_warehouse import cli
 from qa_warehouse.settings import DBT_PROJECT_DIR
-from qa_warehouse_synthetic import generate_fostering_extracts
+from tests.data_sets import FOSTERING_THREE_EXPORT_STYLES
 from tests.reference.fostering_scorecard import MEASURE_CODES, expected_fostering_scorecard
 from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, fostering_counts
 
 pytestmark = pytest.mark.integration
+DATA_SET = FOSTERING_THREE_EXPORT_STYLES
 HISTORY_MONTHS = 36  # the dbt var scorecard_history_months default
 FIGURES = "la_code, team, period_end, measure_code, in_time, out_of_time, not_yet_due, percentage"
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("landing")
-    # Three authorities cover the three export styles: UTF-8/ISO, UTF-8+BOM/CRLF/dd-mm-yyyy, cp1252.
-    generate_fostering_extracts(folder, households=60, years=2, authorities=3, seed=7)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 def published(warehouse, columns=FIGURES):

@@ -26,10 +26,11 @@ from qa_warehouse.reports.page import (
     render_html,
     sparkline,
 )
-from qa_warehouse_synthetic import generate_extracts
 from tests.browser import screenshot
+from tests.data_sets import EVERY_AREA_THREE_YEARS
 
 pytestmark = pytest.mark.integration
+DATA_SET = EVERY_AREA_THREE_YEARS
 LA_CODE = "885"
 AS_AT = dt.date(2025, 3, 31)
 SECTION_ORDER = ["fostering", "audits", "feedback", "complaints", "children_in_care"]  # a seeded section goes last
@@ -39,10 +40,7 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
 
 
 @pytest.fixture(scope="module")
-def published(module_warehouse, tmp_path_factory):
-    landing = tmp_path_factory.mktemp("landing")
-    generate_extracts(landing, households=24, years=3, authorities=2, seed=7, as_at=AS_AT)
-    assert cli.main(["run", "--landing", str(landing)]) == 0
+def published(module_warehouse, landing):
     return module_warehouse
 
 

@@ -13,9 +13,8 @@ from datetime import date
 import psycopg2
 import pytest
 
-from qa_warehouse import cli
 from qa_warehouse.publish.swap import bi_role, manager_role
-from qa_warehouse_synthetic import generate_extracts
+from tests.data_sets import EVERY_AREA_TWO_AUTHORITIES
 from tests.reference.quality_assurance import (
     DEFAULT_SALT,
     expected_qa_exceptions,
@@ -24,6 +23,7 @@ from tests.reference.quality_assurance import (
 )
 
 pytestmark = pytest.mark.integration
+DATA_SET = EVERY_AREA_TWO_AUTHORITIES
 AS_AT = date(2025, 3, 31)
 QA_EXCEPTIONS = "restricted_quality_assurance.qa_exceptions"
 FOSTERING_EXCEPTIONS = "restricted_fostering.fostering_exceptions"
@@ -48,16 +48,6 @@ COLUMNS = (
     "working_days_taken",
     "days_late",
 )
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("landing")
-    # both areas, so that both restricted lists are published; the second authority's audits and
-    # feedback arrive as workbooks
-    generate_extracts(folder, households=40, years=2, authorities=2, seed=5, as_at=AS_AT)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 def listed(warehouse) -> list[dict]:

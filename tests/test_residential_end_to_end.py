@@ -7,15 +7,12 @@ are quarantined with the rule named, and nothing published changes."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
-from qa_warehouse import cli
+from tests.data_sets import EARLIER, EARLIER_LA, EVERY_AREA_TWO_AUTHORITIES
 from tests.published import published, published_by_grain, run_damaged_delivery, same, snapshot
-from tests.reference.quality_assurance import parse_date, read_csv
 from tests.reference.residential import (
     GRAINS,
     current_files,
@@ -29,67 +26,7 @@ pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLES = tuple(GRAINS)
-# An earlier childrens_homes delivery of the first authority, six months before: the inspections
-# it reports are the history the current delivery (latest inspection only) no longer holds.
-EARLIER = date(2024, 9, 30)
-EARLIER_LA = "885"
-EARLIER_JUDGEMENT = {
-    "outstanding": "good",
-    "good": "requires_improvement",
-    "requires_improvement": "inadequate",
-    "inadequate": "requires_improvement",
-}
-
-
-def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at: date = EARLIER) -> Path:
-    """The authority's childrens_homes as a delivery at `as_at` would have stated them: homes not
-    yet applied for left out, later registrations and closures not yet made, and each home
-    inspected since shown with the inspection before it (half-way from its registration to
-    `as_at`, judged one step differently), which only this delivery reports."""
-    current = current_files(landing)[("childrens_homes", la_code)][1]
-    with current.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f))
-    rows = []
-    for row in read_csv(current):
-        application, registration, closure, inspected = (
-            parse_date(row.get(c))
-            for c in ("application_date", "registration_date", "closure_date", "last_inspection_date")
-        )
-        if application is not None and application > as_at:
-            continue
-        if closure is not None and closure > as_at:
-            row.update(closure_date=None, registration_status="registered")
-        if registration is not None and registration > as_at:
-            row.update(
-                registration_date=None,
-                registration_status="applied",
-                last_inspection_date=None,
-                inspection_judgement=None,
-                occupied_places="0",
-            )
-        elif inspected is not None and inspected > as_at:
-            row.update(
-                last_inspection_date=(registration + (as_at - registration) // 2).isoformat(),
-                inspection_judgement=EARLIER_JUDGEMENT[row["inspection_judgement"]],
-            )
-        rows.append(row)
-    path = landing / f"childrens_homes_{la_code}_{as_at:%Y%m%d}.csv"
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows([[("" if row.get(c) is None else row[c]) for c in header] for row in rows])
-    return path
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
-    write_earlier_homes_delivery(folder)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
+DATA_SET = EVERY_AREA_TWO_AUTHORITIES
 
 
 @pytest.fixture(scope="module")

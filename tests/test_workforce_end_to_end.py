@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import pytest
 
-from qa_warehouse import cli
+from tests.data_sets import EVERY_AREA_TWO_AUTHORITIES
 from tests.published import run_damaged_delivery, same
 from tests.reference.workforce import GRAIN, current_files, expected_workforce, load
 
@@ -20,16 +20,7 @@ pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 2
 TABLE = "workforce_monthly"
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, households=40, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
+DATA_SET = EVERY_AREA_TWO_AUTHORITIES
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,142 @@
+"""The data sets the end-to-end modules publish, by name: a module that declares one as its DATA_SET
+shares that published warehouse with every other module declaring it (tests/conftest.py builds each
+once per session). Sharing is what keeps the full suite short; a module that changes what is
+published (a correction, a restatement, a failing build) builds its own warehouse instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.reference.quality_assurance import parse_date, read_csv
+from tests.reference.residential import current_files
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """The generator's options for one published warehouse. End-to-end modules that declare the same
+    DATA_SET share one warehouse, generated and published once per session on first use: their tests
+    read it, or deliver files the gates refuse, and leave the publication as they found it."""
+
+    name: str  # how the suite names it (the xdist group of the modules that share it)
+    households: int
+    years: int
+    authorities: int
+    seed: int
+    as_at: dt.date = dt.date(2025, 3, 31)
+    areas: tuple[str, ...] | None = None  # None: every area
+    # Deliveries written beside the generated files (functions of the landing folder), e.g. an earlier one.
+    extra_deliveries: tuple[Callable[[Path], Path], ...] = ()
+
+    def generate(self, folder: Path) -> list[Path]:
+        from qa_warehouse_synthetic import AREAS, generate_extracts
+
+        written = generate_extracts(
+            folder,
+            households=self.households,
+            years=self.years,
+            authorities=self.authorities,
+            seed=self.seed,
+            as_at=self.as_at,
+            areas=self.areas or AREAS,
+        )
+        return written + [deliver(folder) for deliver in self.extra_deliveries]
+
+
+# An earlier childrens_homes delivery of the first authority, six months before: the inspections
+# it reports are the history the current delivery (latest inspection only) no longer holds.
+EARLIER = dt.date(2024, 9, 30)
+EARLIER_LA = "885"
+EARLIER_JUDGEMENT = {
+    "outstanding": "good",
+    "good": "requires_improvement",
+    "requires_improvement": "inadequate",
+    "inadequate": "requires_improvement",
+}
+
+
+def write_earlier_homes_delivery(landing: Path, la_code: str = EARLIER_LA, as_at: dt.date = EARLIER) -> Path:
+    """The authority's childrens_homes as a delivery at `as_at` would have stated them: homes not
+    yet applied for left out, later registrations and closures not yet made, and each home
+    inspected since shown with the inspection before it (half-way from its registration to
+    `as_at`, judged one step differently), which only this delivery reports."""
+    current = current_files(landing)[("childrens_homes", la_code)][1]
+    with current.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    rows = []
+    for row in read_csv(current):
+        application, registration, closure, inspected = (
+            parse_date(row.get(c))
+            for c in ("application_date", "registration_date", "closure_date", "last_inspection_date")
+        )
+        if application is not None and application > as_at:
+            continue
+        if closure is not None and closure > as_at:
+            row.update(closure_date=None, registration_status="registered")
+        if registration is not None and registration > as_at:
+            row.update(
+                registration_date=None,
+                registration_status="applied",
+                last_inspection_date=None,
+                inspection_judgement=None,
+                occupied_places="0",
+            )
+        elif inspected is not None and inspected > as_at:
+            row.update(
+                last_inspection_date=(registration + (as_at - registration) // 2).isoformat(),
+                inspection_judgement=EARLIER_JUDGEMENT[row["inspection_judgement"]],
+            )
+        rows.append(row)
+    path = landing / f"childrens_homes_{la_code}_{as_at:%Y%m%d}.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([[("" if row.get(c) is None else row[c]) for c in header] for row in rows])
+    return path
+
+
+def unknown_postcodes(folder: Path) -> Path:
+    """As real returns have: one open episode with no HOME_POST, one with a PL_POST the ONS
+    directory does not know (both are not known, never near or far)."""
+    path = sorted(folder.glob("903_episodes_*.csv"))[0]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    open_episodes = [row for row in rows if not row["DEC"].strip()]
+    open_episodes[0]["HOME_POST"] = ""
+    open_episodes[1]["PL_POST"] = "ZZ9 9ZZ"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+# Every area, two authorities, two years, and the earlier homes delivery the residential history
+# needs (the second authority sends its audits and feedback as workbooks): the workforce, residential
+# and QA exception list modules read it.
+EVERY_AREA_TWO_AUTHORITIES = DataSet(
+    "every_area_two_authorities",
+    households=40,
+    years=2,
+    authorities=2,
+    seed=1,
+    extra_deliveries=(write_earlier_homes_delivery,),
+)
+# Fostering alone, three authorities in the three export styles (UTF-8/ISO, BOM/CRLF/dd-mm-yyyy, cp1252).
+FOSTERING_THREE_EXPORT_STYLES = DataSet(
+    "fostering_three_export_styles", households=60, years=2, authorities=3, seed=7, areas=("fostering",)
+)
+# Every area, two authorities, three years (a year's comparisons and twelve-month trends for every
+# measure): Performance on a Page and the public tables' disclosure control read it.
+EVERY_AREA_THREE_YEARS = DataSet("every_area_three_years", households=24, years=3, authorities=2, seed=7)
+# Every area (the children's homes the placements point to), two authorities, three years, 200
+# households (one child per four: enough care leavers and 16 year olds for every measure to have
+# children in and out), and two open episodes whose postcodes are not known: both children in care modules.
+CHILDREN_IN_CARE_EVERY_AREA = DataSet(
+    "children_in_care_every_area", households=200, years=3, authorities=2, seed=1, extra_deliveries=(unknown_postcodes,)
+)
