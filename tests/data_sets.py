@@ -140,3 +140,7 @@ EVERY_AREA_THREE_YEARS = DataSet("every_area_three_years", households=24, years=
 CHILDREN_IN_CARE_EVERY_AREA = DataSet(
     "children_in_care_every_area", households=200, years=3, authorities=2, seed=1, extra_deliveries=(unknown_postcodes,)
 )
+# Every area, three authorities in three file styles (QA: all CSV; audits and feedback as XLSX; all
+# four as XLSX. Recruitment: UTF-8; BOM and dd/mm/yyyy; cp1252 with trailing blank rows): the
+# quality assurance and recruitment modules read it.
+EVERY_AREA_THREE_AUTHORITIES = DataSet("every_area_three_authorities", households=60, years=2, authorities=3, seed=1)

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from qa_warehouse import cli
+from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
 from tests.published import published, published_by_grain, same, snapshot
 from tests.reference.measures import (
     PUBLISHED_COLUMNS,
@@ -36,6 +37,7 @@ from tests.reference.quality_assurance import (
 )
 
 pytestmark = pytest.mark.integration
+DATA_SET = EVERY_AREA_THREE_AUTHORITIES
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 3  # 0: all CSV; 1: audits and feedback as XLSX; 2: all four as XLSX
 # Reference-only fields that are never published.
@@ -99,21 +101,6 @@ EXERCISED = {
     ),
     "qa_complaint_themes": ("records",),
 }
-
-
-def generate(folder: Path, **overrides) -> None:
-    from qa_warehouse_synthetic import generate_extracts  # written alongside; imported late to name the gap
-
-    options = dict(households=60, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT)
-    generate_extracts(folder, **{**options, **overrides})
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("landing")
-    generate(folder)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from qa_warehouse import cli
+from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
 from tests.published import published, published_by_grain, same, snapshot
 from tests.reference.recruitment import (
     GRAINS,
@@ -26,6 +27,7 @@ from tests.reference.recruitment import (
 )
 
 pytestmark = pytest.mark.integration
+DATA_SET = EVERY_AREA_THREE_AUTHORITIES
 AS_AT = date(2025, 3, 31)
 AUTHORITIES = 3  # three file formats: utf-8; BOM and dd/mm/yyyy; cp1252 with trailing blank rows
 OPTIONS = dict(households=60, years=2, authorities=AUTHORITIES, seed=1, as_at=AS_AT, areas=("fostering", "recruitment"))
@@ -61,16 +63,6 @@ EXERCISED = {
         "open_over_16_weeks_at_period_end",
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def landing(module_warehouse, tmp_path_factory):
-    from qa_warehouse_synthetic import generate_extracts
-
-    folder = tmp_path_factory.mktemp("landing")
-    generate_extracts(folder, **OPTIONS)
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return folder
 
 
 @pytest.fixture(scope="module")
