@@ -19,6 +19,7 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
+from qa_warehouse import cli
 from qa_warehouse.load.raw_schema import LOAD_STATUSES
 from qa_warehouse.migrations import TABLE, MigrationError, current_version, latest_version, migrate, read_migrations
 
@@ -88,6 +89,14 @@ def test_a_fresh_database_migrates_to_the_latest_version_and_a_second_run_is_one
         "select pg_get_constraintdef(oid) from pg_constraint where conname = 'load_log_status_check'",
     )
     assert all(f"'{status}'" in check for status in LOAD_STATUSES), check
+
+
+def test_qa_warehouse_migrate_applies_the_migrations_and_prints_the_version(warehouse, capsys):
+    assert cli.main(["migrate"]) == 0
+    out = capsys.readouterr().out
+    assert "applied 0001_raw_layer.sql" in out and f"migrated to schema version {latest_version()}" in out
+    assert cli.main(["migrate"]) == 0
+    assert f"schema version {latest_version()}, up to date" in capsys.readouterr().out
 
 
 # ---- a warehouse built before migrations, upgraded in place ------------------------------------
