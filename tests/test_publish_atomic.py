@@ -6,14 +6,17 @@ from __future__ import annotations
 import threading
 from contextlib import closing
 
+from qa_warehouse.migrations import migrate
 from qa_warehouse.publish.swap import publish
 
 
 def _prepare(warehouse):
+    with closing(warehouse.connect()) as conn:
+        migrate(conn)  # the warehouse's own tables, as an ingest makes them: raw.current_loads among them
     warehouse.query("""
-        create schema raw; create view raw.current_loads as
-            select 'x'::text extract, '885'::text la_code, 1::bigint load_id, 'f.csv'::text file_name;
-        create schema reporting; create schema reporting_build;
+        insert into raw.load_log (load_id, extract, la_code, extract_date, file_name, file_hash, status)
+            values (1, 'x', '885', '2025-03-31', 'f.csv', 'h', 'accepted');
+        create schema reporting_build;
         create table reporting.scores as select 1 as edition; create table reporting.counts as select 1 as edition;
         create table reporting_build.scores as select 2 as edition; create table reporting_build.counts as select 2 as edition;
         select 1""")

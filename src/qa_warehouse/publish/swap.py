@@ -4,7 +4,8 @@ those of each service's restricted build schema into its restricted schema in th
 Runs only after ingest, the GX gates and `dbt build` (models, data tests, unit tests) have all
 passed. One transaction drops each old table and moves its new twin in, so a reader sees the
 whole old publication or the whole new one. Publishing a period also makes its edition in that
-transaction (qa_warehouse.publish.editions).
+transaction (qa_warehouse.publish.editions). The tables it writes beside the figures (the
+publication log, the editions) are the migrations' (qa_warehouse.migrations), applied first.
 
 The roles are made here too, in that transaction, and re-granted at every publish (so the new
 tables are covered); `ROLES` says who reads what:
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
+from qa_warehouse.migrations import migrate
 from qa_warehouse.periods import Period
 from qa_warehouse.publish import editions
-from qa_warehouse.warehouse import Warehouse, connect
+from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 BUILD_SCHEMA = "reporting_build"
 PUBLISHED_SCHEMA = "reporting"
@@ -41,7 +43,7 @@ PUBLIC_SCHEMA = "public_reporting"
 # published schema's tables in its `_build` twin (dbt_project.yml); disclosure builds public's.
 PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, PUBLIC_SCHEMA, *RESTRICTED_SCHEMAS.values())
 SWAPS = tuple((f"{schema}_build", schema) for schema in PUBLISHED_SCHEMAS)
-PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from
+PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from (migration 0003)
 _PUBLISH_LOCK = 804_904
 
 
@@ -134,6 +136,11 @@ def publish(warehouse: Warehouse | None = None, period: Period | None = None) ->
     timeout and, if a reader holds one, lets go of everything and tries again: waiting while
     holding some locks would block readers and could deadlock a reader's multi-table transaction.
     """
+    warehouse = warehouse or resolve_warehouse()
+    # The publication log and the editions first, each migration committed on its own (one query
+    # when the warehouse is up to date); the swap below is then one transaction.
+    with connect(warehouse) as conn:
+        migrate(conn)
     deadline = time.monotonic() + float(os.environ.get("QA_WAREHOUSE_PUBLISH_WAIT_SECONDS", "300"))
     pause = 0.1
     while True:
@@ -157,21 +164,10 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_xact_lock(%s)", (_PUBLISH_LOCK,))
         disclosure.build_public_tables(cur)
+        # The published schemas follow SWAPS (one per service); the publication log and the
+        # editions in `reporting` are the migrations' (publish() applied them).
         for _, published in SWAPS:
             cur.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(published)))
-        cur.execute(
-            sql.SQL("""create table if not exists {}.{} (
-                publication_id bigint generated always as identity primary key,
-                published_at timestamptz not null default now(),
-                tables text[] not null,
-                loads jsonb not null)""").format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG))
-        )
-        # A scheduled period close says which period it published; a publication after a delivery has none.
-        cur.execute(
-            sql.SQL("""alter table {}.{} add column if not exists period_kind text,
-                add column if not exists period_first_day date, add column if not exists period_last_day date
-                """).format(sql.Identifier(PUBLISHED_SCHEMA), sql.Identifier(PUBLICATION_LOG))
-        )
         # {(build, published): tables}: every table of each build schema (a restricted one may be empty)
         moves: dict[tuple[str, str], list[str]] = {}
         for build, published in SWAPS:
