@@ -1,11 +1,6 @@
 -- Audit actions as at each authority's current delivery, one row per action.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_quality_assurance', 'audit_actions') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'audit_actions'
-    )
+    {{ current_snapshot('raw_quality_assurance', 'audit_actions') }}
 )
 
 select

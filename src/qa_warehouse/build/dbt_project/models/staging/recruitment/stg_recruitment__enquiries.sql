@@ -1,11 +1,6 @@
 -- Foster carer enquiries as at each authority's current recruitment delivery, one row per enquiry.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_recruitment', 'recruitment') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'recruitment'
-    )
+    {{ current_snapshot('raw_recruitment', 'recruitment') }}
 )
 
 select
