@@ -2,10 +2,10 @@
 -- authority's current recruitment extract date, and the (recruitment_history_months - 1) before it.
 with snapshots as (
     select
-        trim(la_code) as la_code,
+        la_code,
         extract_date,
         cast(date_trunc('month', extract_date + 1) - interval '1 month' as date) as last_period_start
-    from {{ source('raw', 'current_loads') }}
+    from {{ ref('stg_recruitment__current_loads') }}
     where extract = 'recruitment'
 ),
 
