@@ -7,8 +7,6 @@ with episode_snapshots as (
     select
         la_code,
         extract_date,
-        -- the last month end on or before the extract date (the extract date itself when it is one)
-        cast(date_trunc('month', extract_date + 1) as date) - 1 as last_month_end,
         -- the last 31 March on or before the extract date
         make_date(extract(year from cast(extract_date + 1 - interval '3 months' as date))::integer, 3, 31)
             as last_year_end
@@ -26,12 +24,10 @@ months as (
     select
         episode_snapshots.la_code,
         'month' as period_type,
-        cast(date_trunc('month', episode_snapshots.last_month_end) - make_interval(months => months_back) as date)
-            as period_start,
-        cast(date_trunc('month', episode_snapshots.last_month_end) - make_interval(months => months_back - 1) as date) - 1
-            as period_end
+        reporting_window.period_start,
+        reporting_window.period_end
     from episode_snapshots
-    cross join generate_series(0, 11) as months_back (months_back)
+    {{ reporting_window('episode_snapshots.extract_date', 12) }}
 ),
 
 years as (
