@@ -18,11 +18,17 @@ counted as (
         count(*) filter (where approvals.reg24_end_date between months.period_start and months.period_end)
             as ended,
         count(*) filter (where approvals.reg24_end_date between months.period_start and months.period_end
-                          and approvals.reg24_days <= {{ recruitment_timescale('regulation_24_limit', as_length=true) }}) as ended_within_16_weeks,
+                          and approvals.reg24_days
+                              <= {{ recruitment_timescale('regulation_24_limit', as_length=true) }})
+            as ended_within_16_weeks,
         count(*) filter (where approvals.reg24_end_date between months.period_start and months.period_end
-                          and approvals.reg24_days > {{ recruitment_timescale('regulation_24_limit', as_length=true) }}) as ended_over_16_weeks,
+                          and approvals.reg24_days
+                              > {{ recruitment_timescale('regulation_24_limit', as_length=true) }})
+            as ended_over_16_weeks,
         count(*) filter (where approvals.reg24_end_date between months.period_start and months.period_end
-                          and approvals.reg24_days > {{ recruitment_timescale('regulation_24_extended_limit', as_length=true) }}) as ended_over_24_weeks,
+                          and approvals.reg24_days
+                              > {{ recruitment_timescale('regulation_24_extended_limit', as_length=true) }})
+            as ended_over_24_weeks,
         avg(approvals.reg24_days) filter (where approvals.reg24_end_date between months.period_start
                                            and months.period_end) as average_days_ended,
         count(*) filter (where approvals.reg24_start_date <= months.period_end

@@ -13,5 +13,5 @@ select
     cast(completed_date as date) as completed_date,
     cast(followup_date as date) as followup_date,
     {{ normalise_code('followup_outcome') }} as followup_outcome,
-    current_snapshot._extract_date as extract_date
+    _extract_date as extract_date
 from current_snapshot

@@ -17,5 +17,5 @@ select
     {{ normalise_code('withdrawal_reason') }} as withdrawal_reason,
     cast(reg24_start_date as date) as reg24_start_date,
     cast(reg24_end_date as date) as reg24_end_date,
-    current_snapshot._extract_date as extract_date
+    _extract_date as extract_date
 from current_snapshot
