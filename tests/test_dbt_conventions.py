@@ -122,7 +122,7 @@ def test_every_reporting_model_has_an_enforced_contract_and_descriptions(models)
         for column in node["columns"].values():
             if not (column.get("description") or "").strip():
                 problems.append(f"{node['name']}.{column['name']}: no description")
-    assert not problems, "reporting models are published: " + "\n".join(problems)
+    assert not problems, "reporting models are published, so documented and contract enforced:\n" + "\n".join(problems)
 
 
 def test_model_names_say_their_layer(models):
@@ -133,7 +133,7 @@ def test_model_names_say_their_layer(models):
             offenders.append(f"{name} in {where} does not start with {' or '.join(LAYER_PREFIXES[where])}")
         if where == "reporting" and name.startswith(LAYER_PREFIX_NAMES):
             offenders.append(f"{name} in reporting carries a layer prefix (published tables have plain names)")
-    assert not offenders, "\n".join(sorted(offenders))
+    assert not offenders, "model names say their layer:\n" + "\n".join(sorted(offenders))
 
 
 def test_no_model_refs_a_later_layer(models):
