@@ -54,6 +54,18 @@ def test_complaint_timescales_by_stage():
     assert rows == {1: (10, 20), 2: (25, 65), 3: (30, 30)}
 
 
+def test_recruitment_timescales_are_nms_14_and_regulation_24():
+    rows = read("recruitment_timescales.csv")
+    assert list(rows[0]) == ["timescale_name", "timescale_length", "timescale_unit", "description"]
+    assert all(r["description"].strip() for r in rows)
+    # docs/recruitment-figures.md and tests/reference/recruitment.py: 8 months; 16 and 24 weeks in days
+    assert {r["timescale_name"]: (int(r["timescale_length"]), r["timescale_unit"]) for r in rows} == {
+        "assessment_to_panel": (8, "month"),
+        "regulation_24_limit": (16 * 7, "day"),
+        "regulation_24_extended_limit": (24 * 7, "day"),
+    }
+
+
 def test_feedback_minimums():
     rows = {r["respondent"]: int(r["minimum_responses_per_month"]) for r in read("feedback_minimums.csv")}
     assert rows == {"carer": 2, "birth_parent": 2}

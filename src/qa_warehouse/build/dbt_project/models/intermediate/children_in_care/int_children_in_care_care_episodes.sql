@@ -59,10 +59,10 @@ placement_starts as (
         la_code, child_key, decom,
         case
             when previous_decom is null then 1
-            when urn is distinct from previous_urn
-                or placement_postcode is distinct from previous_placement_postcode then 1
+            when (urn is distinct from previous_urn)
+                or (placement_postcode is distinct from previous_placement_postcode) then 1
             -- DfE replacing a retired code (H5 by K3) is a new name for the same placement
-            when place is distinct from previous_place
+            when (place is distinct from previous_place)
                 and not exists (select 1 from {{ ref('children_in_care_place_recodes') }} as recodes
                                 where recodes.retired_place = settled.previous_place
                                   and recodes.new_place = settled.place) then 1

@@ -42,7 +42,7 @@ needs as (
     select cohort.*, 'pep', 'pep_up_to_date'
     from cohort
     where extract(year from age(
-            make_date(extract(year from cohort.period_end)::integer
+            make_date(cast(extract(year from cohort.period_end) as integer)
                       - case when extract(month from cohort.period_end) < 9 then 1 else 0 end, 8, 31),
             cohort.dob)) between 5 and 15
     union all
@@ -54,7 +54,8 @@ needs as (
         and since_14.period_end = cohort.period_end
         and since_14.child_key = cohort.child_key
     where cohort.dob <= cohort.period_end - {{ children_in_care_timescale('eligible_from_age') }}
-        and since_14.days_looked_after_since_14 >= {{ children_in_care_timescale('eligible_looked_after_since_14', as_length=true) }}
+        and since_14.days_looked_after_since_14
+            >= {{ children_in_care_timescale('eligible_looked_after_since_14', as_length=true) }}
 ),
 
 latest_plans as (
@@ -73,8 +74,9 @@ latest_plans as (
         and plans.child_key = needs.child_key
         and plans.plan_type = needs.plan_type
         and plans.start_date <= needs.period_end
-    order by needs.la_code, needs.period_type, needs.period_end, needs.child_key, needs.plan_type,
-        plans.start_date desc, plans.plan_key
+    order by
+        needs.la_code asc, needs.period_type asc, needs.period_end asc, needs.child_key asc, needs.plan_type asc,
+        plans.start_date desc, plans.plan_key asc
 )
 
 select

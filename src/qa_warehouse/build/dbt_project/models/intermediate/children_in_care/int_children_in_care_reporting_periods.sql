@@ -7,10 +7,8 @@ with episode_snapshots as (
     select
         la_code,
         extract_date,
-        -- the last month end on or before the extract date (the extract date itself when it is one)
-        cast(date_trunc('month', extract_date + 1) as date) - 1 as last_month_end,
         -- the last 31 March on or before the extract date
-        make_date(extract(year from cast(extract_date + 1 - interval '3 months' as date))::integer, 3, 31)
+        make_date(cast(extract(year from cast(extract_date + 1 - interval '3 months' as date)) as integer), 3, 31)
             as last_year_end
     from {{ ref('stg_children_in_care__current_loads') }}
     where extract = 'ssda903_episodes'
@@ -26,24 +24,23 @@ months as (
     select
         episode_snapshots.la_code,
         'month' as period_type,
-        cast(date_trunc('month', episode_snapshots.last_month_end) - make_interval(months => months_back) as date)
-            as period_start,
-        cast(date_trunc('month', episode_snapshots.last_month_end) - make_interval(months => months_back - 1) as date) - 1
-            as period_end
+        reporting_window.period_start,
+        reporting_window.period_end
     from episode_snapshots
-    cross join generate_series(0, 11) as months_back (months_back)
+    {{ reporting_window('episode_snapshots.extract_date', 12) }}
 ),
 
 years as (
     select
         episode_snapshots.la_code,
         'year' as period_type,
-        make_date(extract(year from episode_snapshots.last_year_end)::integer - years_back - 1, 4, 1) as period_start,
-        make_date(extract(year from episode_snapshots.last_year_end)::integer - years_back, 3, 31) as period_end
+        make_date(cast(extract(year from episode_snapshots.last_year_end) as integer) - years_back - 1, 4, 1)
+            as period_start,
+        make_date(cast(extract(year from episode_snapshots.last_year_end) as integer) - years_back, 3, 31) as period_end
     from episode_snapshots
     cross join generate_series(0, 2) as years_back (years_back)
     inner join first_episodes on first_episodes.la_code = episode_snapshots.la_code
-    where make_date(extract(year from episode_snapshots.last_year_end)::integer - years_back, 3, 31)
+    where make_date(cast(extract(year from episode_snapshots.last_year_end) as integer) - years_back, 3, 31)
         >= first_episodes.first_decom
 ),
 

@@ -103,7 +103,8 @@ judged as (
         coalesce(per_child.late_in_lookback, false) as late_in_lookback,
         case coalesce(per_child.reviews_held, 0)
             when 0 then due.first_review_due
-            when 1 then cast(per_child.last_review_date + {{ children_in_care_timescale('second_review_within') }} as date)
+            when 1 then
+                cast(per_child.last_review_date + {{ children_in_care_timescale('second_review_within') }} as date)
             else cast(per_child.last_review_date + {{ children_in_care_timescale('later_review_within') }} as date)
         end as next_review_due
     from cohort
@@ -119,8 +120,8 @@ judged as (
 select
     judged.*,
     case
-        when reviews_held = 0 and next_review_due >= period_end then 'not_yet_due'
-        when late_in_lookback or next_review_due < period_end then 'out_of_time'
+        when judged.reviews_held = 0 and judged.next_review_due >= judged.period_end then 'not_yet_due'
+        when judged.late_in_lookback or judged.next_review_due < judged.period_end then 'out_of_time'
         else 'in_time'
     end as outcome
 from judged

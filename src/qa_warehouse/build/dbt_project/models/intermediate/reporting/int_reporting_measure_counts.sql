@@ -175,7 +175,8 @@ years as (
         case when measures.year_figure = 'year_total' then sum(quarters.numerator)
              else max(quarters.numerator) filter (where extract(month from quarters.period_end) = 3) end as numerator,
         case when measures.year_figure = 'year_total' then sum(quarters.denominator)
-             else max(quarters.denominator) filter (where extract(month from quarters.period_end) = 3) end as denominator
+             else max(quarters.denominator) filter (where extract(month from quarters.period_end) = 3)
+        end as denominator
     from quarters
     inner join measures
         on measures.measure_code = quarters.measure_code

@@ -108,6 +108,13 @@ oc2_counts as (
     group by oc2.la_code, return_years.period_end, measures.measure_code
 ),
 
+-- each child's date of birth (the latest the header gives)
+children_born as (
+    select la_code, child_key, max(dob) as dob
+    from {{ ref('stg_children_in_care__header') }}
+    group by la_code, child_key
+),
+
 -- OC3: care leavers aged 19, 20 or 21 at the year end (their birthday in the year; DfE's headline
 -- cohort, the 17 and 18 year olds are left out). In touch: IN_TOUCH YES of all but those who died.
 -- EET and accommodation: of all but those who died or returned home (DIED, RHOM: no activity or
@@ -118,11 +125,7 @@ care_leavers as (
     inner join return_years
         on return_years.la_code = oc3.la_code
         and return_years.period_end <= oc3.extract_date
-    inner join (
-        select la_code, child_key, max(dob) as dob
-        from {{ ref('stg_children_in_care__header') }}
-        group by la_code, child_key
-    ) as children
+    inner join children_born as children
         on children.la_code = oc3.la_code
         and children.child_key = oc3.child_key
     where extract(year from age(return_years.period_end, children.dob)) between 19 and 21

@@ -70,7 +70,11 @@ outcomes as (
         -- in the same placement for 2 years or more; a child placed for adoption counts the
         -- placement before it too (DfE: the adoptive placement together with the previous one)
         coalesce(placement_start <= cast(period_end - interval '2 years' as date), false)
-            or coalesce(is_placed_for_adoption and previous_placement_start <= cast(period_end - interval '2 years' as date), false)
+            or coalesce(
+                is_placed_for_adoption
+                and previous_placement_start <= cast(period_end - interval '2 years' as date),
+                false
+            )
             as same_placement_2_years
     from stability
 ),

@@ -9,10 +9,10 @@ calendar as (
     select
         date_day,
         cast(date_trunc('month', date_day) as date) as month_start_date,
-        extract(year from date_day)::integer as calendar_year,
-        extract(month from date_day)::integer as calendar_month,
+        cast(extract(year from date_day) as integer) as calendar_year,
+        cast(extract(month from date_day) as integer) as calendar_month,
         -- the financial year starts on 1 April: January to March belong to the year before
-        extract(year from date_day)::integer - case when extract(month from date_day) < 4 then 1 else 0 end
+        cast(extract(year from date_day) as integer) - case when extract(month from date_day) < 4 then 1 else 0 end
             as financial_year_start_year
     from days
 )
@@ -23,7 +23,8 @@ select
     date_day = cast(month_start_date + interval '1 month' as date) - 1 as is_month_end,
     calendar_year,
     calendar_month,
-    financial_year_start_year || '/' || lpad(((financial_year_start_year + 1) % 100)::text, 2, '0') as financial_year,
+    financial_year_start_year || '/' || lpad(cast((financial_year_start_year + 1) % 100 as text), 2, '0')
+        as financial_year,
     make_date(financial_year_start_year, 4, 1) as financial_year_start,
     -- April-June is Q1 ... January-March is Q4
     'Q' || (((calendar_month + 8) % 12) / 3 + 1) as financial_quarter,

@@ -79,8 +79,7 @@ with_previous as (
     )
 ),
 
--- RAG and direction compare exact fractions (100 * in_time against threshold * assessed, and
--- cross-multiplied shares), so a boundary is never missed by a rounded division.
+-- RAG and direction of travel come from macros/measure_scoring.sql, as in every other table.
 scored as (
     select
         with_previous.*,
@@ -88,29 +87,8 @@ scored as (
         measures.display_order,
         measures.target,
         measures.polarity,
-        case
-            when with_previous.assessed = 0 then null
-            when measures.polarity = 'higher_is_better' then
-                case
-                    when 100 * with_previous.in_time >= measures.green_from * with_previous.assessed then 'green'
-                    when 100 * with_previous.in_time >= measures.amber_from * with_previous.assessed then 'amber'
-                    else 'red'
-                end
-            when measures.polarity = 'lower_is_better' then
-                case
-                    when 100 * with_previous.in_time <= measures.green_from * with_previous.assessed then 'green'
-                    when 100 * with_previous.in_time <= measures.amber_from * with_previous.assessed then 'amber'
-                    else 'red'
-                end
-        end as rag,
-        -- > 0: the share went up; < 0: down; 0: unchanged (NULL when either share is undefined)
-        case
-            when with_previous.assessed > 0 and with_previous.previous_assessed > 0 then
-                sign(
-                    with_previous.in_time::numeric * with_previous.previous_assessed
-                    - with_previous.previous_in_time::numeric * with_previous.assessed
-                )
-        end as change_sign
+        {{ rag('with_previous.in_time', 'with_previous.assessed', 'measures.green_from', 'measures.amber_from',
+            'measures.polarity') }} as rag
     from with_previous
     inner join measures
         on measures.measure_code = with_previous.measure_code
@@ -134,12 +112,8 @@ select
     scored.target,
     scored.rag,
     {{ percentage('scored.previous_in_time', 'scored.previous_assessed') }} as previous_percentage,
-    case
-        when scored.change_sign is null then null
-        when scored.change_sign = 0 then 'no_change'
-        when (scored.change_sign > 0) = (scored.polarity = 'higher_is_better') then 'improving'
-        else 'declining'
-    end as direction_of_travel
+    {{ direction_of_travel('scored.in_time', 'scored.assessed', 'scored.previous_in_time', 'scored.previous_assessed',
+        'scored.polarity') }} as direction_of_travel
 from scored
 inner join {{ ref('dim_date') }} as dates
     on dates.date_day = scored.period_end

@@ -26,7 +26,9 @@ working_days as (
     cross join lateral generate_series(records.received_date + 1, records.responded_date, interval '1 day')
         as days (day)
     where extract(isodow from days.day) < 6
-        and cast(days.day as date) not in (select holiday_date from {{ ref('bank_holidays_england') }})
+        and cast(days.day as date) not in (
+            select holidays.holiday_date from {{ ref('bank_holidays_england') }} as holidays
+        )
     group by records.record_key
 )
 

@@ -30,7 +30,7 @@ select
     panel_date - assessment_start_date as days_assessment_to_panel,
     -- NMS 14: panel within 8 calendar months of the assessment starting (month-end clamped)
     case when panel_date is not null and assessment_start_date is not null
-        then panel_date <= cast(assessment_start_date + interval '8 months' as date)
+        then panel_date <= cast(assessment_start_date + {{ recruitment_timescale('assessment_to_panel') }} as date)
     end as panel_within_8_months,
     reg24_start_date,
     reg24_end_date,

@@ -1,11 +1,6 @@
 -- Children adopted from care, from the current 903 AD1 delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_ad1') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_ad1'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_ad1') }}
 )
 
 select

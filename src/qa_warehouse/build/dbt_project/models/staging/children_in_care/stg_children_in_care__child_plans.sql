@@ -1,12 +1,7 @@
 -- Plans for children in care and care leavers from the current child_plans delivery; child_id
 -- becomes the same pseudonymous child_key as the 903 CHILD.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'child_plans') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'child_plans'
-    )
+    {{ current_snapshot('raw_children_in_care', 'child_plans') }}
 )
 
 select

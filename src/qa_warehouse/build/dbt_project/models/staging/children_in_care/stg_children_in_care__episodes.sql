@@ -1,12 +1,7 @@
 -- Episodes of care from the current 903 Episodes delivery, one row per child and start date. Codes
 -- upper-cased as DfE writes them; postcodes upper-cased with single spaces (blank: not known).
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_episodes') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_episodes'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_episodes') }}
 )
 
 select

@@ -1,12 +1,7 @@
 -- Each child in the authority's current 903 Header: the child id becomes a pseudonymous key; UPN,
 -- the mother's details and names never leave raw.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_header') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_header'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_header') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Missing (M) and away (A) periods of looked-after children, from the current 903 Missing delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_missing') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_missing'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_missing') }}
 )
 
 select

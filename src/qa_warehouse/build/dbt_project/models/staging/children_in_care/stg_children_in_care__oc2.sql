@@ -1,11 +1,6 @@
 -- Outcomes of children looked after for 12 months or more, from the current 903 OC2 delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_oc2') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_oc2'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_oc2') }}
 )
 
 select

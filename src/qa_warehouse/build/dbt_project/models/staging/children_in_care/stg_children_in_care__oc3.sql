@@ -1,11 +1,6 @@
 -- Care leavers' outcomes from the current 903 OC3 delivery: in touch, activity, accommodation.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_oc3') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_oc3'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_oc3') }}
 )
 
 select

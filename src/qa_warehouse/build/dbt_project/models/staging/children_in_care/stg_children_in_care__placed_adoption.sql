@@ -1,11 +1,6 @@
 -- Decisions to place for adoption, from the current 903 PlacedAdoption delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_placed_adoption') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_placed_adoption'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_placed_adoption') }}
 )
 
 select

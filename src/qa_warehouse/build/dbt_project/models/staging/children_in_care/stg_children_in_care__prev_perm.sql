@@ -1,12 +1,7 @@
 -- Previous permanence orders, from the current 903 PrevPerm delivery (DATE_PERM stays text:
 -- DfE allows an unknown day or month).
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_prev_perm') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_prev_perm'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_prev_perm') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Statutory reviews of looked-after children from the current 903 Reviews delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_reviews') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_reviews'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_reviews') }}
 )
 
 select

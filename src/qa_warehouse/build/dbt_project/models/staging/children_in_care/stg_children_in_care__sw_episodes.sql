@@ -1,12 +1,7 @@
 -- Social worker episodes of looked-after children, from the current 903 SWEpisodes delivery;
 -- the social worker id becomes a pseudonymous key too.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_sw_episodes') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_sw_episodes'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_sw_episodes') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Unaccompanied asylum-seeking children from the current 903 UASC delivery.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_children_in_care', 'ssda903_uasc') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'ssda903_uasc'
-    )
+    {{ current_snapshot('raw_children_in_care', 'ssda903_uasc') }}
 )
 
 select

@@ -1,10 +1,5 @@
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw', 'carer_reviews') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'carer_reviews'
-    )
+    {{ current_snapshot('raw', 'carer_reviews') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Audit actions as at each authority's current delivery, one row per action.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_quality_assurance', 'audit_actions') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'audit_actions'
-    )
+    {{ current_snapshot('raw_quality_assurance', 'audit_actions') }}
 )
 
 select
@@ -18,5 +13,5 @@ select
     cast(completed_date as date) as completed_date,
     cast(followup_date as date) as followup_date,
     {{ normalise_code('followup_outcome') }} as followup_outcome,
-    current_snapshot._extract_date as extract_date
+    _extract_date as extract_date
 from current_snapshot

@@ -1,11 +1,6 @@
 -- Case file audits as at each authority's current delivery, one row per audit.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_quality_assurance', 'case_file_audits') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'case_file_audits'
-    )
+    {{ current_snapshot('raw_quality_assurance', 'case_file_audits') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Complaints, compliments and comments as at each authority's current delivery, one row per record.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_quality_assurance', 'complaints') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'complaints'
-    )
+    {{ current_snapshot('raw_quality_assurance', 'complaints') }}
 )
 
 select

@@ -1,11 +1,6 @@
 -- Feedback as at each authority's current delivery, one row per response and question (an answer).
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_quality_assurance', 'feedback') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'feedback'
-    )
+    {{ current_snapshot('raw_quality_assurance', 'feedback') }}
 )
 
 select

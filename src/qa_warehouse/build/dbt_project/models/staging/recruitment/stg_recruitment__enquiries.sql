@@ -1,11 +1,6 @@
 -- Foster carer enquiries as at each authority's current recruitment delivery, one row per enquiry.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_recruitment', 'recruitment') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'recruitment'
-    )
+    {{ current_snapshot('raw_recruitment', 'recruitment') }}
 )
 
 select
@@ -22,5 +17,5 @@ select
     {{ normalise_code('withdrawal_reason') }} as withdrawal_reason,
     cast(reg24_start_date as date) as reg24_start_date,
     cast(reg24_end_date as date) as reg24_end_date,
-    current_snapshot._extract_date as extract_date
+    _extract_date as extract_date
 from current_snapshot

@@ -2,12 +2,7 @@
 -- home_key is the pseudonymous key reporting uses; the URN (a public Ofsted reference) and the
 -- name stay in staging and marts, for joining 903 placements and for the service's own lists.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_residential', 'childrens_homes') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'childrens_homes'
-    )
+    {{ current_snapshot('raw_residential', 'childrens_homes') }}
 )
 
 select

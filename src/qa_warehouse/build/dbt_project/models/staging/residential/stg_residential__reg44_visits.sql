@@ -1,10 +1,6 @@
 -- Regulation 44 visits as at each authority's current reg44_visits delivery, one row per visit.
 with current_snapshot as (
-    select *
-    from {{ source('raw_residential', 'reg44_visits') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'reg44_visits'
-    )
+    {{ current_snapshot('raw_residential', 'reg44_visits') }}
 )
 
 select

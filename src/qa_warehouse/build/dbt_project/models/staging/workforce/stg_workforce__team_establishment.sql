@@ -1,10 +1,6 @@
 -- Each team's establishment as at each authority's current delivery, one row per team.
 with current_snapshot as (
-    select *
-    from {{ source('raw_workforce', 'team_establishment') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'team_establishment'
-    )
+    {{ current_snapshot('raw_workforce', 'team_establishment') }}
 )
 
 select

@@ -2,12 +2,7 @@
 -- The worker id becomes a pseudonymous key here; leave dates stay in staging and marts (they are
 -- personal data): only counts and FTE reach reporting.
 with current_snapshot as (
-    -- raw keeps every accepted delivery: read only each authority's latest
-    select *
-    from {{ source('raw_workforce', 'workforce') }}
-    where _load_id in (
-        select load_id from {{ source('raw', 'current_loads') }} where extract = 'workforce'
-    )
+    {{ current_snapshot('raw_workforce', 'workforce') }}
 )
 
 select

@@ -18,17 +18,21 @@ children as (
 counts as (
     select la_code, period_type, period_end, placement_type_at_period_end as placement_type,
            'looked_after_at_period_end' as figure, count(*) as children
-    from children where looked_after_at_period_end group by 1, 2, 3, 4
+    from children where looked_after_at_period_end
+    group by la_code, period_type, period_end, placement_type_at_period_end
     union all
     select la_code, period_type, period_end, placement_type_during_period,
            'looked_after_during_period', count(*)
-    from children group by 1, 2, 3, 4
+    from children
+    group by la_code, period_type, period_end, placement_type_during_period
     union all
     select la_code, period_type, period_end, placement_type_at_start, 'started_in_period', count(*)
-    from children where started_in_period group by 1, 2, 3, 4
+    from children where started_in_period
+    group by la_code, period_type, period_end, placement_type_at_start
     union all
     select la_code, period_type, period_end, placement_type_at_cease, 'ceased_in_period', count(*)
-    from children where ceased_in_period group by 1, 2, 3, 4
+    from children where ceased_in_period
+    group by la_code, period_type, period_end, placement_type_at_cease
 )
 
 select

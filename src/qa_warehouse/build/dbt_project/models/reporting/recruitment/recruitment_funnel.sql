@@ -6,7 +6,8 @@ with months as (
 ),
 
 stage_dates as (
-    select la_code, carer_type, 'enquiries' as stage, enquiry_date as stage_date from {{ ref('fct_recruitment_enquiries') }}
+    select la_code, carer_type, 'enquiries' as stage, enquiry_date as stage_date
+    from {{ ref('fct_recruitment_enquiries') }}
     union all
     select la_code, carer_type, 'initial_visits', initial_visit_date from {{ ref('fct_recruitment_enquiries') }}
     union all

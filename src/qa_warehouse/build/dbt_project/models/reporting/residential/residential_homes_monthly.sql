@@ -44,7 +44,8 @@ select
     cast(coalesce(figures.registered_places, 0) as integer) as registered_places,
     -- occupancy is a snapshot at the extract date: only the latest month end has it
     cast(case when grains.is_latest then coalesce(figures.occupied_places, 0) end as integer) as occupied_places,
-    cast(case when grains.is_latest then coalesce(figures.registered_places, 0) - coalesce(figures.occupied_places, 0) end
+    cast(case when grains.is_latest
+        then coalesce(figures.registered_places, 0) - coalesce(figures.occupied_places, 0) end
          as integer) as vacancies,
     cast(case when grains.is_latest
               then {{ percentage('coalesce(figures.occupied_places, 0)', 'coalesce(figures.registered_places, 0)') }}

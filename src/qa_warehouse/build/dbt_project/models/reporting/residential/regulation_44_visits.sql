@@ -46,7 +46,8 @@ select
     cast(coalesce(figures.homes_visited, 0) as integer) as homes_visited,
     cast(coalesce(figures.homes_open_all_month, 0) as integer) as homes_open_all_month,
     cast(coalesce(figures.homes_open_all_month_visited, 0) as integer) as homes_open_all_month_visited,
-    cast({{ percentage('coalesce(figures.homes_open_all_month_visited, 0)', 'coalesce(figures.homes_open_all_month, 0)') }}
+    cast({{ percentage('coalesce(figures.homes_open_all_month_visited, 0)',
+                       'coalesce(figures.homes_open_all_month, 0)') }}
          as numeric) as visited_percentage
 from grains
 left join figures

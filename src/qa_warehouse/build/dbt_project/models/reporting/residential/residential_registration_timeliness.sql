@@ -14,7 +14,8 @@ with registrations as (
         on homes.la_code = month_ends.la_code
         and homes.registration_date <= month_ends.period_end
         -- after the month end 12 months before
-        and homes.registration_date > cast(date_trunc('month', month_ends.period_end) - interval '11 months' as date) - 1
+        and homes.registration_date
+            > cast(date_trunc('month', month_ends.period_end) - interval '11 months' as date) - 1
 ),
 
 registered as (
