@@ -24,7 +24,9 @@ SESSION_DIR = Path(tempfile.mkdtemp(prefix="qaw-"))
 os.environ["AIRFLOW_HOME"] = str(SESSION_DIR / "airflow")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE"):
+# AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: a pytest-xdist worker inherits the controller's, which points
+# at the controller's SQLite file; each process keeps its Airflow metadata under its own home.
+for leaked in ("DATABASE_URL", "AIRFLOW_CONN_QA_WAREHOUSE", "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"):
     os.environ.pop(leaked, None)
 # Before any test module imports Airflow (several do at collection): Airflow reads its settings once.
 from qa_warehouse.orchestration.runner import configure_airflow  # noqa: E402
