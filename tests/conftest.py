@@ -7,6 +7,7 @@ metadata database is migrated once per session.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import tempfile
@@ -122,15 +123,30 @@ class PublishedDataSets:
         return self.built[data_set]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """With workers (-n, --dist loadgroup), a module's tests run on one worker, and so do all the
-    modules that share a DATA_SET: each warehouse is built once, on the worker that reads it."""
-    for item in items:
-        module = getattr(item, "module", None)
-        data_set = getattr(module, "DATA_SET", None)
-        group = f"data_set:{data_set.name}" if data_set is not None else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+def data_set_of_module(path: Path) -> str | None:
+    """The name a test module gives its DATA_SET (`DATA_SET = NAME`), read from its source: the
+    pytest-xdist controller schedules by module file, before any test module is imported."""
+    source = path.read_text(encoding="utf-8") if path.is_file() else ""
+    for node in ast.parse(source).body:
+        names_data_set = any(isinstance(t, ast.Name) and t.id == "DATA_SET" for t in getattr(node, "targets", ()))
+        if names_data_set and isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            return node.value.id
+    return None
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With workers (-n), a module's tests run on one worker, and so do all the modules that share a
+    DATA_SET: each warehouse is built once, on the worker that reads it. (xdist's own loadgroup
+    marks do not take under pytest 9, whose node ids are no longer the attribute xdist rewrites.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DataSetScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            data_set = data_set_of_module(config.rootpath / module)
+            return f"data_set:{data_set}" if data_set else module
+
+    return DataSetScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
