@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import uuid
 from contextlib import closing, contextmanager
+from functools import cache
 from pathlib import Path
 
 import psycopg2
@@ -136,6 +137,7 @@ def pytest_collection_modifyitems(items):
     items.sort(key=rank)
 
 
+@cache  # the scheduler asks once per test; a module's source is read and parsed once
 def data_set_of_module(path: Path) -> str | None:
     """The name a test module gives its DATA_SET (`DATA_SET = NAME`), read from its source: the
     pytest-xdist controller schedules by module file, before any test module is imported."""
