@@ -85,6 +85,9 @@ class Contract:
     code_year_date: str = "_extract_date"
     # The column naming whom a row is about (903: child): every gate failure reports it beside the row.
     subject: str | None = None
+    # The table DfE's 903 validator knows this layout as (Header, Episodes, SWEpisodes...): its
+    # files go through DfE's validator too (qa_warehouse.load.gate.dfe).
+    dfe_table: str | None = None
 
     @property
     def file_name_stem(self) -> str:
@@ -125,6 +128,7 @@ def _parse(path: Path) -> Contract:
         bool(doc.get("la_code_from_file_name", False)),
         doc.get("code_year_date", "_extract_date"),
         doc.get("subject"),
+        doc.get("dfe_table"),
     )
 
 
