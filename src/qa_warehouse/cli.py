@@ -48,7 +48,9 @@ def cmd_run(args) -> int:
     from qa_warehouse.pipeline import open_quarantines
 
     landing = str(Path(args.landing).resolve())
+    started = dt.datetime.now(dt.UTC)
     ingest = run_dag(INGEST_DAG, {"landing_dir": landing})
+    _print_file_outcomes(started)
     quarantined = open_quarantines()
     if quarantined:
         print("Quarantined (nothing was built or published; the published tables are unchanged):", file=sys.stderr)
@@ -73,6 +75,24 @@ def cmd_run(args) -> int:
         return EXIT_FAILED
     print(f"ingested and published from {landing}")
     return 0
+
+
+def _print_file_outcomes(since: dt.datetime) -> None:
+    """Every file the run looked at, with its outcome: a held row or a refused file never passes unsaid."""
+    from qa_warehouse.pipeline import load_outcomes
+
+    for name, status, rows, held, warned, report in load_outcomes(since):
+        if status == "accepted" and (held or warned):
+            print(
+                f"  {name}: loaded {rows:,} rows, {held:,} held back, {warned:,} warned; report: {report}",
+                file=sys.stderr,
+            )
+        elif status == "quarantined":
+            print(f"  {name}: quarantined; report: {report}", file=sys.stderr)
+        elif status == "accepted":
+            print(f"  {name}: loaded {rows:,} rows")
+        elif status != "loading":
+            print(f"  {name}: {status}")
 
 
 def cmd_scorecard(args) -> int:

@@ -9,6 +9,7 @@ from qa_warehouse.build.dbt import run_dbt
 from qa_warehouse.load.ingest import ingest_extract
 from qa_warehouse.load.postcodes import load_postcode_centroids
 from qa_warehouse.load.raw_schema import raw_layer_exists
+from qa_warehouse.load.ssda903_delivery import gate_ssda903_deliveries
 from qa_warehouse.periods import Period
 from qa_warehouse.problems import Problem
 from qa_warehouse.publish.swap import publish
@@ -59,6 +60,25 @@ def ingest(extract: str, landing_dir: str | Path) -> dict:
         "duplicates": [o.file_name for o in outcomes if o.status == "duplicate"],
         "rows": sum(o.rows for o in outcomes),
     }
+
+
+def gate_ssda903() -> list[str]:
+    """DfE's validator on each 903 delivery not yet checked, and its children held: what it found, per delivery."""
+    return [outcome.describe() for outcome in gate_ssda903_deliveries()]
+
+
+def load_outcomes(since: dt.datetime) -> list[tuple[str, str, int, int, int, str]]:
+    """Each file a run looked at since `since`: (file, status, rows, rows held, rows warned, report)."""
+    with connect() as conn, conn.cursor() as cur:
+        if not raw_layer_exists(cur):
+            return []
+        cur.execute(
+            """select file_name, status, coalesce(rows_loaded, 0), coalesce(rows_held, 0), coalesce(rows_warned, 0),
+                      coalesce(report_path, '')
+               from raw.load_log where started_at >= %s order by load_id""",
+            (since,),
+        )
+        return cur.fetchall()
 
 
 def open_quarantines() -> list[tuple[str, str]]:
@@ -117,6 +137,8 @@ def build() -> None:
     # reference data the models join to, for the postcodes the raw episodes hold (before dbt)
     with connect(warehouse) as conn:
         load_postcode_centroids(conn)
+    # Never model a 903 delivery DfE's validator has not checked (a no-op when the ingest DAG did).
+    gate_ssda903_deliveries(warehouse)
     run_dbt(["build"], warehouse)
 
 

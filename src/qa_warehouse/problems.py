@@ -20,6 +20,7 @@ class Violation:
     value: str | None = None
     sheet_row: int | None = None  # a workbook's row as Excel numbers it (header sheet row + data row)
     subject: str | None = None  # whom the row is about, as the contract's subject column names it (903: CHILD)
+    severity: str | None = None  # refuse_file, hold or warn (qa_warehouse.load.data_quality)
 
     def describe(self) -> str:
         sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else None

@@ -1,21 +1,28 @@
-"""What a person reads when a file is refused: which file, row, column and rule, and what next."""
+"""What a person reads about a file's findings: which file, row, column and rule, how many, and what next.
+
+A refused file gets a quarantine report (the file is copied aside); an accepted file with rows held
+back or warned about gets a findings report. Each has a JSON twin listing every finding; the text
+shows the first rows of each rule and its true total ("200 of 1,413").
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
 from qa_warehouse.problems import Violation
 
-MAX_ROWS_PER_RULE_IN_REPORT = 50
+MAX_ROWS_PER_RULE_IN_REPORT = 200
+NEXT_STEPS = "Contract: src/qa_warehouse/load/contracts/<extract>.yml; policy: docs/data-quality.md."
 
 
 def write_report(
     quarantine_dir: Path, landing_path: Path, load_id: int, violations: list[Violation], kept_table: str | None
 ) -> Path:
-    """Copy the file aside and write a readable report (and a JSON twin for scripts) beside it."""
+    """Copy the refused file aside and write its report (and a JSON twin for scripts) beside it."""
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{landing_path.name}.load{load_id}"
     shutil.copy2(landing_path, quarantine_dir / stem)
@@ -23,25 +30,53 @@ def write_report(
         f"{landing_path.name} was quarantined (load {load_id}). Nothing from it was loaded or published;",
         "the previously accepted delivery of this extract stays current.",
         "",
-    ]
-    shown: dict[str, int] = {}
-    for violation in violations:
-        shown[violation.rule] = shown.get(violation.rule, 0) + 1
-        if shown[violation.rule] <= MAX_ROWS_PER_RULE_IN_REPORT:
-            lines.append("  " + violation.describe())
-    for rule, count in shown.items():
-        if count > MAX_ROWS_PER_RULE_IN_REPORT:
-            lines.append(f"  ... rule {rule}: {count - MAX_ROWS_PER_RULE_IN_REPORT} more rows (see the JSON report)")
-    lines += [
+        *findings_lines(violations),
         "",
         f"The file is kept at {quarantine_dir / stem}.",
         f"Its rows are kept for inspection in the table {kept_table}." if kept_table else "",
         "Next: correct the extract at source and deliver it again under the same name pattern;",
-        "the next run loads it. Contract: src/qa_warehouse/load/contracts/<extract>.yml.",
+        "the next run loads it. " + NEXT_STEPS,
     ]
-    report = quarantine_dir / f"{stem}.report.txt"
+    return _write(quarantine_dir, stem, lines, violations)
+
+
+def write_findings_report(quarantine_dir: Path, landing_path: Path, load_id: int, violations: list[Violation]) -> Path:
+    """The report of a file that loaded with rows held back or warned about."""
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    held = len({v.row for v in violations if v.severity == "hold"})
+    lines = [
+        f"{landing_path.name} was loaded (load {load_id}) with {held:,} rows held back out of every figure;",
+        "warned rows loaded. Each finding is listed below and kept in raw.data_quality_issues.",
+        "",
+        *findings_lines(violations),
+        "",
+        "Next: correct the rows at source; the next delivery replaces this one. " + NEXT_STEPS,
+    ]
+    return _write(quarantine_dir, f"{landing_path.name}.load{load_id}.findings", lines, violations)
+
+
+def findings_lines(violations: list[Violation]) -> list[str]:
+    """Per rule: its total, then its first rows."""
+    totals = Counter(v.rule for v in violations)
+    lines, shown = [], Counter[str]()
+    for rule, total in totals.items():
+        first = next(v for v in violations if v.rule == rule)
+        shown_here = min(total, MAX_ROWS_PER_RULE_IN_REPORT)
+        extent = f"{total:,} rows" if shown_here == total else f"{shown_here:,} of {total:,} rows shown"
+        lines.append(f"rule {rule} ({first.severity or 'refuse_file'}): {extent}")
+        for v in violations:
+            if v.rule == rule and shown[rule] < MAX_ROWS_PER_RULE_IN_REPORT:
+                shown[rule] += 1
+                lines.append("  " + v.describe())
+        if shown_here < total:
+            lines.append(f"  ... {total - shown_here:,} more (every row is in the JSON report)")
+    return lines
+
+
+def _write(directory: Path, stem: str, lines: list[str], violations: list[Violation]) -> Path:
+    report = directory / f"{stem}.report.txt"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (quarantine_dir / f"{stem}.report.json").write_text(
+    (directory / f"{stem}.report.json").write_text(
         json.dumps([asdict(v) for v in violations], indent=1, default=str), encoding="utf-8"
     )
     return report

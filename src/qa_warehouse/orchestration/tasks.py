@@ -20,7 +20,9 @@ def landing_param() -> dict:
     return {"landing_dir": Param(str(load_settings().landing_dir), type="string")}
 
 
-@task(trigger_rule="none_failed")  # runs after an upstream extract that had nothing new (skipped)
+# all_done: every file of a delivery is gated and reported, even when a file it refers to was refused
+# (its references then resolve against the last accepted delivery, and rows that do not are held).
+@task(trigger_rule="all_done")
 def ingest(extract: str, params=None) -> dict:
     from qa_warehouse.load.ingest import QuarantinedFiles
 
@@ -32,6 +34,20 @@ def ingest(extract: str, params=None) -> dict:
         # Skipped, not succeeded: no Asset event, so nothing is rebuilt for a repeated delivery.
         raise AirflowSkipException(f"no new {extract} delivery ({len(result['duplicates'])} already loaded)")
     return result
+
+
+@task(trigger_rule="all_done")
+def gate_ssda903_deliveries() -> list[str]:
+    """DfE's 903 validator on each new 903 delivery as a whole; children with hold findings are held."""
+    from qa_warehouse.load.gate.dfe import DfeValidatorFailed, DfeValidatorUnavailable
+
+    try:
+        outcomes = pipeline.gate_ssda903()
+    except (DfeValidatorFailed, DfeValidatorUnavailable) as error:  # a retry cannot install or fix it
+        raise AirflowFailException(str(error)) from error
+    for line in outcomes:
+        print(line)
+    return outcomes
 
 
 @task(trigger_rule="none_failed_min_one_success", outlets=[assets.DELIVERY])

@@ -65,6 +65,7 @@ class Rule:
     description: str
     where: str
     columns: tuple[str, ...] = ()
+    severity: str | None = None  # refuse_file, hold or warn; hold when not given (load/data_quality.py)
 
 
 @dataclass(frozen=True)

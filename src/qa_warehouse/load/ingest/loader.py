@@ -5,9 +5,10 @@ The steps, each safe to repeat:
    changes nothing;
 2. COPY it (PostgreSQL parses both date forms with DateStyle ISO,DMY) into a fresh table in
    `raw_incoming`, tagged with load id, file name, hash and extract date;
-3. run the extract's GX suite on that table;
-4. pass: move it into `raw` and attach it as a partition, in one transaction with the load log;
-   fail: move it to `quarantine`, copy the file aside with a report, and raise.
+3. run the extract's GX suite on that table, and grade each finding (load/data_quality.py);
+4. a finding that refuses the file: move it to `quarantine`, copy the file aside with a report, and
+   raise; otherwise move it into `raw` and attach it as a partition, in one transaction with the load
+   log, its findings and its held rows (a bad row in a sound file is held back, the rest loads).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ import psycopg2
 from psycopg2 import sql
 
 from qa_warehouse.load.contracts import Contract, LandingFile, get_contract, recognise
+from qa_warehouse.load.data_quality import hold_rows, record_issues, refuses_file, with_severity
 from qa_warehouse.load.ingest.decode import DecodedFile, decode
-from qa_warehouse.load.quarantine import write_report
+from qa_warehouse.load.quarantine import write_findings_report, write_report
 from qa_warehouse.load.raw_schema import METADATA_COLUMNS, ensure_raw_schema
 from qa_warehouse.problems import Problem, Violation
 from qa_warehouse.settings import load_settings
@@ -35,7 +37,6 @@ TYPE_EXPECTATIONS = {
     "number": "a number such as 0.6",
     "flag": "a yes/no flag (Y, N, Yes, No, TRUE, FALSE, 1, 0)",
 }
-MAX_TYPE_ERRORS_PER_COLUMN = 200
 
 
 @dataclass
@@ -46,6 +47,8 @@ class LoadOutcome:
     status: str  # accepted, duplicate or quarantined
     load_id: int | None = None
     rows: int = 0
+    rows_held: int = 0  # accepted with these rows held back (load/data_quality.py)
+    rows_warned: int = 0
     violations: list[Violation] = field(default_factory=list)
     report_path: Path | None = None
 
@@ -140,23 +143,46 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             violations = _header_violations(contract, decoded, landing.path.name)
         if not violations:
             violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, table)
-        if not violations:
+        violations = with_severity(contract, violations)
+        if not refuses_file(violations):  # bad cells alone hold their rows: the rest is still gated
             from qa_warehouse.load.gate import validate_incoming  # GX is heavy: import it only to gate
 
-            violations = validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+            violations += with_severity(
+                contract, validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+            )
         if header_row is not None:
             from qa_warehouse.load.ingest.spreadsheet import with_sheet_rows
 
             violations = with_sheet_rows(violations, header_row)
 
-        if violations:
+        outcome.violations = violations
+        if refuses_file(violations):
             kept = _keep_aside(conn, table)
-            outcome.status, outcome.violations = "quarantined", violations
+            outcome.status = "quarantined"
             outcome.report_path = write_report(load_settings().quarantine_dir, landing.path, load_id, violations, kept)
             _finish_load(conn, load_id, "quarantined", outcome.rows, violations, outcome.report_path)
+            with conn.cursor() as cur:
+                record_issues(cur, load_id, violations)
         else:
             _attach(conn, contract, table, load_id)
-            _finish_load(conn, load_id, "accepted", outcome.rows, [], None)
+            with conn.cursor() as cur:
+                record_issues(cur, load_id, violations)
+                outcome.rows_held = hold_rows(cur, load_id, violations)
+            outcome.rows_warned = len({v.row for v in violations if v.severity == "warn"})
+            if violations:
+                outcome.report_path = write_findings_report(
+                    load_settings().quarantine_dir, landing.path, load_id, violations
+                )
+            _finish_load(
+                conn,
+                load_id,
+                "accepted",
+                outcome.rows,
+                violations,
+                outcome.report_path,
+                rows_held=outcome.rows_held,
+                rows_warned=outcome.rows_warned,
+            )
     return outcome
 
 
@@ -189,19 +215,26 @@ def _finish_load(
     violations: list[Violation],
     report: Path | None,
     duplicate_of: int | None = None,
+    rows_held: int | None = None,
+    rows_warned: int | None = None,
 ):
     from psycopg2.extras import Json
 
+    # The load log keeps a refused file's findings (a re-delivery of its bytes is reported from them);
+    # an accepted file's are in raw.data_quality_issues.
+    errors = Json([v.__dict__ for v in violations]) if violations and status == "quarantined" else None
     with conn.cursor() as cur:
         cur.execute(
             """update raw.load_log set status = %s, rows_loaded = %s, errors = %s, report_path = %s,
-               duplicate_of = %s, finished_at = now() where load_id = %s""",
+               duplicate_of = %s, rows_held = %s, rows_warned = %s, finished_at = now() where load_id = %s""",
             (
                 status,
                 rows,
-                Json([v.__dict__ for v in violations]) if violations else None,
+                errors,
                 str(report) if report else None,
                 duplicate_of,
+                rows_held,
+                rows_warned,
                 load_id,
             ),
         )
@@ -260,8 +293,31 @@ def _copy_into_incoming(
         conn.rollback()
         return [_structure_violation(landing.path.name, error)], 0
     violations = _type_violations(conn, contract, decoded, table, landing.path.name)
-    conn.rollback()  # the text table was only a lens on the bad cells
-    return violations, 0
+    # A cell of the wrong type is a bad row, not a bad file: the row loads with that cell blank and
+    # is held back (its value is in the finding); the file's typed columns take their types.
+    rows = _cast_keeping_bad_cells_blank(conn, contract, decoded, table)
+    conn.commit()
+    return violations, rows
+
+
+def _cast_keeping_bad_cells_blank(conn, contract: Contract, decoded: DecodedFile, table: str) -> int:
+    typed = [c for c in contract.columns if c.type in TYPE_RULES and c.name in decoded.header]
+    with conn.cursor() as cur:
+        if typed:
+            cur.execute(
+                sql.SQL("alter table {} {}").format(
+                    sql.Identifier("raw_incoming", table),
+                    sql.SQL(", ").join(
+                        sql.SQL(
+                            "alter column {col} type {type} using case when pg_input_is_valid({col}, {lit})"
+                            " then {col}::{type} end"
+                        ).format(col=sql.Identifier(c.name), type=sql.SQL(c.sql_type), lit=sql.Literal(c.sql_type))
+                        for c in typed
+                    ),
+                )
+            )
+        cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw_incoming", table)))
+        return cur.fetchone()[0]
 
 
 def _incoming_columns(contract: Contract, decoded: DecodedFile) -> list[tuple[str, str]]:
@@ -355,12 +411,11 @@ def _type_violations(conn, contract: Contract, decoded: DecodedFile, table: str,
             cur.execute(
                 sql.SQL("""select _source_row, {col}, {subject} from {table}
                            where {col} is not null and not pg_input_is_valid({col}, {type})
-                           order by _source_row limit {limit}""").format(
+                           order by _source_row""").format(
                     col=sql.Identifier(column.name),
                     subject=subject,
                     table=sql.Identifier("raw_incoming", table),
                     type=sql.Literal(column.sql_type),
-                    limit=sql.Literal(MAX_TYPE_ERRORS_PER_COLUMN),
                 ),
             )
             expected = TYPE_EXPECTATIONS[column.type]

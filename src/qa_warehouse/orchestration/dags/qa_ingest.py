@@ -1,9 +1,10 @@
 """Ingest: when extract files settle in the landing folder, load each extract in contract reference order.
 
 Scheduled by an AssetWatcher on the landing folder (qa_warehouse.orchestration.landing_trigger). Each task emits
-its raw table's Asset; an extract with nothing new is skipped; `delivery_loaded` then emits
-raw.delivery once, which schedules qa_build_and_publish. A quarantined file fails its task
-without retry (a retry cannot fix the data), so its referrers and the build never run on it.
+its raw table's Asset; an extract with nothing new is skipped; the 903 files, once in, are checked
+together by DfE's validator (`gate_ssda903_deliveries`); `delivery_loaded` then emits raw.delivery
+once, which schedules qa_build_and_publish. A quarantined file fails its task without retry (a retry
+cannot fix the data); its referrers are still gated and reported, but the build does not run.
 The work is in qa_warehouse.pipeline.
 """
 
@@ -37,7 +38,9 @@ def qa_ingest():
         )
         for upstream in get_contract(extract).upstream_extracts:
             tasks[upstream] >> tasks[extract]
-    list(tasks.values()) >> dag_tasks.delivery_loaded()
+    ssda903 = dag_tasks.gate_ssda903_deliveries()
+    [tasks[extract] for extract in tasks if get_contract(extract).dfe_table] >> ssda903
+    [*tasks.values(), ssda903] >> dag_tasks.delivery_loaded()
 
 
 qa_ingest()
