@@ -115,3 +115,24 @@ def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_co
     assert not valid("PLACE", "Z11", dt.date(2025, 3, 31)) and valid("PLACE", "Z14", dt.date(2025, 4, 1))
     assert valid("PLACE", "U6", dt.date(2010, 6, 1)) and valid("PLACE", "U6", dt.date(2030, 6, 1))
     assert collection_year_bounds("2024/25", "2025/26") == (dt.date(2024, 4, 1), dt.date(2026, 3, 31))
+
+
+def test_authorities_are_the_153_english_authorities_with_unique_well_formed_codes():
+    rows = read("authorities.csv")
+    assert list(rows[0]) == ["la_code", "gss_code", "la_name", "region_code", "region_name"]
+    assert len(rows) == 153  # after April 2023: Cumberland, Westmorland and Furness replace Cumbria
+    for column in ("la_code", "gss_code", "la_name"):
+        values = [r[column] for r in rows]
+        assert len(values) == len(set(values)) and all(values), column
+    for r in rows:
+        assert len(r["la_code"]) == 3 and r["la_code"].isdigit(), r
+        assert len(r["gss_code"]) == 9 and r["gss_code"][:3] in {"E06", "E08", "E09", "E10"}, r
+        assert r["gss_code"][3:].isdigit(), r
+        assert r["region_code"] in {f"E1200000{n}" for n in range(1, 10)}, r
+    regions = {(r["region_code"], r["region_name"]) for r in rows}
+    assert len(regions) == 9 == len({code for code, _ in regions}), "one name per region"
+    by_code = {r["la_code"]: (r["gss_code"], r["la_name"]) for r in rows}
+    assert by_code["885"] == ("E10000034", "Worcestershire")
+    assert by_code["942"] == ("E06000063", "Cumberland") and by_code["943"][0] == "E06000064"
+    assert by_code["815"][0] == "E06000065" and by_code["933"][0] == "E06000066"
+    assert "909" not in by_code  # Cumbria, abolished April 2023
