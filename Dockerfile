@@ -32,12 +32,19 @@ RUN pip install --no-cache-dir \
         apache-airflow-providers-redis \
         -e .
 
+# DfE's validators in their own environment (they pin pandas<2): the gate runs them as a subprocess.
+COPY --chown=airflow:0 constraints-dfe.txt ./
+RUN python -m venv /opt/qa-warehouse/dfe-venv \
+    && /opt/qa-warehouse/dfe-venv/bin/pip install --no-cache-dir -c constraints-dfe.txt \
+        csc-validator-be-903 csc-validator-be-cin pandas numpy
+
 # The rest of the checkout: deployment files, docs (.dockerignore keeps state and secrets out).
 COPY --chown=airflow:0 . .
 
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/qa-warehouse/src/qa_warehouse/orchestration/dags \
     QA_WAREHOUSE_HOME=/var/lib/qa-warehouse \
     DO_NOT_TRACK=1 \
-    GX_ANALYTICS_ENABLED=false
+    GX_ANALYTICS_ENABLED=false \
+    QA_WAREHOUSE_DFE_PYTHON=/opt/qa-warehouse/dfe-venv/bin/python
 
 WORKDIR /opt/airflow

@@ -33,8 +33,13 @@ from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 BUILD_SCHEMA = "reporting_build"
 PUBLISHED_SCHEMA = "reporting"
-# One restricted schema per service: lists of (pseudonymous) households for its managers only.
-RESTRICTED_SCHEMAS = {"fostering": "restricted_fostering", "quality_assurance": "restricted_quality_assurance"}
+# One restricted schema per service: lists of (pseudonymous) households for its managers only; and
+# the data team's (data_quality): findings row by row, with the subject as delivered.
+RESTRICTED_SCHEMAS = {
+    "fostering": "restricted_fostering",
+    "quality_assurance": "restricted_quality_assurance",
+    "data_quality": "restricted_data_quality",
+}
 # The report tables for committee papers and publication, small counts suppressed
 # (qa_warehouse.publish.disclosure). Not PostgreSQL's own `public` schema: that is every database's
 # default, not ours to drop and swap.

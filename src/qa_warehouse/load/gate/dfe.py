@@ -1,7 +1,7 @@
 """DfE's own 903 validator (csc-validator-be-903) as a gate stage, run in its own environment.
 
 The validator pins pandas<2 and numpy<1.25, so it lives in .venv-dfe (made by scripts/setup; in the
-Docker image at /opt/dfe-venv) and runs as a subprocess on dfe_validator_entry.py. Each flagged
+Docker image at /opt/qa-warehouse/dfe-venv) and runs as a subprocess on dfe_validator_entry.py. Each flagged
 row comes back as a DfeFinding; the caller decides what it means (qa_warehouse.load.data_quality).
 """
 
