@@ -8,7 +8,7 @@ import os
 from qa_warehouse.load.contracts import Contract
 from qa_warehouse.load.gate.suites import SUBJECT, suite_path
 from qa_warehouse.problems import Violation
-from qa_warehouse.warehouse import Warehouse
+from qa_warehouse.warehouse import Warehouse, connect
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's telemetry would try the network
 
@@ -17,10 +17,11 @@ class GateError(RuntimeError):
     """An expectation could not be evaluated (a broken suite or a lost connection)."""
 
 
+# Every failing row, not a sample: each is held (or refuses the file) and listed with its true count.
 RESULT_FORMAT = {
     "result_format": "COMPLETE",
     "unexpected_index_column_names": ["_source_row"],
-    "partial_unexpected_count": 200,
+    "partial_unexpected_count": 10**9,
 }
 
 
@@ -60,10 +61,25 @@ def validate_incoming(
             # A check that could not run says nothing about the data: stop, don't quarantine.
             message = (raised[0] if raised else outcome.exception_info).get("exception_message")
             raise GateError(f"{contract.extract} suite, rule {(config.meta or {}).get('rule')}: {message}")
+        found = outcome.result
+        if "details" in found and (found.get("observed_value") or 0) > len(
+            found["details"].get("unexpected_rows") or []
+        ):
+            # GX returns at most 200 rows of a query rule (MAX_RESULT_RECORDS): read them all ourselves.
+            query = config.kwargs["unexpected_rows_query"].replace("{batch}", f'"{schema}"."{table}"')
+            found = {**found, "details": {"unexpected_rows": _all_rows(warehouse, query)}}
         violations += _violations(
-            file_name, config.meta or {}, config.description or config.type, outcome.result, contract.subject
+            file_name, config.meta or {}, config.description or config.type, found, contract.subject
         )
     return violations
+
+
+def _all_rows(warehouse: Warehouse, query: str) -> list[dict]:
+    from psycopg2.extras import RealDictCursor
+
+    with connect(warehouse) as conn, conn.cursor(cursor_factory=RealDictCursor) as cur:
+        cur.execute(query)  # no parameters: a % in the rule's SQL stays as written
+        return [dict(row) for row in cur.fetchall()]
 
 
 def _violations(

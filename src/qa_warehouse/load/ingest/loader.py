@@ -147,8 +147,15 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
         if not refuses_file(violations):  # bad cells alone hold their rows: the rest is still gated
             from qa_warehouse.load.gate import validate_incoming  # GX is heavy: import it only to gate
 
+            # A cell blanked for its type is reported once, as a type error, not again as blank.
+            blanked = {(v.row, v.column) for v in violations}
             violations += with_severity(
-                contract, validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+                contract,
+                [
+                    v
+                    for v in validate_incoming(warehouse, contract, "raw_incoming", table, landing.path.name)
+                    if (v.row, v.column) not in blanked
+                ],
             )
         if header_row is not None:
             from qa_warehouse.load.ingest.spreadsheet import with_sheet_rows
