@@ -185,6 +185,13 @@ def looked_after_at(child_spells: list[dict], day: date) -> dict | None:
     return None
 
 
+def in_oc2_cohort(child_spells: list[dict], year_end: date) -> bool:
+    """Looked after continuously for at least 12 months at 31 March: looked after at the year end,
+    in a period of care that began on or before the year's 1 April."""
+    spell = looked_after_at(child_spells, year_end)
+    return spell is not None and spell["period_of_care_start"] <= date(year_end.year - 1, 4, 1)
+
+
 # -- the measures ---------------------------------------------------------------------------------
 
 
@@ -349,6 +356,10 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
         return_year = max(years)
         if "oc2" in entry and entry["oc2_date"] >= return_year:
             for row in entry["oc2"]:
+                # DfE's OC2 cohort: looked after on every day of the year to 31 March (short breaks
+                # left out, so a return from them starts afresh); other children's rows do not count
+                if not in_oc2_cohort(child_spells.get(row["child"].strip(), []), return_year):
+                    continue
                 for measure, column in (("health_assessment", "health_assessment"), ("dental_check", "teeth_check")):
                     value = flag(row.get(column))
                     tally(
