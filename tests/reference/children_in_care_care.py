@@ -54,6 +54,27 @@ WITH_NOT_KNOWN = {
     "dental_check",
 }
 
+# The files each care measure is counted from, written again here (not read from the seed
+# measure_source_extracts): an authority that never sent one of them has no figure for the measure
+# (NULL counts, value_status not_delivered), never 0 %.
+SOURCE_TABLES = {
+    "statutory_visits_in_time": ("episodes", "child_visits"),
+    "reviews_in_time": ("episodes", "reviews"),
+    "care_plan_up_to_date": ("episodes", "child_plans"),
+    "pep_up_to_date": ("episodes", "header", "child_plans"),
+    "pathway_plan_up_to_date": ("episodes", "header", "child_plans"),
+    "health_assessment": ("episodes", "oc2"),
+    "dental_check": ("episodes", "oc2"),
+    "missing_episodes": ("episodes", "missing"),
+    "care_leavers_in_touch": ("header", "oc3"),
+    "care_leavers_eet": ("header", "oc3"),
+    "care_leavers_suitable_accommodation": ("header", "oc3"),
+}
+
+
+def delivered(entry: dict, measure: str) -> bool:
+    return all(table in entry for table in SOURCE_TABLES[measure])
+
 
 # -- calendar arithmetic as PostgreSQL does it (date +/- interval 'N months' clamps to month ends) --
 
@@ -407,11 +428,28 @@ def expected_scorecard(landing: Path) -> dict[tuple, dict]:
             if previous_key is not None and counts[previous_key]["denominator"]:
                 previous = Fraction(100 * counts[previous_key]["numerator"], counts[previous_key]["denominator"])
             seed = seeded[measure]
+            if not delivered(entry, measure):
+                expected[(la_code, period_type, end, measure)] = {
+                    "period_start": end.replace(day=1) if period_type == "month" else date(end.year - 1, 4, 1),
+                    "numerator": None,
+                    "denominator": None,
+                    "not_known": None,
+                    "value_status": "not_delivered",
+                    "percentage": None,
+                    "target": Fraction(seed["target"]) if seed["target"] else None,
+                    "rag": None,
+                    "polarity": seed["polarity"] or None,
+                    "previous_percentage": None,
+                    "direction_of_travel": None,
+                    "measure_name": seed["measure_name"],
+                }
+                continue
             expected[(la_code, period_type, end, measure)] = {
                 "period_start": end.replace(day=1) if period_type == "month" else date(end.year - 1, 4, 1),
                 "numerator": figures["numerator"],
                 "denominator": figures["denominator"],
                 "not_known": figures["not_known"],
+                "value_status": "published",
                 "percentage": value,
                 "target": Fraction(seed["target"]) if seed["target"] else None,
                 "rag": rag(seed, value),
