@@ -30,7 +30,7 @@ class DataSet:
     as_at: dt.date = dt.date(2025, 3, 31)
     areas: tuple[str, ...] | None = None  # None: every area
     # Deliveries written beside the generated files (functions of the landing folder), e.g. an earlier one.
-    extra_deliveries: tuple[Callable[[Path], Path], ...] = ()
+    extra_deliveries: tuple[Callable[[Path], Path | None], ...] = ()
 
     def generate(self, folder: Path) -> list[Path]:
         from qa_warehouse_synthetic import AREAS, generate_extracts
@@ -44,7 +44,8 @@ class DataSet:
             as_at=self.as_at,
             areas=self.areas or AREAS,
         )
-        return written + [deliver(folder) for deliver in self.extra_deliveries]
+        changed = [deliver(folder) for deliver in self.extra_deliveries]
+        return written + [path for path in changed if path is not None]
 
 
 # An earlier childrens_homes delivery of the first authority, six months before: the inspections
@@ -116,6 +117,80 @@ def unknown_postcodes(folder: Path) -> Path:
     return path
 
 
+# The hand-made 903 children of DFE_COUNTING (tests/test_children_in_care_dfe_counting.py), in the
+# first authority's files: (child, [(DECOM, RNE, LS, DEC, REC)], OC2 row?). A child moving from short
+# breaks (V3) into care, and one moving from care back to short breaks: periods of care (short
+# breaks left out) would count a start and a cease; DfE counts neither (RNE L, REC X1). Both have OC2
+# rows although neither is in DfE's OC2 cohort (looked after continuously for 12 months at 31 March).
+DFE_COUNTING_CHILDREN = (
+    ("DFE_SB_INTO_CARE", [("10/01/2024", "S", "V3", "01/06/2024", "X1"), ("01/06/2024", "L", "C2", "", "")]),
+    ("DFE_CARE_TO_SB", [("01/05/2022", "S", "C2", "15/09/2024", "X1"), ("15/09/2024", "L", "V3", "", "")]),
+)
+
+
+def rewrite_csv(path: Path, extra_rows: list[dict]) -> None:
+    """Append rows to a 903 file, keeping its header (columns missing from a row are blank)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows + [{name: row.get(name, "") for name in fields} for row in extra_rows])
+
+
+def dfe_counting_cases(folder: Path) -> Path:
+    """The first authority gets DFE_COUNTING_CHILDREN (Header, Episodes and OC2 rows, copied from a
+    generated row of each file and changed); the second has never delivered child_visits or
+    child_plans (their files are removed), so its visits and plans measures are not delivered."""
+    authorities = sorted({path.name.split("_")[2] for path in folder.glob("903_header_*.csv")})
+    first, second = authorities[0], authorities[-1]
+    assert first != second, "two authorities are needed"
+    for local in ("child_visits", "child_plans"):
+        for path in folder.glob(f"{local}_{second}_*.csv"):
+            path.unlink()
+
+    def only(table: str) -> Path:
+        (path,) = sorted(folder.glob(f"903_{table}_{first}_*.csv"))
+        return path
+
+    def template(path: Path) -> dict:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            return next(csv.DictReader(f))
+
+    header, episodes, oc2 = only("header"), only("episodes"), only("oc2")
+    header_row, episode_row, oc2_row = template(header), template(episodes), template(oc2)
+    rewrite_csv(header, [{**header_row, "CHILD": child, "DOB": "05/05/2012"} for child, _ in DFE_COUNTING_CHILDREN])
+    rewrite_csv(
+        episodes,
+        [
+            {
+                **episode_row,
+                "CHILD": child,
+                "DECOM": decom,
+                "RNE": rne,
+                "LS": ls,
+                "PLACE": "U1",
+                "PLACE_PROVIDER": "PR1",
+                "DEC": dec,
+                "REC": rec,
+                "REASON_PLACE_CHANGE": "",
+                "URN": "",
+            }
+            for child, spells in DFE_COUNTING_CHILDREN
+            for decom, rne, ls, dec, rec in spells
+        ],
+    )
+    rewrite_csv(
+        oc2,
+        [
+            {**oc2_row, "CHILD": child, "DOB": "05/05/2012", "HEALTH_ASSESSMENT": "0", "TEETH_CHECK": "0"}
+            for child, _ in DFE_COUNTING_CHILDREN
+        ],
+    )
+    return episodes
+
+
 # Every area, two authorities, two years, and the earlier homes delivery the residential history
 # needs (the second authority sends its audits and feedback as workbooks): the workforce, residential
 # and QA exception list modules read it.
@@ -144,3 +219,15 @@ CHILDREN_IN_CARE_EVERY_AREA = DataSet(
 # four as XLSX. Recruitment: UTF-8; BOM and dd/mm/yyyy; cp1252 with trailing blank rows): the
 # quality assurance and recruitment modules read it.
 EVERY_AREA_THREE_AUTHORITIES = DataSet("every_area_three_authorities", households=60, years=2, authorities=3, seed=1)
+# Children in care alone, two authorities, two years, with hand-made cases (dfe_counting_cases):
+# short breaks around a period of care, OC2 rows outside DfE's cohort, and an authority that never
+# delivered child_visits or child_plans. tests/test_children_in_care_dfe_counting.py reads it.
+CHILDREN_IN_CARE_DFE_COUNTING = DataSet(
+    "children_in_care_dfe_counting",
+    households=60,
+    years=2,
+    authorities=2,
+    seed=3,
+    areas=("children_in_care",),
+    extra_deliveries=(dfe_counting_cases,),
+)

@@ -135,7 +135,7 @@ def expected_measures(warehouse, la_code: str, period_end: dt.date | None) -> di
             from reporting.measure_values where la_code = %(la)s and breakdown = 'All' group by measure_code
         )
         select v.measure_code, v.measure_name, v.section, v.display_order, v.unit, v.numerator, v.denominator,
-               round(v.value), v.target, v.rag,
+               round(v.value), v.target, v.rag, v.value_status,
                (select count(t.value) from reporting.measure_values t
                 where t.la_code = v.la_code and t.measure_code = v.measure_code and t.breakdown = 'All'
                   and t.period_kind = v.period_kind and t.period_end <= chosen.period_end
@@ -163,12 +163,15 @@ def expected_measures(warehouse, la_code: str, period_end: dt.date | None) -> di
         "rounded",
         "target",
         "rag",
+        "value_status",
         "trend_points",
     )
     return {row[0]: dict(zip(names, row)) for row in rows}
 
 
 def figure_text(expected: dict) -> str:
+    if expected["value_status"] == "not_delivered":
+        return "no data"
     if expected["rounded"] is None:
         return "\u2013"
     return f"{expected['rounded']}%" if expected["unit"] == "percentage" else f"{expected['rounded']:,}"
@@ -210,7 +213,7 @@ def test_every_measure_with_its_rounded_figure_target_rag_and_trend(published, t
         assert got["section"] == want["section"]
         assert got["name"].startswith(want["measure_name"]), code
         assert got["figure"] == figure_text(want), code
-        if want["unit"] == "percentage":
+        if want["unit"] == "percentage" and want["value_status"] != "not_delivered":
             assert got["counts"] == f"{want['numerator']} of {want['denominator']}", code
         assert got["target"] == (f"{whole(want['target'])}%" if want["target"] is not None else "None set"), code
         assert got["rag_classes"] == ["rag", f"rag-{want['rag'] or 'none'}"], code

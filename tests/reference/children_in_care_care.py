@@ -54,6 +54,27 @@ WITH_NOT_KNOWN = {
     "dental_check",
 }
 
+# The files each care measure is counted from, written again here (not read from the seed
+# measure_source_extracts): an authority that never sent one of them has no figure for the measure
+# (NULL counts, value_status not_delivered), never 0 %.
+SOURCE_TABLES = {
+    "statutory_visits_in_time": ("episodes", "child_visits"),
+    "reviews_in_time": ("episodes", "reviews"),
+    "care_plan_up_to_date": ("episodes", "child_plans"),
+    "pep_up_to_date": ("episodes", "header", "child_plans"),
+    "pathway_plan_up_to_date": ("episodes", "header", "child_plans"),
+    "health_assessment": ("episodes", "oc2"),
+    "dental_check": ("episodes", "oc2"),
+    "missing_episodes": ("episodes", "missing"),
+    "care_leavers_in_touch": ("header", "oc3"),
+    "care_leavers_eet": ("header", "oc3"),
+    "care_leavers_suitable_accommodation": ("header", "oc3"),
+}
+
+
+def delivered(entry: dict, measure: str) -> bool:
+    return all(table in entry for table in SOURCE_TABLES[measure])
+
 
 # -- calendar arithmetic as PostgreSQL does it (date +/- interval 'N months' clamps to month ends) --
 
@@ -183,6 +204,13 @@ def looked_after_at(child_spells: list[dict], day: date) -> dict | None:
         if row["decom"] <= day and (row["dec"] is None or row["dec"] > day):
             return row
     return None
+
+
+def in_oc2_cohort(child_spells: list[dict], year_end: date) -> bool:
+    """Looked after continuously for at least 12 months at 31 March: looked after at the year end,
+    in a period of care that began on or before the year's 1 April."""
+    spell = looked_after_at(child_spells, year_end)
+    return spell is not None and spell["period_of_care_start"] <= date(year_end.year - 1, 4, 1)
 
 
 # -- the measures ---------------------------------------------------------------------------------
@@ -349,6 +377,10 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
         return_year = max(years)
         if "oc2" in entry and entry["oc2_date"] >= return_year:
             for row in entry["oc2"]:
+                # DfE's OC2 cohort: looked after on every day of the year to 31 March (short breaks
+                # left out, so a return from them starts afresh); other children's rows do not count
+                if not in_oc2_cohort(child_spells.get(row["child"].strip(), []), return_year):
+                    continue
                 for measure, column in (("health_assessment", "health_assessment"), ("dental_check", "teeth_check")):
                     value = flag(row.get(column))
                     tally(
@@ -396,11 +428,28 @@ def expected_scorecard(landing: Path) -> dict[tuple, dict]:
             if previous_key is not None and counts[previous_key]["denominator"]:
                 previous = Fraction(100 * counts[previous_key]["numerator"], counts[previous_key]["denominator"])
             seed = seeded[measure]
+            if not delivered(entry, measure):
+                expected[(la_code, period_type, end, measure)] = {
+                    "period_start": end.replace(day=1) if period_type == "month" else date(end.year - 1, 4, 1),
+                    "numerator": None,
+                    "denominator": None,
+                    "not_known": None,
+                    "value_status": "not_delivered",
+                    "percentage": None,
+                    "target": Fraction(seed["target"]) if seed["target"] else None,
+                    "rag": None,
+                    "polarity": seed["polarity"] or None,
+                    "previous_percentage": None,
+                    "direction_of_travel": None,
+                    "measure_name": seed["measure_name"],
+                }
+                continue
             expected[(la_code, period_type, end, measure)] = {
                 "period_start": end.replace(day=1) if period_type == "month" else date(end.year - 1, 4, 1),
                 "numerator": figures["numerator"],
                 "denominator": figures["denominator"],
                 "not_known": figures["not_known"],
+                "value_status": "published",
                 "percentage": value,
                 "target": Fraction(seed["target"]) if seed["target"] else None,
                 "rag": rag(seed, value),

@@ -43,6 +43,8 @@ class Episode:
     urn: str | None
     home_post: str | None
     pl_post: str | None
+    rne: str | None = None
+    rec: str | None = None
 
 
 @dataclass
@@ -109,6 +111,8 @@ def load(landing: Path) -> dict[str, dict]:
                     urn=(r.get("urn") or "").strip().upper() or None,
                     home_post=postcode(r.get("home_post")),
                     pl_post=postcode(r.get("pl_post")),
+                    rne=code(r.get("rne")),
+                    rec=code(r.get("rec")),
                 )
                 for r in rows
             ]
@@ -249,10 +253,16 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
                 if not during:
                     continue
                 counts[during[-1][3]]["looked_after_during_period"] += 1
-                starts = [p for p in care["periods"] if start <= p[0] <= end]
+                # DfE's starts and ceases (short breaks already left out): RNE S starting in the
+                # period; DEC in the period with a REC other than X1. Not periods of care.
+                starts = [r for r in care["episodes"] if r[0].rne == "S" and start <= r[0].decom <= end]
                 if starts:
-                    counts[starts[0][2]]["started_in_period"] += 1
-                ceases = [p for p in care["periods"] if p[1] is not None and start <= p[1] <= end]
+                    counts[starts[0][3]]["started_in_period"] += 1
+                ceases = [
+                    r
+                    for r in care["episodes"]
+                    if r[0].dec is not None and start <= r[0].dec <= end and r[0].rec != "X1"
+                ]
                 if ceases:
                     counts[ceases[-1][3]]["ceased_in_period"] += 1
                 current = [r for r in during if r[0].dec is None or r[0].dec > end]

@@ -5,7 +5,8 @@ It reads `reporting.measure_values`, the authority rows (breakdown 'All') only. 
 (fostering) shows its figure at the month end and a trend over the 12 month ends up to it; a
 quarterly measure (audits, feedback, complaints) shows the latest quarter ending on or before the
 month end and a trend over the quarters ending in those 12 months. Each measure has its figure,
-target, RAG (colour and word), direction of travel and a sparkline drawn here as inline SVG.
+target, RAG (colour and word), direction of travel and a sparkline drawn here as inline SVG; a
+measure whose extract the authority never delivered (value_status not_delivered) says "no data".
 The page loads nothing from anywhere: CSS inline, no fonts, scripts or images.
 """
 
@@ -37,6 +38,7 @@ DIRECTIONS = {  # direction_of_travel -> (arrow, words)
     "down": ("\u2193", "Down"),
     None: ("", "No comparison"),
 }
+NO_DATA = "no data"  # the figure of a measure whose extract the authority has never delivered
 MOVES = {1: "\u2191", 0: "\u2192", -1: "\u2193"}  # the figure went up, stayed, went down
 LOCAL_TIME = ZoneInfo("Europe/London")  # the authorities are English: "as at" in their clock time
 
@@ -87,10 +89,18 @@ class MeasureLine:
     previous_value: Decimal | None
     direction_of_travel: str | None
     trend: tuple[TrendPoint, ...]
+    value_status: str | None = None  # 'not_delivered': an extract of the measure was never delivered
+
+    @property
+    def not_delivered(self) -> bool:
+        return self.value_status == "not_delivered"
 
     @property
     def figure(self) -> str:
-        """Percentages rounded to whole numbers for display only; the table keeps them exact."""
+        """Percentages rounded to whole numbers for display only; the table keeps them exact. A
+        measure whose extract was never delivered has no figure: "no data", never 0 %."""
+        if self.not_delivered:
+            return NO_DATA
         return display_number(self.value, self.unit)
 
     @property
@@ -252,6 +262,7 @@ COLUMNS = (
     "rag",
     "previous_value",
     "direction_of_travel",
+    "value_status",
 )
 
 
@@ -334,6 +345,7 @@ def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Wareho
                 previous_value=figures.get("previous_value"),
                 direction_of_travel=figures.get("direction_of_travel"),
                 trend=trend,
+                value_status=about.get("value_status"),
             )
         )
     if all(line.period_end is None for line in lines):

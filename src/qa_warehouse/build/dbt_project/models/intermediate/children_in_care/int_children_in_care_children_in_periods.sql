@@ -3,8 +3,13 @@
 --   episode ended on D left care that day), in that episode's placement type;
 -- * looked after during the period: an episode with DECOM <= D and DEC NULL or on or after the
 --   period start, in the placement type of the child's last such episode (so the types add up);
--- * started: a period of care starting in the period (the first one's first placement type);
--- * ceased: a period of care ending in the period (the last one's last placement type).
+-- * started, as DfE counts starts: an episode with RNE S (started to be looked after) whose DECOM
+--   is in the period (the placement type of the first such episode);
+-- * ceased, as DfE counts ceases: an episode whose DEC is in the period with a REC other than X1
+--   (X1: the episode ended and another began the same day) (the type of the last such episode).
+-- Short breaks (LS V3, V4) are left out before either is counted, as in DfE's statistics, so a
+-- child moving out of short breaks into care (an RNE L episode) has not started, nor has one going
+-- back to short breaks (REC X1) ceased: periods of care would count both (docs/children-in-care-figures.md).
 -- A child who leaves and comes back in the period is one child: counted once in each figure.
 -- Episodes, starts and ceases are stacked and grouped once per period and child, rather than
 -- joined to each other: PostgreSQL misjudges the four-key joins as one row and re-runs them per
@@ -16,10 +21,6 @@ with periods as (
 
 episodes as (
     select * from {{ ref('int_children_in_care_care_episodes') }}
-),
-
-periods_of_care as (
-    select * from {{ ref('int_children_in_care_periods_of_care') }}
 ),
 
 -- Every start and cease lies in an episode counted as during the period, so the stack's
@@ -39,21 +40,23 @@ stacked as (
 
     select
         periods.la_code, periods.period_type, periods.period_start, periods.period_end, periods.financial_year,
-        care.child_key, 'start', care.period_of_care_start, care.first_placement_type, false
+        episodes.child_key, 'start', episodes.decom, episodes.placement_type, false
     from periods
-    inner join periods_of_care as care
-        on care.la_code = periods.la_code
-        and care.period_of_care_start between periods.period_start and periods.period_end
+    inner join episodes
+        on episodes.la_code = periods.la_code
+        and episodes.rne = 'S'
+        and episodes.decom between periods.period_start and periods.period_end
 
     union all
 
     select
         periods.la_code, periods.period_type, periods.period_start, periods.period_end, periods.financial_year,
-        care.child_key, 'cease', care.period_of_care_end, care.last_placement_type, false
+        episodes.child_key, 'cease', episodes.dec, episodes.placement_type, false
     from periods
-    inner join periods_of_care as care
-        on care.la_code = periods.la_code
-        and care.period_of_care_end between periods.period_start and periods.period_end
+    inner join episodes
+        on episodes.la_code = periods.la_code
+        and episodes.dec between periods.period_start and periods.period_end
+        and episodes.rec is distinct from 'X1'
 )
 
 select

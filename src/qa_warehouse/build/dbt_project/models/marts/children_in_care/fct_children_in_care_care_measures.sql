@@ -6,8 +6,9 @@
 --   positions at the period end (month and year): statutory_visits_in_time, reviews_in_time,
 --     care_plan_up_to_date, pep_up_to_date, pathway_plan_up_to_date;
 --   events in the period (month and year): missing_episodes;
---   the 903 year's OC2 and OC3 tables (year only): health_assessment, dental_check,
---     care_leavers_in_touch, care_leavers_eet, care_leavers_suitable_accommodation.
+--   the 903 year's OC2 and OC3 tables (year only): health_assessment, dental_check (of DfE's OC2
+--     cohort: looked after continuously for 12 months at 31 March), care_leavers_in_touch,
+--     care_leavers_eet, care_leavers_suitable_accommodation.
 with periods as (
     select * from {{ ref('int_children_in_care_reporting_periods') }}
 ),
@@ -90,22 +91,22 @@ return_years as (
     group by la_code
 ),
 
+-- OC2: DfE's cohort only, children looked after continuously for 12 months at 31 March, short
+-- breaks excluded (int_children_in_care_oc2_returns); rows for other children are not counted.
 oc2_counts as (
     select
-        oc2.la_code, 'year' as period_type, return_years.period_end, measures.measure_code,
+        oc2.la_code, 'year' as period_type, oc2.period_end, measures.measure_code,
         count(*) filter (where measures.outcome) as numerator,
         count(*) filter (where measures.outcome is not null) as denominator,
         count(*) filter (where measures.outcome is null) as not_known
-    from {{ ref('stg_children_in_care__oc2') }} as oc2
-    inner join return_years
-        on return_years.la_code = oc2.la_code
-        and return_years.period_end <= oc2.extract_date
+    from {{ ref('int_children_in_care_oc2_returns') }} as oc2
     cross join lateral (
         -- HEALTH_ASSESSMENT: the annual health assessment is up to date; TEETH_CHECK: teeth checked
         -- by a dentist in the year (HEALTH_CHECK is the under-fives' developmental check: not used)
         values ('health_assessment', oc2.health_assessment), ('dental_check', oc2.teeth_check)
     ) as measures (measure_code, outcome)
-    group by oc2.la_code, return_years.period_end, measures.measure_code
+    where oc2.in_cohort
+    group by oc2.la_code, oc2.period_end, measures.measure_code
 ),
 
 -- each child's date of birth (the latest the header gives)

@@ -2,7 +2,9 @@
 -- each 903 year to 31 March) and measure, with the counts, the exact percentage, target, RAG and
 -- the direction of travel from the previous period of the same type. Counts from
 -- int_children_in_care_scorecard_measures (care and placement measures); names, targets,
--- thresholds and polarity from the measure_targets seed.
+-- thresholds and polarity from the measure_targets seed. A measure whose extract the authority
+-- never delivered has no figure (NULL counts, percentage, RAG, direction) and value_status
+-- not_delivered, never 0 % red.
 with with_previous as (
     select
         scorecard.*,
@@ -29,6 +31,7 @@ select
     with_previous.numerator,
     with_previous.denominator,
     with_previous.not_known,
+    with_previous.value_status,
     {{ percentage('with_previous.numerator', 'with_previous.denominator') }} as percentage,
     measures.target,
     {{ rag('with_previous.numerator', 'with_previous.denominator', 'measures.green_from', 'measures.amber_from',

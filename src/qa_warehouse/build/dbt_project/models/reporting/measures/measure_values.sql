@@ -1,9 +1,24 @@
 -- Every headline measure, per authority, period (month, financial quarter, financial year) and
 -- breakdown ('All' = the authority total), with its value, target, RAG and its figures for the
 -- previous period and the same period a year before. The quarterly report sections, Performance
--- on a Page and the self-evaluation export all read these rows (docs/reports.md).
-with counts as (
-    select * from {{ ref('int_reporting_measure_counts') }}
+-- on a Page and the self-evaluation export all read these rows (docs/reports.md). A measure an
+-- extract of which the authority has never delivered (int_reporting_measures_not_delivered) has
+-- no figure: NULL counts, value, RAG and comparisons, value_status not_delivered (never 0 % red).
+with not_delivered as (
+    select la_code, measure_code from {{ ref('int_reporting_measures_not_delivered') }}
+),
+
+counts as (
+    select
+        counts.la_code, counts.measure_code, counts.period_kind, counts.period_start, counts.period_end,
+        counts.breakdown,
+        case when not_delivered.measure_code is null then counts.numerator end as numerator,
+        case when not_delivered.measure_code is null then counts.denominator end as denominator,
+        not_delivered.measure_code is not null as is_not_delivered
+    from {{ ref('int_reporting_measure_counts') }} as counts
+    left join not_delivered
+        on not_delivered.la_code = counts.la_code
+        and not_delivered.measure_code = counts.measure_code
 ),
 
 steps as (
@@ -52,6 +67,7 @@ select
     compared.breakdown,
     cast(compared.numerator as integer) as numerator,
     cast(compared.denominator as integer) as denominator,
+    case when compared.is_not_delivered then 'not_delivered' else 'published' end as value_status,
     {{ measure_value('compared.numerator', 'compared.denominator', 'measures.unit') }} as value,
     measures.target,
     {{ rag('compared.numerator', 'compared.denominator', 'measures.green_from', 'measures.amber_from',

@@ -1,0 +1,141 @@
+"""DfE's counting on a data set with hand-made cases (tests/data_sets.py, dfe_counting_cases), run
+through both DAGs for real and compared with the independent references:
+
+- starts and ceases as DfE counts them (RNE S; REC not X1; short breaks left out): a child moving
+  from short breaks into care, or back to them, is neither a start nor a cease;
+- the OC2 measures count DfE's cohort only (looked after continuously for 12 months at 31 March);
+- an authority that never delivered child_visits or child_plans has no figure for the visits and
+  plans measures (value_status not_delivered, never 0 % red), and Performance on a Page says
+  "no data"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from qa_warehouse.reports.page import read_page, render_html
+from tests.data_sets import CHILDREN_IN_CARE_DFE_COUNTING, DFE_COUNTING_CHILDREN
+from tests.published import published_by_grain, same
+from tests.reference import children_in_care_care as care_reference
+from tests.reference import children_in_care_placements as placements_reference
+
+pytestmark = pytest.mark.integration
+DATA_SET = CHILDREN_IN_CARE_DFE_COUNTING
+YEAR_END = date(2025, 3, 31)
+NOT_DELIVERED = ("statutory_visits_in_time", "care_plan_up_to_date", "pep_up_to_date", "pathway_plan_up_to_date")
+
+
+@pytest.fixture(scope="module")
+def authorities(landing) -> tuple[str, str]:
+    las = sorted({la for (table, la) in care_reference.current_files(landing) if table == "episodes"})
+    return las[0], las[-1]
+
+
+def compare(expected: dict, got: dict) -> None:
+    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
+    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
+    wrong = [
+        (key, name, value, got[key].get(name, "<no such column>"))
+        for key, figures in expected.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name, "<no such column>"))
+    ]
+    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+
+
+def test_short_breaks_around_care_are_neither_starts_nor_ceases(module_warehouse, landing, authorities):
+    first, _ = authorities
+    types, _ = placements_reference.expected_placements(landing)
+    compare(
+        types,
+        published_by_grain(module_warehouse, "children_in_care_placement_types", placements_reference.TYPES_GRAIN),
+    )
+    # the data exercises the difference: counted as periods of care (short breaks left out), the
+    # hand-made children start and cease in the year; as DfE counts, neither does
+    entry = placements_reference.load(landing)[first]
+    history = placements_reference.care_history(entry["episodes"], placements_reference.placement_type_rules(), {})
+    year_start = date(2024, 4, 1)
+    into_care, back_to_breaks = (history[child] for child, _ in DFE_COUNTING_CHILDREN)
+    assert any(year_start <= p[0] <= YEAR_END for p in into_care["periods"])
+    assert any(p[1] is not None and year_start <= p[1] <= YEAR_END for p in back_to_breaks["periods"])
+    assert not any(r[0].rne == "S" and year_start <= r[0].decom for r in into_care["episodes"])
+    assert all(r[0].rec == "X1" for r in back_to_breaks["episodes"] if r[0].dec is not None)
+    # June 2024: the hand-made child came into care from short breaks then (period of care starts)
+    june = {
+        key: row for key, row in types.items() if key[0] == first and key[1] == "month" and key[2] == date(2024, 6, 30)
+    }
+    got = published_by_grain(module_warehouse, "children_in_care_placement_types", placements_reference.TYPES_GRAIN)
+    assert sum(got[key]["started_in_period"] for key in june) == sum(row["started_in_period"] for row in june.values())
+
+
+def test_oc2_rows_outside_the_12_month_cohort_are_not_counted(module_warehouse, landing, authorities):
+    first, _ = authorities
+    expected = care_reference.expected_scorecard(landing)
+    got = published_by_grain(module_warehouse, "children_in_care_scorecard", care_reference.GRAIN)
+    oc2 = {key: figures for key, figures in expected.items() if key[3] in ("health_assessment", "dental_check")}
+    compare(oc2, {key: row for key, row in got.items() if key[3] in ("health_assessment", "dental_check")})
+    # the hand-made children's OC2 rows (health assessment 0) are outside the cohort: listed, not counted
+    outside = module_warehouse.query(
+        "select count(*) from intermediate.int_children_in_care_oc2_outside_cohort where la_code = %s and period_end = %s",
+        (first, YEAR_END),
+    )[0][0]
+    entry = care_reference.load(landing)[first]
+    spells = care_reference.spells(entry["episodes"])
+    outside_expected = [
+        row for row in entry["oc2"] if not care_reference.in_oc2_cohort(spells.get(row["child"].strip(), []), YEAR_END)
+    ]
+    assert outside == len(outside_expected) >= len(DFE_COUNTING_CHILDREN)
+    counted = got[(first, "year", YEAR_END, "health_assessment")]
+    assert counted["numerator"] + counted["denominator"] + (counted["not_known"] or 0) > 0
+    assert counted["denominator"] + counted["not_known"] == len(entry["oc2"]) - len(outside_expected)
+
+
+def test_every_care_measure_row_matches_the_reference(module_warehouse, landing):
+    expected = care_reference.expected_scorecard(landing)
+    got = published_by_grain(module_warehouse, "children_in_care_scorecard", care_reference.GRAIN)
+    compare(expected, {key: row for key, row in got.items() if key[3] in care_reference.CARE_MEASURES})
+
+
+def test_a_measure_whose_extract_was_never_delivered_is_no_data_not_zero(module_warehouse, landing, authorities):
+    first, second = authorities
+    scorecard = published_by_grain(module_warehouse, "children_in_care_scorecard", care_reference.GRAIN)
+    for (la, _, _, measure), row in scorecard.items():
+        if measure not in NOT_DELIVERED:
+            continue
+        if la == second:
+            assert row["value_status"] == "not_delivered", (la, measure)
+            assert row["numerator"] is None and row["denominator"] is None and row["percentage"] is None
+            assert row["rag"] is None and row["direction_of_travel"] is None
+        else:
+            assert row["value_status"] == "published" and row["numerator"] is not None, (la, measure)
+    assert {row["value_status"] for (la, *_), row in scorecard.items() if la == second} == {
+        "published",
+        "not_delivered",
+    }
+
+    values = module_warehouse.query(
+        "select la_code, measure_code, value_status, numerator, value, rag from reporting.measure_values"
+        " where measure_code = any(%s)",
+        (list(NOT_DELIVERED),),
+    )
+    assert {la for la, *_ in values} == {first, second}
+    for la, measure, status, numerator, value, rag in values:
+        if la == second:
+            assert (status, numerator, value, rag) == ("not_delivered", None, None, None), measure
+        else:
+            assert status == "published" and numerator is not None, measure
+
+    html = render_html(read_page(second))
+    figures = dict(re.findall(r'data-measure="([a-z_0-9]+)">.*?<span class="value">([^<]*)</span>', html, flags=re.S))
+    assert {figures[measure] for measure in NOT_DELIVERED} == {"no data"}
+    assert figures["reviews_in_time"] != "no data" and figures["reviews_in_time"].endswith("%")
+    published_page = dict(
+        re.findall(
+            r'data-measure="([a-z_0-9]+)">.*?<span class="value">([^<]*)</span>',
+            render_html(read_page(first)),
+            flags=re.S,
+        )
+    )
+    assert "no data" not in {published_page[measure] for measure in NOT_DELIVERED}
