@@ -156,3 +156,79 @@ def test_a_report_gives_every_rules_true_total_and_its_json_twin_every_row(wareh
     )
     assert kept == {"allowed_codes": spoiled, "key_unique": 2}
     assert warehouse.query("select count(*) from raw.current_loads where extract = 'carer_visits'") == [(0,)]
+
+
+def test_a_dirty_903_delivery_holds_each_faulted_child_and_publishes_the_rest_as_the_reference_without_them(
+    warehouse, tmp_path
+):
+    """Row defects in the header, episodes, reviews and OC3: DfE's validator (and our gate) find them,
+    every row of each faulted child in the delivery is held, and every care figure equals the
+    reference computed from the files without those children."""
+    landing, reference = tmp_path / "landing", tmp_path / "reference"
+    generate_extracts(landing, households=60, years=2, areas=("children_in_care",))
+    files = {p.name.split("_885_")[0].removeprefix("903_"): p for p in landing.glob("903_*.csv")}
+
+    def first_child(table: str, skip: set[str]) -> str:
+        with open(files[table], encoding="utf-8", newline="") as f:
+            return next(row["CHILD"] for row in csv.DictReader(f) if row["CHILD"] not in skip)
+
+    faulted: dict[str, tuple[str, str, str]] = {}  # child -> (table, column, value)
+    for table, column, value in (
+        ("header", "SEX", "X"),  # not a sex code in any year
+        ("episodes", "PLACE", "Q9"),  # not a placement type
+        ("reviews", "REVIEW_CODE", "PN99"),  # not a participation code
+        ("oc3", "IN_TOUCH", "MAYBE"),  # not an in-touch code
+    ):
+        child = first_child(table, set(faulted))
+        faulted[child] = (table, column, value)
+
+    shutil.copytree(landing, reference)
+    for child, (table, column, value) in faulted.items():
+        spoiled = {"done": False}
+
+        def spoil(number, row, child=child, column=column, value=value, spoiled=spoiled):
+            if row["CHILD"] == child and not spoiled["done"]:
+                row[column], spoiled["done"] = value, True
+            return row
+
+        rewrite(files[table], spoil)
+    for path in reference.glob("903_*.csv"):
+        rewrite(path, lambda number, row: None if row["CHILD"] in faulted else row)
+
+    assert cli.main(["run", "--landing", str(landing)]) == 0
+
+    from tests.published import published_by_grain, same
+    from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, expected_scorecard
+
+    expected = expected_scorecard(reference)
+    got = {
+        key: values
+        for key, values in published_by_grain(warehouse, "children_in_care_scorecard", GRAIN).items()
+        if key[3] in CARE_MEASURES
+    }
+    assert set(got) == set(expected)
+    wrong = [
+        (key, name, value, got[key].get(name))
+        for key, figures in expected.items()
+        for name, value in figures.items()
+        if not same(value, got[key].get(name))
+    ]
+    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+
+    # Each faulted child is held in every 903 file of the delivery, and listed with DfE's rule.
+    held = {subject for (subject,) in warehouse.query("select distinct subject from raw.held_rows")}
+    assert held == set(faulted)
+    dfe = warehouse.query(
+        "select subject, rule from raw.data_quality_issues where rule_source = 'dfe_903' and severity = 'hold'"
+    )
+    assert {subject for subject, _ in dfe} >= set(faulted)
+    rows_of_faulted = sum(
+        1
+        for path in landing.glob("903_*.csv")
+        for row in csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+        if row["CHILD"] in faulted
+    )
+    assert warehouse.query("select count(*) from raw.held_rows") == [(rows_of_faulted,)]
+    (validation,) = warehouse.query("select ruleset, findings from raw.dfe_validations")
+    assert validation[0] == "lac2024_25" and validation[1] >= len(faulted)
+    assert list(Path(warehouse.home).rglob("903_885_20250331.dfe.report.txt"))
