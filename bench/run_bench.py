@@ -356,6 +356,10 @@ def measure_903(server: Server, households: int, years: int, repeat: int) -> int
         server, "gated903", repeat, lambda db: ingest_with_gx_gate(landing, ROOT / "gx903.log")
     )
     assert copy_rows == gated_rows == rows, (copy_rows, gated_rows, rows)
+    with_dfe, dfe_runs, held = median_seconds(
+        server, "dfe903", repeat, lambda db: ingest_with_both_gates(landing, ROOT / "dfe903.log")
+    )
+    validator, validator_runs, findings = median_of(repeat, lambda: dfe_validator_alone(landing))
     migrate = airflow_metadata_migration()
     e2e_runs = []
     for attempt in range(repeat):
@@ -367,15 +371,54 @@ def measure_903(server: Server, households: int, years: int, repeat: int) -> int
     for name, seconds in (
         ("bare COPY", copy),
         ("qa-warehouse ingest with GX gate", gated),
+        ("ingest with GX gate and DfE's validator", with_dfe),
+        ("  of which DfE's validator alone (subprocess)", validator),
         ("end to end (ingest, gate, dbt build, publish)", e2e),
     ):
         print(f"  {name:46} {seconds:8.2f} {rows / seconds:10,.0f} {copy / seconds:12.3f}x")
     print(
+        f"  DfE's validator: {findings:,} findings, {held:,} rows held; its share of the gated ingest "
+        f"{validator / with_dfe:.0%}"
+    )
+    print(
         f"  (Airflow metadata migration, one-off, excluded: {migrate:.1f} s; runs: "
         f"copy {', '.join(f'{r:.2f}' for r in copy_runs)}; gated {', '.join(f'{r:.2f}' for r in gated_runs)}; "
+        f"with DfE {', '.join(f'{r:.2f}' for r in dfe_runs)}; validator {', '.join(f'{r:.2f}' for r in validator_runs)}; "
         f"end to end {', '.join(f'{r:.1f}' for r in e2e_runs)})"
     )
     return 0
+
+
+def ingest_with_both_gates(landing_dir: Path, log: Path):
+    """Our gated ingest of every file, then the delivery through DfE's validator (what qa_ingest runs)."""
+    from qa_warehouse.load.ssda903_delivery import gate_ssda903_deliveries
+
+    with output_to(log):
+        start = time.perf_counter()
+        time_ingest(landing_dir)
+        outcomes = gate_ssda903_deliveries()
+        return time.perf_counter() - start, sum(o.rows_held for o in outcomes)
+
+
+def dfe_validator_alone(landing_dir: Path):
+    """DfE's validator (its subprocess, Python and pandas start included) on the delivery's 903 files."""
+    from qa_warehouse.load.contracts import recognise
+    from qa_warehouse.load.gate.dfe import ruleset_for, run_903_validator
+    from qa_warehouse.load.ssda903_delivery import gss_codes
+
+    files = sorted(landing_dir.glob("903_*.csv"))
+    landing = recognise(files[0])
+    start = time.perf_counter()
+    result = run_903_validator(files, ruleset_for(landing.extract_date), gss_codes()[landing.la_code])
+    return time.perf_counter() - start, len(result.findings)
+
+
+def median_of(repeat: int, measure) -> tuple[float, list[float], object]:
+    runs, detail = [], None
+    for _ in range(repeat):
+        seconds, detail = measure()
+        runs.append(seconds)
+    return statistics.median(runs), runs, detail
 
 
 # --- report ----------------------------------------------------------------------------------

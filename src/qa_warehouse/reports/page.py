@@ -90,6 +90,7 @@ class MeasureLine:
     direction_of_travel: str | None
     trend: tuple[TrendPoint, ...]
     value_status: str | None = None  # 'not_delivered': an extract of the measure was never delivered
+    held_back: int = 0  # subjects the data-quality policy held out of the measure's population
 
     @property
     def not_delivered(self) -> bool:
@@ -108,6 +109,11 @@ class MeasureLine:
         if self.unit != "percentage" or self.numerator is None:
             return ""
         return f"{self.numerator} of {self.denominator}"
+
+    @property
+    def held_note(self) -> str:
+        """Said beside a figure computed without held rows (docs/data-quality.md)."""
+        return f"{self.held_back:,} held back (data quality)" if self.held_back else ""
 
     @property
     def target_text(self) -> str:
@@ -263,6 +269,7 @@ COLUMNS = (
     "previous_value",
     "direction_of_travel",
     "value_status",
+    "held_back",
 )
 
 
@@ -346,6 +353,7 @@ def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Wareho
                 direction_of_travel=figures.get("direction_of_travel"),
                 trend=trend,
                 value_status=about.get("value_status"),
+                held_back=about.get("held_back") or 0,
             )
         )
     if all(line.period_end is None for line in lines):

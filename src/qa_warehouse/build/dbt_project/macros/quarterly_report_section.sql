@@ -21,7 +21,8 @@ select
     rag,
     previous_value as previous_quarter_value,
     same_period_last_year_value as same_quarter_last_year_value,
-    direction_of_travel
+    direction_of_travel,
+    held_back
 from {{ ref('measure_values') }}
 where section = '{{ section }}'
     and period_kind = 'quarter'

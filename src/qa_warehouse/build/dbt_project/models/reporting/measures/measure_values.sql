@@ -4,6 +4,7 @@
 -- on a Page and the self-evaluation export all read these rows (docs/reports.md). A measure an
 -- extract of which the authority has never delivered (int_reporting_measures_not_delivered) has
 -- no figure: NULL counts, value, RAG and comparisons, value_status not_delivered (never 0 % red).
+-- held_back says how many subjects the data-quality policy held out of the measure's population.
 with not_delivered as (
     select la_code, measure_code from {{ ref('int_reporting_measures_not_delivered') }}
 ),
@@ -68,6 +69,7 @@ select
     cast(compared.numerator as integer) as numerator,
     cast(compared.denominator as integer) as denominator,
     case when compared.is_not_delivered then 'not_delivered' else 'published' end as value_status,
+    cast(coalesce(held.held_back, 0) as integer) as held_back,
     {{ measure_value('compared.numerator', 'compared.denominator', 'measures.unit') }} as value,
     measures.target,
     {{ rag('compared.numerator', 'compared.denominator', 'measures.green_from', 'measures.amber_from',
@@ -83,3 +85,6 @@ inner join {{ ref('measure_targets') }} as measures
     on measures.measure_code = compared.measure_code
 inner join {{ ref('dim_date') }} as dates
     on dates.date_day = compared.period_end
+left join {{ ref('int_reporting_measures_held_back') }} as held
+    on held.la_code = compared.la_code
+    and held.measure_code = compared.measure_code
