@@ -69,3 +69,29 @@ def run_damaged_delivery(
         (damaged.name,),
     )
     return damaged.name, errors
+
+
+def ingest_row_defect(warehouse, folder: Path, defect: str, area: str, as_at: date) -> tuple[str, list[dict], int]:
+    """Ingest (not build) the first authority's `area` extracts as at `as_at`, one damaged by the
+    named row defect, into `warehouse` (a fresh one): the damaged file must load with its bad rows
+    held back (docs/data-quality.md). Returns (file name, its findings, its rows held)."""
+    from qa_warehouse.load.contracts import load_order
+    from qa_warehouse.load.ingest import ingest_extract
+    from qa_warehouse_synthetic import DEFECTS, generate_extracts
+
+    generate_extracts(
+        folder, households=40, years=2, authorities=1, seed=1, as_at=as_at, defects=(defect,), areas=(area,)
+    )
+    damaged = next(folder.glob(f"{DEFECTS[defect].extract}_*"))
+    for extract in load_order():
+        ingest_extract(extract, folder)  # raises QuarantinedFiles if any file is refused
+    ((load_id, status, held),) = warehouse.query(
+        "select load_id, status, rows_held from raw.load_log where file_name = %s order by load_id desc limit 1",
+        (damaged.name,),
+    )
+    assert status == "accepted", f"{damaged.name} was {status}: a row defect holds its rows, not the file"
+    columns = "file_name as file, source_row as row, column_name as column, rule, severity, subject, value"
+    with closing(warehouse.connect()) as conn, conn.cursor() as cur:
+        cur.execute(f"select {columns} from raw.data_quality_issues where load_id = %s order by issue_id", (load_id,))
+        findings = [dict(zip([d.name for d in cur.description], row)) for row in cur.fetchall()]
+    return damaged.name, findings, held

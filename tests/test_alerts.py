@@ -90,20 +90,31 @@ def email_text(message) -> str:
 
 def test_a_quarantined_file_alerts_by_email_and_webhook_naming_dag_file_and_rule(warehouse, alerting, tmp_path):
     landing = tmp_path / "landing"
-    generate_fostering_extracts(landing, as_at=AS_AT, defects=("unknown_code",), **SIZE)
+    generate_fostering_extracts(landing, as_at=AS_AT, defects=("duplicate_key",), **SIZE)
     assert cli.main(["run", "--landing", str(landing)]) == cli.EXIT_QUARANTINED
     bad_file = next(landing.glob("carer_visits_*")).name
 
-    (mail,) = alerting.emails
+    # Two alerts: the failed task's, naming the rule and row; and the delivery's, naming every file.
+    mails = {mail["Subject"]: mail for mail in alerting.emails}
+    failed = f"qa-warehouse: qa_ingest.ingest_carer_visits failed: {bad_file} (rule key_unique)"
+    summary = f"qa-warehouse: qa_ingest.delivery had findings: {bad_file} (rule quarantined)"
+    assert set(mails) == {failed, summary}
+    mail = mails[failed]
     assert mail["To"] == "fostering-data@council.example, on-call@council.example"
-    assert mail["Subject"] == f"qa-warehouse: qa_ingest.ingest_carer_visits failed: {bad_file} (rule allowed_codes)"
     body = email_text(mail)
-    assert f"{bad_file}: rule allowed_codes: {bad_file}: row " in body and "column visit_type" in body
+    assert f"{bad_file}: rule key_unique: {bad_file}: row " in body and "column visit_id" in body
+    delivered = email_text(mails[summary])
+    assert all(f"{path.name}: rule " in delivered for path in landing.iterdir()), delivered
 
-    (post,) = alerting.posts
-    assert (post["dag_id"], post["task_id"]) == ("qa_ingest", "ingest_carer_visits")
-    assert [(p["file"], p["rule"]) for p in post["problems"]] == [(bad_file, "allowed_codes")]
+    posts = {post["task_id"]: post for post in alerting.posts}
+    assert set(posts) == {"ingest_carer_visits", "delivery"}
+    post = posts["ingest_carer_visits"]
+    assert post["dag_id"] == "qa_ingest"
+    assert [(p["file"], p["rule"]) for p in post["problems"]] == [(bad_file, "key_unique")]
     assert post["text"].startswith(post["subject"])  # what Slack/Teams show
+    assert {p["file"]: p["rule"] for p in posts["delivery"]["problems"]} == {
+        path.name: "quarantined" if path.name == bad_file else "loaded" for path in landing.iterdir()
+    }
 
 
 def test_no_alert_when_the_delivery_is_clean(warehouse, alerting, tmp_path):

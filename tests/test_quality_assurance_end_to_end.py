@@ -5,7 +5,6 @@ tests/reference/quality_assurance.py (which reads the same landing files)."""
 from __future__ import annotations
 
 import os
-import shutil
 from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qa_warehouse import cli
+from qa_warehouse.load.ingest import ingest_extract
 from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
-from tests.published import published, published_by_grain, same, snapshot
+from tests.published import published, published_by_grain, same
 from tests.reference.measures import (
     PUBLISHED_COLUMNS,
     differences,
@@ -266,22 +265,13 @@ def damaged_audit_workbook(landing: Path, folder: Path) -> tuple[Path, int, int]
     return target, data_row, sheet_row
 
 
-def test_a_defective_spreadsheet_is_quarantined_and_the_publication_is_unchanged(
-    module_warehouse, landing, tmp_path, capsys
-):
-    before = snapshot(module_warehouse, TABLES)
+def test_a_bad_row_in_a_spreadsheet_is_held_back_and_named_by_its_sheet_row(landing, warehouse, tmp_path):
     damaged, data_row, sheet_row = damaged_audit_workbook(landing, tmp_path)
-    capsys.readouterr()
-    assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED == 2
-    assert damaged.name in capsys.readouterr().err
-    ((errors,),) = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",
-        (damaged.name,),
-    )
-    named = [e for e in errors if e["rule"] == "allowed_codes"]
-    assert named, errors
-    assert all(e["file"] == damaged.name and e["column"] == "overall_grade" for e in named), named
-    assert [e["row"] for e in named] == [data_row], named
-    assert all(e.get("sheet_row") in (None, sheet_row) for e in named), named
-    assert snapshot(module_warehouse, TABLES) == before
-    shutil.rmtree(tmp_path, ignore_errors=True)
+    (outcome,) = ingest_extract("case_file_audits", tmp_path)  # a fresh warehouse: the file alone
+    assert (outcome.status, outcome.rows_held) == ("accepted", 1)
+    named = [v for v in outcome.violations if v.rule == "allowed_codes"]
+    assert [(v.file, v.column, v.row, v.sheet_row, v.severity) for v in named] == [
+        (damaged.name, "overall_grade", data_row, sheet_row, "hold")
+    ]
+    assert f"row {data_row} (sheet row {sheet_row})" in outcome.report_path.read_text(encoding="utf-8")
+    assert warehouse.query("select source_row, held_by from raw.held_rows") == [(data_row, "allowed_codes")]

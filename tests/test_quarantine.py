@@ -1,17 +1,32 @@
-"""Every injected defect is quarantined with its named rule, and what was published stays as it was."""
+"""Every injected defect is caught with its named rule: a file-level defect quarantines the file and
+what was published stays as it was; a row defect holds its rows back and lists them (docs/data-quality.md)."""
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from qa_warehouse import cli
+from qa_warehouse.load.contracts import get_contract
+from qa_warehouse.load.data_quality import contract_severity
 from qa_warehouse_synthetic import DEFECTS, generate_extracts
+from tests.published import ingest_row_defect
 
 pytestmark = pytest.mark.integration
 SIZE = dict(households=30, years=1, authorities=1, seed=3)
+AS_AT = date(2025, 3, 31)  # the generator's default extract date
+
+
+def severity(defect_name: str) -> str:
+    defect = DEFECTS[defect_name]
+    return contract_severity(get_contract(defect.extract), defect.rule)
+
+
+FILE_DEFECTS = sorted(name for name in DEFECTS if severity(name) == "refuse_file")
+ROW_DEFECTS = sorted(name for name in DEFECTS if severity(name) != "refuse_file")
 
 
 def scorecard(warehouse):
@@ -34,7 +49,27 @@ def baseline(module_warehouse, tmp_path_factory):
     return scorecard(module_warehouse)
 
 
-@pytest.mark.parametrize("defect_name", sorted(DEFECTS))
+def test_the_catalogue_has_defects_of_both_kinds():
+    assert FILE_DEFECTS and ROW_DEFECTS, (FILE_DEFECTS, ROW_DEFECTS)
+
+
+@pytest.mark.parametrize("defect_name", ROW_DEFECTS)
+def test_a_row_defect_holds_its_rows_back_and_lists_them_with_the_rule(defect_name, warehouse, tmp_path):
+    defect = DEFECTS[defect_name]
+    area = get_contract(defect.extract).area
+    damaged, findings, held = ingest_row_defect(warehouse, tmp_path, defect_name, area, AS_AT)
+    named = [f for f in findings if f["rule"] == defect.rule]
+    assert named, f"{defect_name}: expected rule {defect.rule}, got {findings}"
+    assert all(f["file"] == damaged and f["row"] and f["column"] and f["severity"] == "hold" for f in named), named
+    assert held == len({f["row"] for f in findings if f["severity"] == "hold"}) >= 1
+    held_rows = warehouse.query(
+        "select h.source_row from raw.held_rows h join raw.load_log l using (load_id) where l.file_name = %s",
+        (damaged,),
+    )
+    assert {row for (row,) in held_rows} == {f["row"] for f in findings if f["severity"] == "hold"}
+
+
+@pytest.mark.parametrize("defect_name", FILE_DEFECTS)
 def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_unchanged(
     defect_name, module_warehouse, baseline, tmp_path, capsys
 ):
@@ -71,7 +106,7 @@ def test_a_defective_file_is_quarantined_with_its_rule_and_the_publication_is_un
 def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_a_new_copy(
     module_warehouse, baseline, tmp_path
 ):
-    generate_extracts(tmp_path, defects=["unknown_code"], **SIZE)
+    generate_extracts(tmp_path, defects=["duplicate_key"], **SIZE)
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     before = module_warehouse.query("select count(*) from raw.load_log where status = 'quarantined'")
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
@@ -80,7 +115,7 @@ def test_a_quarantined_file_delivered_again_unchanged_is_reported_again_without_
 
 
 def test_a_released_file_is_gated_again_on_the_next_run(module_warehouse, baseline, tmp_path, capsys):
-    paths = generate_extracts(tmp_path, defects=["unknown_code"], **SIZE)
+    paths = generate_extracts(tmp_path, defects=["duplicate_key"], **SIZE)
     damaged = next(p for p in paths if p.name.startswith("carer_visits_"))
     assert cli.main(["run", "--landing", str(tmp_path)]) == cli.EXIT_QUARANTINED
     capsys.readouterr()

@@ -5,15 +5,13 @@ recruitment file and check it is quarantined under the named rule with nothing p
 
 from __future__ import annotations
 
-import shutil
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
-from qa_warehouse import cli
 from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
-from tests.published import published, published_by_grain, same, snapshot
+from tests.published import ingest_row_defect, published, published_by_grain, same
 from tests.reference.recruitment import (
     GRAINS,
     REG24_LIMIT_DAYS,
@@ -157,25 +155,8 @@ def test_the_bi_role_reads_every_recruitment_table(module_warehouse, landing):
         ("withdrawal_without_reason", "withdrawal_has_reason"),
     ],
 )
-def test_a_bad_recruitment_file_is_quarantined_with_the_named_rule_and_nothing_published_changes(
-    module_warehouse, landing, tmp_path, capsys, defect, rule
-):
-    from qa_warehouse_synthetic import generate_extracts
-
-    before = snapshot(module_warehouse, TABLES)
-    made = tmp_path / "made"
-    generate_extracts(made, **{**OPTIONS, "authorities": 1, "areas": ("recruitment",)}, defects=[defect])
-    delivery = tmp_path / "delivery"
-    delivery.mkdir()
-    damaged = delivery / f"recruitment_885_{AS_AT + timedelta(days=1):%Y%m%d}.csv"
-    shutil.copy(made / f"recruitment_885_{AS_AT:%Y%m%d}.csv", damaged)
-    capsys.readouterr()
-    assert cli.main(["run", "--landing", str(delivery)]) == cli.EXIT_QUARANTINED
-    assert damaged.name in capsys.readouterr().err
-    ((errors,),) = module_warehouse.query(
-        "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",
-        (damaged.name,),
-    )
-    named = [e for e in errors if e["rule"] == rule]
-    assert len(named) == 1 and named[0]["file"] == damaged.name, errors
-    assert snapshot(module_warehouse, TABLES) == before
+def test_a_bad_recruitment_row_is_held_back_and_listed_with_its_rule(warehouse, tmp_path, defect, rule):
+    damaged_name, findings, held = ingest_row_defect(warehouse, tmp_path, defect, "recruitment", AS_AT)
+    named = [f for f in findings if f["rule"] == rule]
+    assert len(named) == 1 and named[0]["file"] == damaged_name and named[0]["severity"] == "hold", findings
+    assert held == 1

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.data_sets import EARLIER, EARLIER_LA, EVERY_AREA_TWO_AUTHORITIES
-from tests.published import published, published_by_grain, run_damaged_delivery, same, snapshot
+from tests.published import ingest_row_defect, published, published_by_grain, same
 from tests.reference.residential import (
     GRAINS,
     current_files,
@@ -184,20 +184,12 @@ def test_reporting_names_no_home_and_holds_no_urn(module_warehouse, landing):
         ("closure_date_on_open_home", "closed_home_has_status_closed", "closure_date, registration_status"),
     ],
 )
-def test_a_bad_residential_file_is_quarantined_and_the_publication_is_unchanged(
-    module_warehouse, landing, tmp_path, capsys, defect, rule, column
-):
+def test_a_bad_residential_row_is_held_back_and_listed_with_its_rule(warehouse, tmp_path, defect, rule, column):
     from qa_warehouse_synthetic import DEFECTS
 
-    before = snapshot(module_warehouse, TABLES)
-    publications = module_warehouse.query("select count(*) from reporting.publication_log")
-    # A later delivery (a day after) of the first authority's extract, damaged by the defect.
-    damaged_name, errors = run_damaged_delivery(
-        module_warehouse, tmp_path, capsys, defect, "residential", AS_AT + timedelta(days=1)
-    )
-    named = [e for e in errors if e["rule"] == rule]
-    assert named, errors
+    damaged_name, findings, held = ingest_row_defect(warehouse, tmp_path, defect, "residential", AS_AT)
+    named = [f for f in findings if f["rule"] == rule]
+    assert named, findings
     assert DEFECTS[defect].rule == rule
-    assert all(e["file"] == damaged_name and e["column"] == column for e in named), named
-    assert snapshot(module_warehouse, TABLES) == before
-    assert module_warehouse.query("select count(*) from reporting.publication_log") == publications
+    assert all(f["file"] == damaged_name and f["column"] == column and f["severity"] == "hold" for f in named), named
+    assert all(f["row"] for f in named) and held == len({f["row"] for f in findings if f["severity"] == "hold"})

@@ -24,6 +24,7 @@ from qa_warehouse.settings import load_settings
 
 SMTP_CONN_ID = "smtp_default"
 MAX_PROBLEMS_IN_ALERT = 20
+LOADED = "loaded"  # a delivery summary's line for a file that loaded clean
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,17 @@ class Alert:
     error: str  # the exception's first line
     problems: tuple[Problem, ...] = field(default=())
     log_url: str | None = None
+    outcome: str = "failed"  # what happened to the task (a delivery summary: "had findings")
 
     @property
     def subject(self) -> str:
         about = ""
-        if self.problems:
-            files = sorted({p.file for p in self.problems})
-            rules = sorted({p.rule for p in self.problems})
+        flagged = [p for p in self.problems if p.rule != LOADED]  # a summary also lists the sound files
+        if flagged:
+            files = sorted({p.file for p in flagged})
+            rules = sorted({p.rule for p in flagged})
             about = f": {', '.join(files[:3])}{' …' if len(files) > 3 else ''} (rule {', '.join(rules)})"
-        return f"qa-warehouse: {self.dag_id}.{self.task_id} failed{about}"
+        return f"qa-warehouse: {self.dag_id}.{self.task_id} {self.outcome}{about}"
 
     @property
     def text(self) -> str:
@@ -121,25 +124,62 @@ class QaWarehouseAlertNotifier(BaseNotifier):
     template_fields = ()  # the message is composed from the context, not templated
 
     def notify(self, context) -> None:
-        alert = alert_from_context(context)
-        settings = load_settings()
-        channels = []
-        if settings.alert_email_to:
-            channels.append(("e-mail", lambda: send_email(alert, settings.alert_email_to)))
-        webhook_url = settings.alert_webhook_url
-        if webhook_url:
-            channels.append(("webhook", lambda: post_webhook(alert, webhook_url)))
-        if not channels:
-            self.log.warning(
-                "no alert channel is configured (QA_WAREHOUSE_ALERT_EMAIL_TO, QA_WAREHOUSE_ALERT_WEBHOOK_URL): %s",
-                alert.subject,
+        send_alert(alert_from_context(context), self.log)
+
+
+def send_alert(alert: Alert, log) -> None:
+    """Send an alert to every configured channel; one channel failing doesn't stop the other."""
+    settings = load_settings()
+    channels = []
+    if settings.alert_email_to:
+        channels.append(("e-mail", lambda: send_email(alert, settings.alert_email_to)))
+    webhook_url = settings.alert_webhook_url
+    if webhook_url:
+        channels.append(("webhook", lambda: post_webhook(alert, webhook_url)))
+    if not channels:
+        log.warning(
+            "no alert channel is configured (QA_WAREHOUSE_ALERT_EMAIL_TO, QA_WAREHOUSE_ALERT_WEBHOOK_URL): %s",
+            alert.subject,
+        )
+    for name, send in channels:
+        try:
+            send()
+            log.info("alert sent by %s: %s", name, alert.subject)
+        except Exception:
+            log.exception("could not send the alert by %s", name)
+
+
+def delivery_alert(dag_id: str, run_id: str, outcomes: list[tuple[str, str, int, int, int, str]]) -> Alert | None:
+    """When a delivery had a refused file or held rows: an alert naming every file's outcome, the
+    sound ones too, so whoever reads it knows what did and did not load."""
+    problems = []
+    for name, status, rows, held, warned, report in outcomes:
+        if status == "quarantined":
+            problems.append(Problem(name, "quarantined", f"nothing loaded; report {report}"))
+        elif status == "accepted" and (held or warned):
+            problems.append(
+                Problem(
+                    name, "rows_held", f"{rows:,} rows loaded, {held:,} held back, {warned:,} warned; report {report}"
+                )
             )
-        for name, send in channels:
-            try:
-                send()
-                self.log.info("alert sent by %s: %s", name, alert.subject)
-            except Exception:
-                self.log.exception("could not send the alert by %s", name)
+        elif status == "accepted":
+            problems.append(Problem(name, LOADED, f"{rows:,} rows"))
+        elif status != "loading":
+            problems.append(Problem(name, status))
+    if not any(p.rule in ("quarantined", "rows_held") for p in problems):
+        return None
+    refused = sum(p.rule == "quarantined" for p in problems)
+    held = sum(p.rule == "rows_held" for p in problems)
+    # The files with findings first: an alert shows its first MAX_PROBLEMS_IN_ALERT lines.
+    problems.sort(key=lambda p: (p.rule not in ("quarantined", "rows_held"), p.file))
+    return Alert(
+        dag_id,
+        "delivery",
+        run_id,
+        f"{refused} file(s) quarantined, {held} loaded with rows held back, of {len(problems)} delivered",
+        tuple(problems),
+        outcome="had findings",
+    )
 
 
 def task_defaults() -> dict:

@@ -50,6 +50,20 @@ def gate_ssda903_deliveries() -> list[str]:
     return outcomes
 
 
+@task(trigger_rule="all_done")
+def report_delivery(dag_run=None) -> list[str]:
+    """Every file's outcome in this run; an alert naming them all when one was refused or held rows back."""
+    import logging
+
+    from qa_warehouse.orchestration.alerts import delivery_alert, send_alert
+
+    outcomes = pipeline.load_outcomes(dag_run.start_date)
+    alert = delivery_alert(dag_run.dag_id, dag_run.run_id, outcomes)
+    if alert is not None:
+        send_alert(alert, logging.getLogger(__name__))
+    return [f"{name}: {status}" for name, status, *_ in outcomes]
+
+
 @task(trigger_rule="none_failed_min_one_success", outlets=[assets.DELIVERY])
 def delivery_loaded() -> None:
     """Marks the end of a delivery that accepted something: the build starts once, on all of it."""

@@ -3,7 +3,8 @@
 Scheduled by an AssetWatcher on the landing folder (qa_warehouse.orchestration.landing_trigger). Each task emits
 its raw table's Asset; an extract with nothing new is skipped; the 903 files, once in, are checked
 together by DfE's validator (`gate_ssda903_deliveries`); `delivery_loaded` then emits raw.delivery
-once, which schedules qa_build_and_publish. A quarantined file fails its task without retry (a retry
+once, which schedules qa_build_and_publish; `report_delivery` names every file's outcome (and alerts
+when a file was refused or rows were held back). A quarantined file fails its task without retry (a retry
 cannot fix the data); its referrers are still gated and reported, but the build does not run.
 The work is in qa_warehouse.pipeline.
 """
@@ -41,6 +42,7 @@ def qa_ingest():
     ssda903 = dag_tasks.gate_ssda903_deliveries()
     [tasks[extract] for extract in tasks if get_contract(extract).dfe_table] >> ssda903
     [*tasks.values(), ssda903] >> dag_tasks.delivery_loaded()
+    [*tasks.values(), ssda903] >> dag_tasks.report_delivery()
 
 
 qa_ingest()
