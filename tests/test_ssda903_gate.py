@@ -57,7 +57,7 @@ STAFF = {  # the DfE columns of each 903 table, in file order (the layouts autho
     "placed_adoption": ["CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"],
     "prev_perm": ["CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"],
     "missing": ["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"],
-    "sw_episodes": ["CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
+    "sw_episodes": ["CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"],
 }
 LOCAL = {
     "child_visits": ["la_code", "visit_id", "child_id", "visit_date", "seen_alone"],
@@ -69,10 +69,10 @@ def valid_tables() -> dict[str, list[list[str]]]:
     """Rows of every table, in file order; dates as DfE writes them (dd/mm/yyyy)."""
     return {
         "header": [
-            ["C1", "1", "14/02/2010", "WBRI", "A123456789012", "", ""],
-            ["C2", "2", "03/07/2012", "mwbc", "", "0", ""],  # codes in any case
-            ["C3", "1", "01/08/2006", "BAFR", "", "", ""],  # a care leaver (18 in August 2024)
-            ["C4", "2", "20/05/2019", "WBRI", "", "", ""],
+            ["C1", "M", "14/02/2010", "WBRI", "A123456789012", "", ""],  # SEX M/F from 2024/25
+            ["C2", "f", "03/07/2012", "mwbc", "", "0", ""],  # codes in any case
+            ["C3", "M", "01/08/2006", "BAFR", "", "", ""],  # a care leaver (18 in August 2024)
+            ["C4", "F", "20/05/2019", "WBRI", "", "", ""],
         ],
         "episodes": [
             # C1: a foster placement, then a move to an agency foster carer (X1: a new episode the same day)
@@ -96,7 +96,7 @@ def valid_tables() -> dict[str, list[list[str]]]:
         "placed_adoption": [],
         "prev_perm": [["C2", "03/07/2012", "P3", "", "zz/10/2015"]],
         "missing": [["C2", "03/07/2012", "M", "01/10/2024", "02/10/2024"]],
-        "sw_episodes": [["C1", "SW01", "10/05/2023", "", ""]],
+        "sw_episodes": [["C1", "14/02/2010", "SW01", "10/05/2023", "", "FCONTA"]],
         "child_visits": [
             [LA, "V1", "C1", "2025-03-01", "Y"],
             [LA, "V2", "C2", "20/02/2025", "N"],
@@ -171,10 +171,10 @@ def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, basel
     ]
     header = staged(module_warehouse, "header", "child_key, la_code, sex, dob, ethnic, extract_date", "dob")
     assert [(la, sex, dob, ethnic, as_at) for _, la, sex, dob, ethnic, as_at in header] == [
-        (LA, "1", date(2006, 8, 1), "BAFR", AS_AT),
-        (LA, "1", date(2010, 2, 14), "WBRI", AS_AT),
-        (LA, "2", date(2012, 7, 3), "MWBC", AS_AT),
-        (LA, "2", date(2019, 5, 20), "WBRI", AS_AT),
+        (LA, "M", date(2006, 8, 1), "BAFR", AS_AT),
+        (LA, "M", date(2010, 2, 14), "WBRI", AS_AT),
+        (LA, "F", date(2012, 7, 3), "MWBC", AS_AT),
+        (LA, "F", date(2019, 5, 20), "WBRI", AS_AT),
     ]
     # Ids never reach staging as themselves: each child has one pseudonymous key in every table.
     keys = {k for (k,) in module_warehouse.query("select child_key from staging.stg_children_in_care__header")}

@@ -7,7 +7,7 @@ with current_snapshot as (
 select
     {{ pseudonymise('child') }} as child_key,
     trim(la_code) as la_code,
-    {{ normalise_code('sex', upper=true) }} as sex,
+    {{ ssda903_sex('sex') }} as sex,
     dob,
     {{ normalise_code('ethnic', upper=true) }} as ethnic,
     _extract_date as extract_date,

@@ -6,7 +6,7 @@ with current_snapshot as (
 select
     {{ pseudonymise('child') }} as child_key,
     trim(la_code) as la_code,
-    {{ normalise_code('sex', upper=true) }} as sex,
+    {{ ssda903_sex('sex') }} as sex,
     duc,
     _extract_date as extract_date,
     _load_id as load_id
