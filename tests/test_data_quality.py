@@ -232,3 +232,32 @@ def test_a_dirty_903_delivery_holds_each_faulted_child_and_publishes_the_rest_as
     (validation,) = warehouse.query("select ruleset, findings from raw.dfe_validations")
     assert validation[0] == "lac2024_25" and validation[1] >= len(faulted)
     assert list(Path(warehouse.home).rglob("903_885_20250331.dfe.report.txt"))
+
+
+def test_every_file_of_a_delivery_is_gated_and_reported_when_one_it_depends_on_is_refused(warehouse, tmp_path, capsys):
+    """A 903 header refused whole (a child twice) does not leave the other 903 files ungated: each
+    is checked, its outcome is on stderr or stdout and in the load log, and nothing is published."""
+    landing = tmp_path / "landing"
+    generate_extracts(landing, households=40, years=2, areas=("children_in_care",))
+    (header,) = landing.glob("903_header_*.csv")
+    first: dict[str, str] = {}
+
+    def duplicate_first_child(number, row):
+        if number == 1:
+            first["CHILD"] = row["CHILD"]
+        if number == 2:
+            row["CHILD"] = first["CHILD"]
+        return row
+
+    rewrite(header, duplicate_first_child)
+    capsys.readouterr()
+    assert cli.main(["run", "--landing", str(landing)]) == cli.EXIT_QUARANTINED
+    said = capsys.readouterr()
+    delivered = sorted(p.name for p in landing.iterdir())
+    outcomes = dict(warehouse.query("select file_name, status from raw.load_log"))
+    assert sorted(outcomes) == delivered  # every file was gated, none skipped
+    assert outcomes.pop(header.name) == "quarantined"
+    assert set(outcomes.values()) == {"accepted"}
+    assert all(name in said.out + said.err for name in delivered)
+    assert f"{header.name}: quarantined" in said.err
+    assert warehouse.query("select to_regclass('reporting.children_in_care_scorecard')") == [(None,)]
