@@ -90,8 +90,9 @@ def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_co
     for r in rows:  # a year is written 2024/25, the second part the year after the first
         for year in (r["first_collection_year"], r["last_collection_year"]):
             assert not year or (len(year) == 7 and year[4] == "/" and int(year[5:]) == (int(year[:4]) + 1) % 100), r
+    # The gate checks the code lists DfE's validator does not (MISSING); staging describes every code.
     gated = {c.code_list for contract in all_contracts().values() for c in contract.columns if c.code_list}
-    assert gated == {r["code_list"] for r in rows}
+    assert gated and gated <= {r["code_list"] for r in rows}
     assert {
         "LS",
         "RNE",
