@@ -105,7 +105,7 @@ def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_co
         "IN_TOUCH",
         "ACTIV",
         "ACCOM",
-    } <= gated
+    } <= {r["code_list"] for r in rows}
 
     def valid(code_list: str, code: str, day: dt.date) -> bool:
         return any(lst == code_list and c == code and start <= day <= end for lst, c, start, end in gate_code_lists())
