@@ -79,6 +79,34 @@ def dfe_python() -> Path:
     )
 
 
+def all_rulesets() -> list[Ruleset]:
+    return [ruleset_for(dt.date(year, 4, 1)) for year in range(FIRST_RULESET_YEAR, LAST_RULESET_YEAR + 1)]
+
+
+def dfe_903_rules() -> dict[str, dict[str, str]]:
+    """Each ruleset's rule codes and DfE's messages, as the validator itself registers them."""
+    return _run_entry({"list_rules": [ruleset.name for ruleset in all_rulesets()]})
+
+
+def _run_entry(request: dict) -> dict:
+    completed = subprocess.run(
+        [str(dfe_python()), str(ENTRY_SCRIPT)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        timeout=VALIDATOR_TIMEOUT_SECONDS,
+        env={**os.environ, "PYTHONNOUSERSITE": "1"},
+        check=False,
+    )
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
+        raise DfeValidatorFailed(f"DfE's 903 validator exited {completed.returncode}:\n{tail}")
+    try:
+        return json.loads(completed.stdout)
+    except json.JSONDecodeError as error:
+        raise DfeValidatorFailed(f"DfE's 903 validator gave no readable result: {error}") from error
+
+
 def run_903_validator(
     files: list[Path], ruleset: Ruleset, local_authority: str, previous_year_files: Sequence[Path] = ()
 ) -> DfeResult:
@@ -90,23 +118,7 @@ def run_903_validator(
         "files": [str(p) for p in files],
         "previous_year_files": [str(p) for p in previous_year_files],
     }
-    completed = subprocess.run(
-        [str(dfe_python()), str(ENTRY_SCRIPT)],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        timeout=VALIDATOR_TIMEOUT_SECONDS,
-        # The validator reads its bundled postcodes beside itself; nothing needs the network.
-        env={**os.environ, "PYTHONNOUSERSITE": "1"},
-        check=False,
-    )
-    if completed.returncode != 0:
-        tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
-        raise DfeValidatorFailed(f"DfE's 903 validator ({ruleset.name}) exited {completed.returncode}:\n{tail}")
-    try:
-        output = json.loads(completed.stdout)
-    except json.JSONDecodeError as error:
-        raise DfeValidatorFailed(f"DfE's 903 validator gave no readable result: {error}") from error
+    output = _run_entry(request)
     if "refused" in output:
         return DfeResult(ruleset.name, {}, refused=output["refused"])
     return DfeResult(

@@ -24,6 +24,18 @@ def main() -> int:
     result_stream = sys.stdout
     sys.stdout = sys.stderr  # some rules print: stdout carries only the JSON result
     logging.disable(logging.WARNING)  # the validator logs every rule at INFO: stdout stays JSON only
+    if "list_rules" in request:  # {"list_rules": ["lac2024_25", ...]}: each ruleset's rule codes and messages
+        json.dump(
+            {
+                name: {
+                    code: rule.message
+                    for code, rule in importlib.import_module(f"lac_validator.rules.{name}").registry.items()
+                }
+                for name in request["list_rules"]
+            },
+            result_stream,
+        )
+        return 0
     from lac_validator.lac_validator import LacValidator
     from lac_validator.types import UploadError
     from lac_validator.utils import process_uploaded_files
