@@ -19,7 +19,7 @@ carers, some agency, residential and semi-independent placements far away (more 
 few are blank or not in the ONS data. K2 placements point by URN to the authority's homes.
 
 Codes are valid for the 903 collection year each episode was last open in (the extract date's for
-open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 before 2024/25, K3 from it; a placement open
+open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 (valid to 2024/25) before 2024/25, K3 from it; a placement open
 across such a change is recorded again with the new code (RECODED_PLACEMENTS). The files keep DfE's layouts: upper-case headers,
 dd/mm/yyyy dates and no la_code column (files.py names and writes them).
 """
@@ -78,7 +78,7 @@ SSDA903_COLUMNS: dict[str, tuple[str, ...]] = {
     "ssda903_placed_adoption": ("CHILD", "DOB", "DATE_PLACED", "DATE_PLACED_CEASED", "REASON_PLACED_CEASED"),
     "ssda903_prev_perm": ("CHILD", "DOB", "PREV_PERM", "LA_PERM", "DATE_PERM"),
     "ssda903_missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-    "ssda903_sw_episodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
+    "ssda903_sw_episodes": ("CHILD", "DOB", "SW_ID", "SW_DECOM", "SW_DEC", "SW_REASON"),
 }
 # EXTRACTS.md: the local extracts (la_code first, as every non-903 extract).
 LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -130,6 +130,8 @@ AGE_BANDS = {(0, 0): 5, (1, 4): 13, (5, 9): 17, (10, 15): 39, (16, 17): 26}
 PERIOD_LENGTHS = {(14, 365): 30, (366, 912): 25, (913, 1825): 25, (1826, 5000): 20}
 KIND_SHARES = {"in_care": 0.65, "left": 0.20, "care_leaver": 0.15}
 REVIEW_CODES = {"PN1": 50, "PN2": 10, "PN3": 5, "PN4": 15, "PN5": 10, "PN6": 7, "PN7": 3}
+# SW_REASON: why the child's social worker changed to this one (DfE's SW13STG1 list); FCONTA, first
+# contact, is the first social worker's.
 SW_REASONS = {
     "LEFTRL": 30,
     "MANAGE": 15,
@@ -197,7 +199,8 @@ def placement_codes(as_at: date) -> frozenset[str]:
         "T4",
         *FOSTER,
     }
-    codes |= {"H5", "P2"} if year < 2024 else {"K3"}
+    codes |= {"H5", "P2"} if year <= 2024 else set()  # DfE's validator drops them from 2025/26
+    codes |= {"K3"} if year >= 2024 else set()
     codes |= {"Z1"} if year < 2025 else {"Z11", "Z12", "Z13", "Z14"}
     return frozenset(codes)
 
@@ -206,6 +209,14 @@ def placement_codes(as_at: date) -> frozenset[str]:
 # its new code on the last day of the year before (RNE T, REASON_PLACE_CHANGE PLACE), so every
 # episode keeps a code valid in the year it was last open.
 RECODED_PLACEMENTS = ((date(2024, 3, 31), ("H5",), ("K3",)), (date(2025, 3, 31), ("Z1",), ("Z11", "Z12", "Z13", "Z14")))
+
+
+def sex_code(sex: int, as_at: date) -> str:
+    """SEX as DfE codes it in the collection year holding `as_at`: 1/2 to 2023/24, M/F from 2024/25
+    (U, unknown, is DfE's too; the generator never needs it)."""
+    if collection_year(as_at)[0].year >= 2024:
+        return "M" if sex == 1 else "F"
+    return str(sex)
 
 
 def upn(rng: random.Random, la_code: str) -> str:
@@ -217,7 +228,7 @@ def upn(rng: random.Random, la_code: str) -> str:
 @dataclass(frozen=True)
 class Placement:
     place: str
-    provider: str
+    provider: str | None
     postcode: str | None
     urn: str | None = None
 
@@ -318,8 +329,11 @@ class _Places:
         }
         self.as_at = as_at
         self.homes = list(homes)
+        self.own_areas = postcodes.main_areas(self.local)
         self.home_postcodes = {
-            home.urn: self.postcode("near" if home.provision == "internal" or rng.random() < 0.5 else "far")
+            home.urn: self.in_own_area()
+            if home.provision == "internal"
+            else self.postcode("near" if rng.random() < 0.5 else "far")
             for home in self.homes
         }
         # An external home's provider is private (PR4) or voluntary (PR5), the same for all its children.
@@ -327,6 +341,16 @@ class _Places:
             home.urn: "PR1" if home.provision == "internal" else rng.choice(("PR4", "PR4", "PR5"))
             for home in self.homes
         }
+        # Ofsted URNs of the other registered providers (DfE rule 218 wants one for every placement but
+        # P1, P3, R1, R2, R5, T0-T4 and Z1/Z11-Z14): the authority's fostering and adoption services,
+        # a few agencies, supported accommodation, secure homes, family centres and schools.
+        numbers = iter(rng.sample(range(1000000, 2999999), 40))
+        self.own_fostering_urn = f"SC{next(numbers)}"
+        self.provider_urns = {
+            kind: tuple(f"SC{next(numbers)}" for _ in range(count))
+            for kind, count in (("agency", 6), ("adoption", 2), ("supported", 5), ("secure", 2), ("other", 4))
+        }
+        self.no_parents = False  # set for a period under section 20 (V2): DfE rule 378, no P1 with V2
 
     def postcode(self, where: str, home: str | None = None) -> str | None:
         """A postcode `near` (the authority's districts) or `far` (more than 20 miles from `home`)."""
@@ -341,6 +365,15 @@ class _Places:
                     return candidate
             raise RuntimeError("no far postcode found")  # FAR_DISTRICTS are all over 40 miles from the authority
         return self.in_district(self.local, home)
+
+    def in_own_area(self, home: str | None = None) -> str:
+        """A postcode near `home` inside the authority itself: DfE 1015 wants the authority's own
+        provision (PR1), other than foster, adoption and K3 placements, in its own area."""
+        for _ in range(50):
+            candidate = self.in_district(self.local, home)
+            if postcodes.area_of(candidate) in self.own_areas:
+                return candidate
+        raise RuntimeError("no postcode found in the authority's own area")
 
     def in_district(self, districts: tuple[str, ...], home: str | None = None) -> str:
         """A postcode in one of `districts`, preferring those within NEAR_MILES of `home` (children are
@@ -359,14 +392,9 @@ class _Places:
         return self.centres[district]
 
     def recorded(self, postcode: str | None) -> str | None:
-        """As case records hold postcodes: mostly right, a few blank or not in the ONS data."""
-        draw = self.rng.random()
-        if draw < 0.02:
-            return None
-        if draw < 0.03 and postcode:
-            not_found = f"{postcodes.outward_code(postcode)} {postcodes.NOT_FOUND_INWARD}"
-            if postcodes.centroid(not_found) is None:
-                return not_found
+        """As a 903 return holds them: DfE derives the placement's LA, location and distance from the
+        postcodes and flags a blank or unknown one (rules 169, 179, 392a-c), so an authority fixes them
+        before submitting."""
         return postcode
 
     def home(self, urn: str) -> Home:
@@ -420,44 +448,54 @@ class _Places:
                 "other": 4,
             }
         kind = _weighted(rng, weights)
+        if kind == "parents" and self.no_parents:
+            kind = "kinship"
+        urns = self.provider_urns
         if kind == "own_foster":
             return Placement(
                 rng.choice(("U4", "U5", "U6", "U6", "U6")),
                 "PR1",
                 self.in_district(self.carer_districts["mainstream"], home_post),
+                self.own_fostering_urn,
             )
         if kind == "agency_foster":
             return Placement(
                 rng.choice(("U4", "U6", "U6")),
                 rng.choice(("PR4", "PR4", "PR5")),
                 self.postcode("far" if rng.random() < 0.3 else "near", home_post),
+                rng.choice(urns["agency"]),
             )
         if kind == "kinship":
             return Placement(
                 rng.choice(("U1", "U2", "U3", "U3")),
                 "PR1",
                 self.in_district(self.carer_districts["kinship"], home_post),
+                self.own_fostering_urn,
             )
         if kind == "parents":
             return Placement("P1", "PR0", home_post or self.postcode("near"))
         if kind == "mother_and_baby":
-            return Placement("R3", "PR4", self.postcode("near", home_post))
+            return Placement("R3", "PR4", self.postcode("near", home_post), rng.choice(urns["other"]))
         open_homes = [h for h in self.homes if home_is_open(h, day)] if kind == "home" else []
         if open_homes:
             home = rng.choice(open_homes)
             return Placement("K2", self.home_providers[home.urn], self.home_postcodes[home.urn], home.urn)
         if kind == "secure":
-            return Placement("K1", "PR2", self.postcode("far", home_post))
+            return Placement("K1", "PR2", self.postcode("far", home_post), rng.choice(urns["secure"]))
         if kind == "semi_independent":
             place = "K3" if "K3" in self.codes else "H5"
-            return Placement(
-                place,
-                rng.choice(("PR4", "PR5", "PR1")),
-                self.postcode("far" if rng.random() < 0.25 else "near", home_post),
-            )
+            provider = rng.choice(("PR4", "PR5", "PR1"))
+            if provider == "PR1":  # the authority's own supported accommodation is in its area
+                postcode = self.in_own_area(home_post)
+            else:
+                postcode = self.postcode("far" if rng.random() < 0.25 else "near", home_post)
+            return Placement(place, provider, postcode, rng.choice(urns["supported"]))
         other = rng.choice(("R1", "R2", "S1", *sorted(self.codes & {"Z1", "Z11", "Z12", "Z13", "Z14"})))
+        postcode = self.postcode("far" if rng.random() < 0.3 else "near", home_post)
+        if other.startswith("Z"):  # an "other placement" has no provider (DfE rule 178)
+            return Placement(other, None, postcode)
         return Placement(
-            other, rng.choice(("PR3", "PR4", "PR5")), self.postcode("far" if rng.random() < 0.3 else "near", home_post)
+            other, rng.choice(("PR3", "PR4", "PR5")), postcode, rng.choice(urns["other"]) if other == "S1" else None
         )
 
 
@@ -529,8 +567,8 @@ class _Generator:
             if child.mother:
                 child.mc_dob = as_at - timedelta(days=rng.randint(10, 300))
         family_home = self.places.postcode("near")
-        # An unaccompanied child has no family home here: mostly recorded blank.
-        home_post = None if uasc and rng.random() < 0.8 else self.places.recorded(family_home)
+        # An unaccompanied child has no family home here: recorded blank (DfE 406).
+        home_post = None if uasc else self.places.recorded(family_home)
         eighteenth = child.birthday(18)
 
         def earliest(day: date) -> date:
@@ -589,7 +627,11 @@ class _Generator:
             and rng.random() < 0.35
         )
         statuses = self.legal_statuses(child, start, stop, adoption)
+        self.places.no_parents = any(s == "V2" for _, s in statuses)
         placements = self.placements(child, start, stop, home_post, statuses if adoption else None)
+        reversed_on = child.adoption.reversed_on if adoption and child.adoption else None
+        if reversed_on and reversed_on < stop:  # the placement order is revoked: back to a care order
+            statuses.append((reversed_on, "C2"))
         if not adoption:
             statuses = self.with_some_at_a_move(statuses, [d for d, _, _ in placements[1:]])
         if adoption and placements[-1][1].place in ADOPTION_PLACEMENTS:
@@ -645,11 +687,12 @@ class _Generator:
             return statuses
         draw = rng.random()
         if child.age_on(start) >= 12 and draw < 0.03:
-            return [(start, "J2")]  # remanded to local authority accommodation
+            return [(start, "J1")]  # remanded to local authority accommodation
         statuses = []
         if draw < 0.10:
-            statuses.append((start, rng.choice(("L1", "L2"))))  # police protection or an EPO, then:
-            start = after(start, 1, 8)
+            emergency = rng.choice(("L1", "L2"))  # police protection (72 hours at most) or an EPO (21 days)
+            statuses.append((start, emergency))
+            start = after(start, 1, 3 if emergency == "L1" else 8)
         if rng.random() < 0.5:
             statuses.append((start, "V2"))
             if rng.random() < 0.2:
@@ -667,7 +710,8 @@ class _Generator:
         for index, (day, status) in enumerate(statuses[1:], start=1):
             following = statuses[index + 1][0] if index + 1 < len(statuses) else date.max
             near = [m for m in moves if abs((m - day).days) <= 60 and snapped[-1][0] < m < following]
-            if near and self.rng.random() < 0.4:
+            # Police protection and an EPO end when their law says, not at a move (DfE 361, 362).
+            if near and snapped[-1][1] not in ("L1", "L2") and self.rng.random() < 0.4:
                 day = min(near, key=lambda m: abs((m - day).days))
             snapped.append((day, status))
         return snapped
@@ -689,7 +733,7 @@ class _Generator:
                 length = rng.randint(*rng.choices(((30, 180), (181, 540), (541, 2500)), (22, 35, 43))[0])
             if placement.place in ("K2", "K3", "H5"):
                 length = max(30, length * 3 // 4)  # children's homes see more moves
-            if placement.urn:  # the child moves on before the home closes
+            if placement.urn in places.home_postcodes:  # the child moves on before the home closes
                 while length > 1 and not home_is_open(places.home(placement.urn), day + timedelta(days=length - 1)):
                     length //= 2
             if (
@@ -734,7 +778,16 @@ class _Generator:
                     decision.matched = placed - timedelta(days=rng.randint(14, 60))
                     adopters = places.postcode("far" if rng.random() < 0.3 else "near", home_post)
                     placements.append(
-                        (placed, Placement("A6", rng.choice(("PR1", "PR1", "PR2", "PR5")), adopters), "CARPL")
+                        (
+                            placed,
+                            Placement(
+                                "A6",
+                                rng.choice(("PR1", "PR1", "PR2", "PR5")),
+                                adopters,
+                                rng.choice(places.provider_urns["adoption"]),
+                            ),
+                            "CARPL",
+                        )
                     )
         return placements
 
@@ -762,21 +815,44 @@ class _Generator:
 
     # --- the tables ------------------------------------------------------------------------------
 
+    def in_return(self, episode: Episode) -> bool:
+        """An episode open at some time in the collection year holding the extract date."""
+        return episode.dec is None or episode.dec >= collection_year(self.as_at)[0]
+
     def tables(self, children: list[Child]) -> dict[str, ExtractTable]:
+        """The 903 return for the collection year holding the extract date, as it stands at that
+        date: the children looked after during the year (and the year's care leavers, OC3), the
+        episodes open during it, its reviews, missing episodes and social worker episodes. The local
+        extracts (visits, plans) are of the same children, over the whole history window."""
         rows: dict[str, list[dict[str, CellValue]]] = {extract: [] for extract in EXTRACTS}
+        year_start = collection_year(self.as_at)[0]
         for child in children:
-            rows["ssda903_header"].append(
-                {
-                    "CHILD": child.child_id,
-                    "SEX": child.sex,
-                    "DOB": child.dob,
-                    "ETHNIC": child.ethnic,
-                    "UPN": child.upn,
-                    "MOTHER": child.mother,
-                    "MC_DOB": child.mc_dob,
-                }
-            )
-            for e in child.episodes:
+            episodes = [e for e in child.episodes if self.in_return(e)]
+            oc3 = self.oc3(child)
+            left_on = episodes[-1].dec if episodes else None
+            # DfE 625: a first child born while the girl was looked after (not after she left care).
+            mother_in_care = child.mother if not (left_on and child.mc_dob and child.mc_dob > left_on) else 0
+            if episodes or oc3:
+                rows["ssda903_header"].append(
+                    {
+                        "CHILD": child.child_id,
+                        "SEX": sex_code(child.sex, self.as_at),
+                        "DOB": child.dob,
+                        "ETHNIC": child.ethnic,
+                        "UPN": child.upn,
+                        # DfE 165: MOTHER for every girl looked after in the year, blank for the others.
+                        "MOTHER": (mother_in_care or 0) if child.sex == 2 and episodes else None,
+                        "MC_DOB": child.mc_dob if episodes and mother_in_care else None,
+                    }
+                )
+            rows["ssda903_oc3"] += oc3
+            if not (episodes or oc3):
+                continue  # not in this year's return: nor in the local extracts, which join to it
+            rows["child_visits"] += self.visits(child)
+            rows["child_plans"] += self.plans(child)
+            if not episodes:
+                continue
+            for e in episodes:
                 rows["ssda903_episodes"].append(
                     {
                         "CHILD": child.child_id,
@@ -799,22 +875,27 @@ class _Generator:
                 rows["ssda903_uasc"].append(
                     {
                         "CHILD": child.child_id,
-                        "SEX": child.sex,
+                        "SEX": sex_code(child.sex, self.as_at),
                         "DOB": child.dob,
                         "DUC": eighteenth if eighteenth <= self.as_at else None,
                     }
                 )
-            rows["ssda903_reviews"] += self.reviews(child)
-            rows["ssda903_missing"] += self.missing(child)
+            rows["ssda903_reviews"] += [r for r in self.reviews(child) if r["REVIEW"] >= year_start]
+            rows["ssda903_missing"] += [r for r in self.missing(child) if r["MIS_START"] >= year_start]
             rows["ssda903_oc2"] += self.oc2(child)
-            rows["ssda903_oc3"] += self.oc3(child)
-            rows["ssda903_prev_perm"] += self.prev_perm(child)
-            rows["ssda903_sw_episodes"] += self.sw_episodes(child)
+            if any(e.rne == "S" and e.decom >= year_start for e in episodes):  # DfE 634: starters only
+                rows["ssda903_prev_perm"] += self.prev_perm(child)
+            # A child who started to be looked after in the year: their social workers since then (DfE
+            # SW12 wants none to begin before the latest start of care in the return).
+            latest_start = max((e.decom for e in episodes if e.rne == "S"), default=date.min)
+            rows["ssda903_sw_episodes"] += [
+                r
+                for r in self.sw_episodes(child)
+                if (r["SW_DEC"] is None or r["SW_DEC"] >= year_start) and r["SW_DECOM"] >= latest_start
+            ]
             adoption_rows = self.adoption(child)
             rows["ssda903_placed_adoption"] += adoption_rows["placed"]
             rows["ssda903_ad1"] += adoption_rows["ad1"]
-            rows["child_visits"] += self.visits(child)
-            rows["child_plans"] += self.plans(child)
         self.number(rows["child_visits"], "visit_id", "CV", "visit_date")
         self.number(rows["child_plans"], "plan_id", "CP", "start_date")
         tables = {
@@ -871,10 +952,9 @@ class _Generator:
                 # Episodes one after another: back before (or on the day) the next one begins.
                 latest = following - timedelta(days=1) if following else end
                 back = min(begin + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3, 6))), max(begin, latest))
-                # Still missing at the extract date: a recent episode of a child still looked after.
-                open_ = (
-                    following is None and period.end is None and (self.as_at - begin).days < 30 and rng.random() < 0.5
-                )
+                # A return lists missing episodes that have ended: DfE's 575 and 577 flag one without
+                # an end date (lac_validator 0.1.17 even while the child's placement is open).
+                open_ = False
                 rows.append(
                     {
                         "CHILD": child.child_id,
@@ -888,11 +968,11 @@ class _Generator:
         return rows
 
     def oc2(self, child: Child) -> list[dict]:
-        """Children looked after for 12 months or more at the latest 31 March (DfE's OC2 cohort)."""
-        year_end = collection_year(self.as_at)[1]
-        if year_end > self.as_at:
-            year_end = date(year_end.year - 1, 3, 31)
-        period = child.in_care_on(year_end)
+        """Children looked after for 12 months or more at the collection year's 31 March (DfE's OC2
+        cohort). Before that day (a return made during the year), DfE's validator takes a child still
+        looked after as looked after on 31 March, and so does the generator."""
+        year_start, year_end = collection_year(self.as_at)
+        period = child.in_care_on(min(year_end, self.as_at))
         if period is None or period.start > add_months(year_end, -12):
             return []
         rng, age = self.rng, child.age_on(year_end)
@@ -902,13 +982,15 @@ class _Generator:
 
         misuse = flag(0.04) if age >= 10 else 0
         received = flag(0.6) if misuse else None
-        scored = 4 <= age <= 16 and rng.random() < 0.85
+        # An SDQ for ages 4 to 16 at the year's start and those turning 4 in it (DfE 189, 197B).
+        sdq_due = age >= 4 and child.age_on(year_start) < 17
+        scored = sdq_due and rng.random() < 0.85
         return [
             {
                 "CHILD": child.child_id,
                 "DOB": child.dob,
                 "SDQ_SCORE": min(40, max(0, int(rng.gauss(14, 7)))) if scored else None,
-                "SDQ_REASON": None if scored or not 4 <= age <= 16 else rng.choice(("SDQ2", "SDQ4", "SDQ5")),
+                "SDQ_REASON": None if scored or not sdq_due else rng.choice(("SDQ2", "SDQ4", "SDQ5")),
                 "CONVICTED": flag(0.03) if age >= 10 else None,
                 "HEALTH_CHECK": flag(0.88) if age < 5 else None,
                 "IMMUNISATIONS": flag(0.85),
@@ -916,7 +998,8 @@ class _Generator:
                 "HEALTH_ASSESSMENT": flag(0.89),
                 "SUBSTANCE_MISUSE": misuse,
                 "INTERVENTION_RECEIVED": received,
-                "INTERVENTION_OFFERED": (1 if received else flag(0.8)) if misuse else None,
+                # DfE 158: whether one was offered is asked only when none was received.
+                "INTERVENTION_OFFERED": flag(0.8) if misuse and not received else None,
             }
         ]
 
@@ -929,23 +1012,29 @@ class _Generator:
             for p in child.periods
             if p.end and p.start <= child.birthday(16) < p.end and p.episodes[-1].rec not in ("E11", "E12", "E2")
         ]
-        if not left:
+        if not left or left[-1] is not child.periods[-1]:  # back in care since: not a care leaver
             return []
         left_on = left[-1].end
         assert left_on is not None  # `left` holds only periods that ended
         birthdays = [child.birthday(age) for age in range(17, 22)]
         if not any(year_start <= b <= self.as_at and b >= left_on for b in birthdays):
             return []
+        # DfE 1007 and 1016: a 17- or 18-year-old at the year's end is in the cohort only if they
+        # left care before that birthday (the validator ages them at 31 March).
+        age_at_year_end = child.age_on(collection_year(self.as_at)[1])
+        if age_at_year_end in (17, 18) and left_on >= child.birthday(age_at_year_end):
+            return []
         rng = self.rng
         in_touch = _weighted(rng, {"YES": 86, "NO": 4, "REFU": 3, "NREQ": 3, "RHOM": 3, "DIED": 1})
-        if in_touch in ("NO", "REFU", "DIED"):
-            return [{"CHILD": child.child_id, "DOB": child.dob, "IN_TOUCH": in_touch, "ACTIV": None, "ACCOM": None}]
+        if in_touch in ("NO", "REFU", "DIED", "RHOM"):  # DfE 132, 133, 153, 344: activity and accommodation 0
+            return [{"CHILD": child.child_id, "DOB": child.dob, "IN_TOUCH": in_touch, "ACTIV": "0", "ACCOM": "0"}]
         activity = _weighted(
             rng, {"F1": 8, "P1": 2, "F2": 20, "P2": 5, "F4": 14, "P4": 6, "F5": 4, "P5": 2, "G4": 10, "G5": 24, "G6": 5}
         )
-        place = _weighted(
-            rng, {"B": 14, "D": 15, "E": 8, "K": 6, "T": 4, "U": 28, "V": 3, "W": 2, "X": 3, "Y": 5, "Z": 12}
-        )
+        places = {"B": 14, "D": 15, "E": 8, "K": 6, "T": 4, "U": 28, "V": 3, "W": 2, "X": 3, "Y": 5, "Z": 12}
+        if age_at_year_end <= 17:  # DfE 3001: not with former foster carers around the 17th birthday
+            del places["Z"]
+        place = _weighted(rng, places)
         suitable = "2" if place in ("S", "V", "W", "X") or rng.random() < 0.1 else "1"
         return [
             {
@@ -990,38 +1079,38 @@ class _Generator:
         ]
 
     def sw_episodes(self, child: Child) -> list[dict]:
+        """Each period of care's social workers, one after another (the next begins the day the last
+        ends). The last of a period stays allocated after the child leaves care, until the day before
+        a later period begins (DfE SW10, SW12, SW17). SW_REASON is why the social worker changed to
+        this one: FCONTA (first contact) at the start of each period."""
         rng, rows = self.rng, []
         worker = None
-        for period in child.periods:
-            end = period.end
-            if end is not None and end < self.window.events_from:
-                continue
-            day = period.start
-            while end is None or day < end:
-                next_day = day + timedelta(days=rng.randint(60, 600))
-                spell_end = next_day if (end is None or next_day < end) else end
-                finished = None if spell_end > self.as_at else spell_end  # still open at the extract date
-                if finished is None or finished >= self.window.events_from:
-                    reason = (
-                        _weighted(rng, SW_REASONS)
-                        if finished is not None and finished != end
-                        else "CHCHAN"
-                        if finished is not None
-                        else None
-                    )
-                    worker = rng.choice([w for w in SOCIAL_WORKERS if w != worker])
-                    rows.append(
-                        {
-                            "CHILD": child.child_id,
-                            "SW_ID": worker,
-                            "SW_DECOM": day,
-                            "SW_DEC": finished,
-                            "SW_REASON": reason,
-                        }
-                    )
-                if finished is None or finished == end:
+        year_end = collection_year(self.as_at)[1]
+        for index, period in enumerate(child.periods):
+            following_period = child.periods[index + 1].start if index + 1 < len(child.periods) else None
+            day, reason = period.start, "FCONTA"
+            while True:
+                following = day + timedelta(days=rng.randint(60, 600))
+                if year_end - timedelta(days=5) <= following <= year_end:  # DfE SW11b: not in the year's last days
+                    following -= timedelta(days=6)
+                worker = rng.choice([w for w in SOCIAL_WORKERS if w != worker])
+                if (period.end is not None and following >= period.end) or following > self.as_at:
+                    finished = following_period - timedelta(days=1) if following_period else None
+                else:
+                    finished = following if following > day else day + timedelta(days=1)
+                rows.append(
+                    {
+                        "CHILD": child.child_id,
+                        "DOB": child.dob,
+                        "SW_ID": worker,
+                        "SW_DECOM": day,
+                        "SW_DEC": finished,
+                        "SW_REASON": reason,
+                    }
+                )
+                if finished is None or finished == (following_period or date.max) - timedelta(days=1):
                     break
-                day = finished
+                day, reason = finished, _weighted(rng, SW_REASONS)
         return rows
 
     def adoption(self, child: Child) -> dict[str, list[dict]]:
@@ -1030,6 +1119,8 @@ class _Generator:
             return {"placed": [], "ad1": []}
         rng = self.rng
         reversed_on = decision.reversed_on if decision.reversed_on and decision.reversed_on <= self.as_at else None
+        if reversed_on and reversed_on < collection_year(self.as_at)[0]:  # DfE 118: reversed in an earlier year
+            return {"placed": [], "ad1": []}
         placed = [
             {
                 "CHILD": child.child_id,
@@ -1039,10 +1130,16 @@ class _Generator:
                 "REASON_PLACED_CEASED": decision.reversal_reason if reversed_on else None,
             }
         ]
-        adopted = [e for e in child.episodes if e.rec in ("E11", "E12")]
+        adopted = [e for e in child.episodes if e.rec in ("E11", "E12") and self.in_return(e)]
         ad1 = []
         if adopted and decision.matched:
             couple = rng.random() < 0.85
+            adopters = rng.choice(("MF", "MF", "MF", "MM", "FF")) if couple else rng.choice(("F1", "M1"))
+            # LS_ADOPTR: L0 a single adopter (DfE 514); L11/L3 a married/unmarried couple; L12, L2 and
+            # L4 same-sex couples (married, civil partners, unmarried; DfE 518).
+            status = (
+                "L0" if not couple else rng.choice(("L11", "L11", "L3") if adopters == "MF" else ("L12", "L2", "L4"))
+            )
             ad1.append(
                 {
                     "CHILD": child.child_id,
@@ -1051,8 +1148,8 @@ class _Generator:
                     "DATE_MATCH": decision.matched,
                     "FOSTER_CARE": 0,
                     "NB_ADOPTR": 2 if couple else 1,
-                    "SEX_ADOPTR": rng.choice(("MF", "MF", "MF", "MM", "FF")) if couple else rng.choice(("F1", "M1")),
-                    "LS_ADOPTR": rng.choice(("L0", "L0", "L11", "L12", "L2")) if couple else "L4",
+                    "SEX_ADOPTR": adopters,
+                    "LS_ADOPTR": status,
                 }
             )
         return {"placed": placed, "ad1": ad1}

