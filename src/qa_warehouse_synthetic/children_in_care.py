@@ -486,10 +486,10 @@ class _Places:
             place = "K3" if "K3" in self.codes else "H5"
             provider = rng.choice(("PR4", "PR5", "PR1"))
             if provider == "PR1":  # the authority's own supported accommodation is in its area
-                postcode = self.in_own_area(home_post)
+                supported_at: str | None = self.in_own_area(home_post)
             else:
-                postcode = self.postcode("far" if rng.random() < 0.25 else "near", home_post)
-            return Placement(place, provider, postcode, rng.choice(urns["supported"]))
+                supported_at = self.postcode("far" if rng.random() < 0.25 else "near", home_post)
+            return Placement(place, provider, supported_at, rng.choice(urns["supported"]))
         other = rng.choice(("R1", "R2", "S1", *sorted(self.codes & {"Z1", "Z11", "Z12", "Z13", "Z14"})))
         postcode = self.postcode("far" if rng.random() < 0.3 else "near", home_post)
         if other.startswith("Z"):  # an "other placement" has no provider (DfE rule 178)
