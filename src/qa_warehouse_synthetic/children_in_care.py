@@ -10,17 +10,23 @@ from weeks to over a decade, a few children leaving and returning within the yea
 (a new episode, the ceasing one carrying REASON_PLACE_CHANGE) and changes of legal status without a
 move (RNE L, same PLACE, provider, URN and postcode); about 70% of placements foster care (own
 provision PR1 and agency PR4/PR5; kinship U1-U3), children's homes K2 (internal PR1 and external
-PR4), placed with parents P1 and a few others. Every child's episodes go back to the start of each
-period of care, so periods and 2.5-year durations are computable whatever the history window.
+PR4), placed with parents P1 and a few others. Each child's history is generated back to the start
+of each period of care, but the files are a return (`_Generator.tables`): what an authority submits
+for the 903 collection year holding the extract date, checked by DfE's own validator
+(tests/test_dfe_acceptance.py): the year's children, the episodes open during it (a period open at
+its start shows from its episode open then), its reviews, missing and social worker episodes.
 
 Postcodes are real (ONS, via synthetic/postcodes.py): family homes and local placements in the
 authority's districts, own-provision foster placements in the districts of the register's own
-carers, some agency, residential and semi-independent placements far away (more than 20 miles); a
-few are blank or not in the ONS data. K2 placements point by URN to the authority's homes.
+carers, some agency, residential and semi-independent placements far away (more than 20 miles);
+none blank or unknown (DfE's validator flags them; tests/data_sets.py adds some for the warehouse).
+K2 placements point by URN to the authority's homes; other registered placements carry their
+provider's Ofsted URN, as DfE rule 218 wants.
 
 Codes are valid for the 903 collection year each episode was last open in (the extract date's for
-open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 (valid to 2024/25) before 2024/25, K3 from it; a placement open
-across such a change is recorded again with the new code (RECODED_PLACEMENTS). The files keep DfE's layouts: upper-case headers,
+open episodes): Z1 before 2025/26, Z11-Z14 from it; H5 (valid to 2024/25) before 2024/25, K3 from
+it; a placement open across such a change is recorded again with the new code (RECODED_PLACEMENTS).
+SEX is 1/2 to 2023/24 and M/F from 2024/25. The files keep DfE's layouts: upper-case headers,
 dd/mm/yyyy dates and no la_code column (files.py names and writes them).
 """
 
@@ -486,10 +492,10 @@ class _Places:
             place = "K3" if "K3" in self.codes else "H5"
             provider = rng.choice(("PR4", "PR5", "PR1"))
             if provider == "PR1":  # the authority's own supported accommodation is in its area
-                postcode = self.in_own_area(home_post)
+                supported_at: str | None = self.in_own_area(home_post)
             else:
-                postcode = self.postcode("far" if rng.random() < 0.25 else "near", home_post)
-            return Placement(place, provider, postcode, rng.choice(urns["supported"]))
+                supported_at = self.postcode("far" if rng.random() < 0.25 else "near", home_post)
+            return Placement(place, provider, supported_at, rng.choice(urns["supported"]))
         other = rng.choice(("R1", "R2", "S1", *sorted(self.codes & {"Z1", "Z11", "Z12", "Z13", "Z14"})))
         postcode = self.postcode("far" if rng.random() < 0.3 else "near", home_post)
         if other.startswith("Z"):  # an "other placement" has no provider (DfE rule 178)
