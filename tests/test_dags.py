@@ -47,12 +47,18 @@ def test_ingest_has_one_task_per_extract_emitting_its_raw_asset(dagbag):
     for extract in all_contracts():
         task = dag.get_task(f"ingest_{extract}")
         assert [a.name for a in task.outlets] == [f"raw.{extract}"]
-        assert task.trigger_rule == "none_failed"  # an upstream extract with nothing new doesn't stop it
+        # Runs whatever its upstream extracts did (nothing new, or refused): every file is gated and reported.
+        assert task.trigger_rule == "all_done"
         for upstream in get_contract(extract).upstream_extracts:
             assert f"ingest_{upstream}" in task.upstream_task_ids
+    # The 903 files, once in, are checked together by DfE's validator before the delivery is marked.
+    ssda903 = dag.get_task("gate_ssda903_deliveries")
+    assert ssda903.upstream_task_ids == {f"ingest_{e}" for e, c in all_contracts().items() if c.dfe_table}
+    ingests = {f"ingest_{extract}" for extract in all_contracts()}
     delivery = dag.get_task("delivery_loaded")
-    assert delivery.upstream_task_ids == {f"ingest_{extract}" for extract in all_contracts()}
+    assert delivery.upstream_task_ids == ingests | {"gate_ssda903_deliveries"}
     assert [a.name for a in delivery.outlets] == ["raw.delivery"]
+    assert dag.get_task("report_delivery").upstream_task_ids == ingests | {"gate_ssda903_deliveries"}
 
 
 def test_build_and_publish_runs_once_per_delivery(dagbag):

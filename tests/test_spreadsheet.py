@@ -309,9 +309,11 @@ def two_audits(merged=(), **second) -> bytes:
     return workbook([TITLE, COLUMNS, audit("A1"), audit("A2", **second)], merged=merged)
 
 
-REFUSED = {  # name: (file bytes, rule, data row, sheet row, column, value)
+HELD = {  # a bad row in a sound workbook: name: (file bytes, rule, data row, sheet row, column, value)
     "unknown grade": (two_audits(overall_grade="Satisfactory"), "allowed_codes", 2, 4, "overall_grade", "Satisfactory"),
     "text that is no date": (two_audits(audit_date="next Tuesday"), "date_type", 2, 4, "audit_date", "next Tuesday"),
+}
+REFUSED = {  # a workbook that cannot be read as the extract: name: (file bytes, rule, data row, sheet row, column, value)
     "merged cells in the data": (two_audits(merged=("C3:C4",)), "merged_cells", 1, 3, "audit_type", "C3:C4"),
     "formula without a value": (
         two_audits(peer_auditor_id="=100+1"),
@@ -324,6 +326,24 @@ REFUSED = {  # name: (file bytes, rule, data row, sheet row, column, value)
     "no header": (workbook([TITLE, audit("A1")]), "header_not_found", None, None, None, None),
     "not a workbook": (b"la_code,audit_id\n885,A1\n", "not_a_workbook", None, None, None, None),
 }
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("case", list(HELD))
+def test_a_bad_row_in_a_workbook_is_held_back_naming_the_cell_and_the_rest_loads(case, warehouse, tmp_path):
+    data, rule, row, sheet_row, column, value = HELD[case]
+    path = tmp_path / "case_file_audits_885_20240401.xlsx"
+    path.write_bytes(data)
+
+    outcome = ingest(path)
+
+    assert (outcome.status, outcome.rows, outcome.rows_held) == ("accepted", 2, 1)
+    assert [(v.file, v.rule, v.row, v.sheet_row, v.column, v.value, v.severity) for v in outcome.violations] == [
+        (path.name, rule, row, sheet_row, column, value, "hold")
+    ]
+    assert f"sheet row {sheet_row}" in outcome.report_path.read_text(encoding="utf-8")
+    assert warehouse.query("select source_row, held_by from raw.held_rows") == [(row, rule)]
+    assert warehouse.query("select count(*) from raw.case_file_audits") == [(2,)]  # in raw, held out of staging
 
 
 @pytest.mark.integration
