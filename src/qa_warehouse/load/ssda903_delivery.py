@@ -27,6 +27,8 @@ from psycopg2 import sql
 from qa_warehouse.load.contracts import Contract, all_contracts
 from qa_warehouse.load.data_quality import DFE_RULE_PREFIX, dfe_severity, record_issues
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_903_validator
+from qa_warehouse.load.gate.dfe_known_bugs import validator_bug
+from qa_warehouse.load.quarantine import findings_lines
 from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.settings import load_settings
@@ -128,8 +130,8 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
             f"authority {la_code} is not in the seed {AUTHORITIES_SEED}: DfE's validator needs its ONS code"
         ) from None
     with tempfile.TemporaryDirectory(prefix="qaw-dfe-") as folder:
-        exported = {load.contract.dfe_table: (load, *_export(cur, load, Path(folder))) for load in loads}
-        result = run_903_validator([path for _, path, _ in exported.values()], ruleset, gss)
+        exported = {str(load.contract.dfe_table): (load, *_export(cur, load, Path(folder))) for load in loads}
+        result = run_903_validator([path for _, path, _, _ in exported.values()], ruleset, gss)
     if result.refused:
         # Our layouts are DfE's (a test holds them together): a refusal is a fault of ours, not the data's.
         raise DfeValidatorFailed(
@@ -143,17 +145,22 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
         (load_ids, CHILD_HELD, f"{DFE_RULE_PREFIX}%"),
     )
     by_load: dict[int, list[Violation]] = {load_id: [] for load_id in load_ids}
+    tables = {table: as_read for table, (_, _, _, as_read) in exported.items()}
     for finding in result.findings:
-        load, _, source_rows = exported[finding.table]
-        message = result.messages.get(finding.rule, "")
+        load, _, source_rows, as_read = exported[finding.table]
+        message = f"DfE {ruleset.name} rule {finding.rule}: {result.messages.get(finding.rule, '')}"
+        severity = dfe_severity(finding.rule)
+        bug = validator_bug(ruleset.name, finding.rule, finding.table, as_read[finding.row], tables)
+        if bug:  # the validator's own bug: listed, never held
+            message, severity = f"{message} [not held: a known bug of DfE's validator, {bug}]", "warn"
         by_load[load.load_id].append(
             Violation(
                 load.file_name,
                 f"{DFE_RULE_PREFIX}{finding.rule}",
-                f"DfE {ruleset.name} rule {finding.rule}: {message}",
+                message,
                 source_rows[finding.row],
                 subject=finding.child,
-                severity=dfe_severity(finding.rule),
+                severity=severity,
             )
         )
     for load_id, violations in by_load.items():
@@ -191,9 +198,10 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
     return outcome
 
 
-def _export(cur, load: _Load, folder: Path) -> tuple[Path, list[int]]:
-    """The load's rows in DfE's layout (its column names, dates dd/mm/yyyy, flags 1/0), in file order,
-    and the source row of each: the validator's row i is the file's source_rows[i]."""
+def _export(cur, load: _Load, folder: Path) -> tuple[Path, list[int], list[dict[str, str]]]:
+    """The load's rows in DfE's layout (its column names, dates dd/mm/yyyy, flags 1/0), in file order;
+    the source row of each (the validator's row i is the file's source_rows[i]); and the rows as the
+    validator reads them (upper-case text), to tell its known bugs from real findings."""
     contract = load.contract
     columns = [c for c in contract.columns if c.name != "la_code"]
     rendered = [
@@ -214,7 +222,11 @@ def _export(cur, load: _Load, folder: Path) -> tuple[Path, list[int]]:
         writer = csv.writer(f)
         writer.writerow([c.name.upper() for c in columns])
         writer.writerows(row[1:] for row in rows)
-    return path, [row[0] for row in rows]
+    names = [c.name.upper() for c in columns]
+    as_read = [
+        {name: "" if value is None else str(value).upper() for name, value in zip(names, row[1:])} for row in rows
+    ]
+    return path, [row[0] for row in rows], as_read
 
 
 def _hold_children(cur, loads: list[_Load]) -> int:
@@ -246,8 +258,6 @@ def _hold_children(cur, loads: list[_Load]) -> int:
 
 
 def _write_report(outcome: DeliveryOutcome, violations: list[Violation], could_not_run: list[str], exact: bool) -> Path:
-    from qa_warehouse.load.quarantine import findings_lines
-
     directory = load_settings().quarantine_dir
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"903_{outcome.la_code}_{outcome.extract_date:%Y%m%d}.dfe"
