@@ -44,7 +44,13 @@ def validate_incoming(
         gx.ValidationDefinition(name=f"{contract.extract} gate", data=batch, suite=suite)
     )
     index_columns = ["_source_row", *([contract.subject] if contract.subject else [])]
-    result = definition.run(result_format={**RESULT_FORMAT, "unexpected_index_column_names": index_columns})
+    try:
+        result = definition.run(result_format={**RESULT_FORMAT, "unexpected_index_column_names": index_columns})
+    finally:
+        # Each gate makes its own engines: close their pooled connections now, not when the garbage
+        # collector gets to them (a run gates dozens of files; the server allows ~100 connections).
+        source.get_engine().dispose()
+        source.get_execution_engine().engine.dispose()
     violations: list[Violation] = []
     for outcome in result.results:
         if outcome.success:
