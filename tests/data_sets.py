@@ -118,14 +118,35 @@ def unknown_postcodes(folder: Path) -> Path:
 
 
 # The hand-made 903 children of DFE_COUNTING (tests/test_children_in_care_dfe_counting.py), in the
-# first authority's files: (child, [(DECOM, RNE, LS, DEC, REC)], OC2 row?). A child moving from short
-# breaks (V3) into care, and one moving from care back to short breaks: periods of care (short
-# breaks left out) would count a start and a cease; DfE counts neither (RNE L, REC X1). Both have OC2
-# rows although neither is in DfE's OC2 cohort (looked after continuously for 12 months at 31 March).
+# first authority's files, realistic under DfE's rules so that its validator holds neither: (child,
+# [(DECOM, RNE, LS, PLACE, DEC, REC)], [(SW_ID, SW_DECOM, SW_DEC, SW_REASON)]). A disabled child
+# (category of need N2) on short breaks (V3) who comes into care with the carer who gave the break,
+# and one who leaves care for an agreed series of short breaks (V4) with the same carer: periods of
+# care (short breaks left out) would count a start and a cease; DfE counts neither (RNE L, REC X1).
+# DfE's rules shape them: a V3 episode is one break (RNE S, at most 17 days, 75 days a year: rules
+# 365-367), so the break that ends in care starts just before the year; RNE S cannot follow X1 on
+# the same day (388, 431), so care ends into V4 (one episode for the agreed series), never V3; RNE L
+# keeps the placement, provider, placement postcode and URN (434); short breaks are not long-term
+# fostering (384), so the carer is U6, whose URN rule 218 wants (the generated row's). Short breaks
+# give no home postcode, nor a placement postcode unless RNE L carries one over: what is left is
+# warnings only (214/398/420 for the URN and the V4's carried postcode, 169/179/392a-b for the
+# into-care episode's missing one). Both have OC2 rows although neither is in DfE's OC2 cohort
+# (looked after continuously for 12 months at 31 March, short breaks left out: 190/198 warn), and
+# the social worker episodes DfE's SW rules want from each start of care (SW12STG2).
 DFE_COUNTING_CHILDREN = (
-    ("DFE_SB_INTO_CARE", [("10/01/2024", "S", "V3", "01/06/2024", "X1"), ("01/06/2024", "L", "C2", "", "")]),
-    ("DFE_CARE_TO_SB", [("01/05/2022", "S", "C2", "15/09/2024", "X1"), ("15/09/2024", "L", "V3", "", "")]),
+    (
+        "DFE_SB_INTO_CARE",
+        [("25/03/2024", "S", "V3", "U6", "08/04/2024", "X1"), ("08/04/2024", "L", "C2", "U6", "", "")],
+        [("SW0901", "25/03/2024", "", "FCONTA")],
+    ),
+    (
+        "DFE_CARE_TO_SB",
+        [("01/05/2022", "S", "C2", "U6", "15/09/2024", "X1"), ("15/09/2024", "L", "V4", "U6", "", "")],
+        [("SW0902", "01/05/2022", "15/09/2024", "FCONTA"), ("SW0903", "15/09/2024", "", "CHCHAN")],
+    ),
 )
+SHORT_BREAKS = ("V3", "V4")
+DFE_COUNTING_DOB = "05/05/2012"
 
 
 def rewrite_csv(path: Path, extra_rows: list[dict]) -> None:
@@ -139,10 +160,41 @@ def rewrite_csv(path: Path, extra_rows: list[dict]) -> None:
         writer.writerows(rows + [{name: row.get(name, "") for name in fields} for row in extra_rows])
 
 
+def dfe_counting_episodes(child: str, spells: list[tuple], template: dict) -> list[dict]:
+    """A hand-made child's episodes from a generated episode row: the template's provider and URN;
+    its postcodes except on a short break (V3, V4), and the placement postcode carried through RNE L
+    (the same placement, rule 434)."""
+    rows: list[dict] = []
+    for decom, rne, ls, place, dec, rec in spells:
+        pl_post = "" if ls in SHORT_BREAKS else template["PL_POST"]
+        if rne == "L" and rows:
+            pl_post = rows[-1]["PL_POST"]
+        rows.append(
+            {
+                **template,
+                "CHILD": child,
+                "DECOM": decom,
+                "RNE": rne,
+                "LS": ls,
+                "CIN": "N2",
+                "PLACE": place,
+                "PLACE_PROVIDER": "PR1",
+                "DEC": dec,
+                "REC": rec,
+                "REASON_PLACE_CHANGE": "",
+                "HOME_POST": "" if ls in SHORT_BREAKS else template["HOME_POST"],
+                "PL_POST": pl_post,
+                "URN": template["URN"],
+            }
+        )
+    return rows
+
+
 def dfe_counting_cases(folder: Path) -> Path:
-    """The first authority gets DFE_COUNTING_CHILDREN (Header, Episodes and OC2 rows, copied from a
-    generated row of each file and changed); the second has never delivered child_visits or
-    child_plans (their files are removed), so its visits and plans measures are not delivered."""
+    """The first authority gets DFE_COUNTING_CHILDREN (Header, Episodes, social worker episodes and
+    OC2 rows, copied from a generated row of each file and changed); the second has never delivered
+    child_visits or child_plans (their files are removed), so its visits and plans measures are not
+    delivered."""
     authorities = sorted({path.name.split("_")[2] for path in folder.glob("903_header_*.csv")})
     first, second = authorities[0], authorities[-1]
     assert first != second, "two authorities are needed"
@@ -158,34 +210,32 @@ def dfe_counting_cases(folder: Path) -> Path:
         with path.open(encoding="utf-8-sig", newline="") as f:
             return next(csv.DictReader(f))
 
-    header, episodes, oc2 = only("header"), only("episodes"), only("oc2")
+    header, episodes, sw_episodes, oc2 = only("header"), only("episodes"), only("sw_episodes"), only("oc2")
     header_row, episode_row, oc2_row = template(header), template(episodes), template(oc2)
-    rewrite_csv(header, [{**header_row, "CHILD": child, "DOB": "05/05/2012"} for child, _ in DFE_COUNTING_CHILDREN])
+    assert episode_row["URN"] and episode_row["PL_POST"], "the template episode gives the URN and postcodes"
+    dob = DFE_COUNTING_DOB
+    rewrite_csv(header, [{**header_row, "CHILD": child, "DOB": dob} for child, *_ in DFE_COUNTING_CHILDREN])
     rewrite_csv(
         episodes,
         [
-            {
-                **episode_row,
-                "CHILD": child,
-                "DECOM": decom,
-                "RNE": rne,
-                "LS": ls,
-                "PLACE": "U1",
-                "PLACE_PROVIDER": "PR1",
-                "DEC": dec,
-                "REC": rec,
-                "REASON_PLACE_CHANGE": "",
-                "URN": "",
-            }
-            for child, spells in DFE_COUNTING_CHILDREN
-            for decom, rne, ls, dec, rec in spells
+            row
+            for child, spells, _ in DFE_COUNTING_CHILDREN
+            for row in dfe_counting_episodes(child, spells, episode_row)
+        ],
+    )
+    rewrite_csv(
+        sw_episodes,
+        [
+            {"CHILD": child, "DOB": dob, "SW_ID": sw_id, "SW_DECOM": start, "SW_DEC": end, "SW_REASON": reason}
+            for child, _, social_workers in DFE_COUNTING_CHILDREN
+            for sw_id, start, end, reason in social_workers
         ],
     )
     rewrite_csv(
         oc2,
         [
-            {**oc2_row, "CHILD": child, "DOB": "05/05/2012", "HEALTH_ASSESSMENT": "0", "TEETH_CHECK": "0"}
-            for child, _ in DFE_COUNTING_CHILDREN
+            {**oc2_row, "CHILD": child, "DOB": dob, "HEALTH_ASSESSMENT": "0", "TEETH_CHECK": "0"}
+            for child, *_ in DFE_COUNTING_CHILDREN
         ],
     )
     return episodes

@@ -11,7 +11,7 @@ through both DAGs for real and compared with the independent references:
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -57,17 +57,19 @@ def test_short_breaks_around_care_are_neither_starts_nor_ceases(module_warehouse
     entry = placements_reference.load(landing)[first]
     history = placements_reference.care_history(entry["episodes"], placements_reference.placement_type_rules(), {})
     year_start = date(2024, 4, 1)
-    into_care, back_to_breaks = (history[child] for child, _ in DFE_COUNTING_CHILDREN)
+    into_care, back_to_breaks = (history[child] for child, *_ in DFE_COUNTING_CHILDREN)
     assert any(year_start <= p[0] <= YEAR_END for p in into_care["periods"])
     assert any(p[1] is not None and year_start <= p[1] <= YEAR_END for p in back_to_breaks["periods"])
     assert not any(r[0].rne == "S" and year_start <= r[0].decom for r in into_care["episodes"])
     assert all(r[0].rec == "X1" for r in back_to_breaks["episodes"] if r[0].dec is not None)
-    # June 2024: the hand-made child came into care from short breaks then (period of care starts)
-    june = {
-        key: row for key, row in types.items() if key[0] == first and key[1] == "month" and key[2] == date(2024, 6, 30)
-    }
+    # the month the hand-made child came into care from short breaks (its period of care starts)
+    came_in = next(p[0] for p in into_care["periods"] if year_start <= p[0] <= YEAR_END)
+    month_end = date(came_in.year + came_in.month // 12, came_in.month % 12 + 1, 1) - timedelta(days=1)
+    month = {key: row for key, row in types.items() if key[0] == first and key[1] == "month" and key[2] == month_end}
     got = published_by_grain(module_warehouse, "children_in_care_placement_types", placements_reference.TYPES_GRAIN)
-    assert sum(got[key]["started_in_period"] for key in june) == sum(row["started_in_period"] for row in june.values())
+    assert month and sum(got[key]["started_in_period"] for key in month) == sum(
+        row["started_in_period"] for row in month.values()
+    )
 
 
 def test_oc2_rows_outside_the_12_month_cohort_are_not_counted(module_warehouse, landing, authorities):
