@@ -1016,7 +1016,8 @@ class _Generator:
         left = [
             p
             for p in child.periods
-            if p.end and p.start <= child.birthday(16) < p.end and p.episodes[-1].rec not in ("E11", "E12", "E2")
+            # DfE 1011: care transferred to another authority (E3) ends with no care leaver information
+            if p.end and p.start <= child.birthday(16) < p.end and p.episodes[-1].rec not in ("E11", "E12", "E2", "E3")
         ]
         if not left or left[-1] is not child.periods[-1]:  # back in care since: not a care leaver
             return []
@@ -1126,6 +1127,11 @@ class _Generator:
         rng = self.rng
         reversed_on = decision.reversed_on if decision.reversed_on and decision.reversed_on <= self.as_at else None
         if reversed_on and reversed_on < collection_year(self.as_at)[0]:  # DfE 118: reversed in an earlier year
+            return {"placed": [], "ad1": []}
+        # DfE 1003: the decision belongs to the period of care it was made in; a return whose first
+        # start of care (RNE S) is later holds a later period, and not that decision.
+        starts = [e.decom for e in child.episodes if e.rne == "S" and self.in_return(e)]
+        if starts and decision.decided < min(starts):
             return {"placed": [], "ad1": []}
         placed = [
             {
