@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.data_sets import CHILDREN_IN_CARE_EVERY_AREA
-from tests.published import published, published_by_grain, same
+from tests.published import assert_same_figures, published, published_by_grain
 from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, YEAR_ONLY, current_files, expected_scorecard
 
 pytestmark = pytest.mark.integration
@@ -30,16 +30,7 @@ def care_rows(warehouse) -> dict[tuple, dict]:
 
 
 def test_every_care_measure_row_matches_the_independent_computation(module_warehouse, landing, expected):
-    got = care_rows(module_warehouse)
-    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in expected.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    assert_same_figures(expected, care_rows(module_warehouse))
 
 
 def test_the_data_exercises_every_measure_and_both_period_types(expected, landing):

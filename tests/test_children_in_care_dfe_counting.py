@@ -17,7 +17,7 @@ import pytest
 
 from qa_warehouse.reports.page import read_page, render_html
 from tests.data_sets import CHILDREN_IN_CARE_DFE_COUNTING, DFE_COUNTING_CHILDREN
-from tests.published import published_by_grain, same
+from tests.published import assert_same_figures, published_by_grain
 from tests.reference import children_in_care_care as care_reference
 from tests.reference import children_in_care_placements as placements_reference
 
@@ -33,22 +33,10 @@ def authorities(landing) -> tuple[str, str]:
     return las[0], las[-1]
 
 
-def compare(expected: dict, got: dict) -> None:
-    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in expected.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
-
-
 def test_short_breaks_around_care_are_neither_starts_nor_ceases(module_warehouse, landing, authorities):
     first, _ = authorities
     types, _ = placements_reference.expected_placements(landing)
-    compare(
+    assert_same_figures(
         types,
         published_by_grain(module_warehouse, "children_in_care_placement_types", placements_reference.TYPES_GRAIN),
     )
@@ -77,7 +65,7 @@ def test_oc2_rows_outside_the_12_month_cohort_are_not_counted(module_warehouse, 
     expected = care_reference.expected_scorecard(landing)
     got = published_by_grain(module_warehouse, "children_in_care_scorecard", care_reference.GRAIN)
     oc2 = {key: figures for key, figures in expected.items() if key[3] in ("health_assessment", "dental_check")}
-    compare(oc2, {key: row for key, row in got.items() if key[3] in ("health_assessment", "dental_check")})
+    assert_same_figures(oc2, {key: row for key, row in got.items() if key[3] in ("health_assessment", "dental_check")})
     # the hand-made children's OC2 rows (health assessment 0) are outside the cohort: listed, not counted
     outside = module_warehouse.query(
         "select count(*) from intermediate.int_children_in_care_oc2_outside_cohort where la_code = %s and period_end = %s",
@@ -97,7 +85,7 @@ def test_oc2_rows_outside_the_12_month_cohort_are_not_counted(module_warehouse, 
 def test_every_care_measure_row_matches_the_reference(module_warehouse, landing):
     expected = care_reference.expected_scorecard(landing)
     got = published_by_grain(module_warehouse, "children_in_care_scorecard", care_reference.GRAIN)
-    compare(expected, {key: row for key, row in got.items() if key[3] in care_reference.CARE_MEASURES})
+    assert_same_figures(expected, {key: row for key, row in got.items() if key[3] in care_reference.CARE_MEASURES})
 
 
 def test_a_measure_whose_extract_was_never_delivered_is_no_data_not_zero(module_warehouse, landing, authorities):

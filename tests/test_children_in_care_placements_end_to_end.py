@@ -12,7 +12,7 @@ from fractions import Fraction
 import pytest
 
 from tests.data_sets import CHILDREN_IN_CARE_EVERY_AREA
-from tests.published import published, published_by_grain, same
+from tests.published import assert_same_figures, published, published_by_grain
 from tests.reference.children_in_care_placements import (
     MEASURES_GRAIN,
     TYPES_GRAIN,
@@ -35,22 +35,10 @@ def expected(landing):
     return expected_placements(landing)
 
 
-def compare(expected: dict, got: dict) -> None:
-    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in expected.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
-
-
 def test_every_placement_type_row_matches_the_independent_computation(module_warehouse, landing, expected):
     types, _ = expected
     got = published_by_grain(module_warehouse, TABLE, TYPES_GRAIN)
-    compare(types, got)
+    assert_same_figures(types, got)
     columns, _ = published(module_warehouse, TABLE)
     assert set(columns) == set(TYPES_GRAIN) | set(next(iter(types.values())))
     # every authority, 12 months and at least one 903 year, and the data exercises every figure
@@ -72,7 +60,7 @@ def test_every_placement_measure_matches_the_independent_computation(module_ware
         key = tuple(values[c] for c in MEASURES_GRAIN)
         assert key not in got, f"two rows for {key}"
         got[key] = values
-    compare(measures, got)
+    assert_same_figures(measures, got)
     for measure in PLACEMENT_MEASURES:
         assert sum(v["denominator"] for k, v in measures.items() if k[3] == measure) > 0, measure
         assert sum(v["numerator"] for k, v in measures.items() if k[3] == measure) > 0, measure
@@ -97,7 +85,7 @@ def test_the_scorecard_shows_the_placement_measures_with_their_percentages(modul
         }
         for key, figures in measures.items()
     }
-    compare(with_percentages, got)
+    assert_same_figures(with_percentages, got)
 
 
 def test_reporting_holds_no_child_ids_dates_of_birth_or_postcodes(module_warehouse, landing):

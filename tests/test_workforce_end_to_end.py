@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 
 from tests.data_sets import EVERY_AREA_TWO_AUTHORITIES
-from tests.published import ingest_row_defect, same
+from tests.published import assert_same_figures, ingest_row_defect
 from tests.reference.workforce import GRAIN, current_files, expected_workforce, load
 
 pytestmark = pytest.mark.integration
@@ -49,15 +49,7 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
         key = tuple(values[c] for c in GRAIN)
         assert key not in got, f"two rows for {key}"
         got[key] = values
-    missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in expected.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    assert_same_figures(expected, got)
     assert set(columns) == set(GRAIN) | {"financial_year", "financial_quarter"} | set(next(iter(expected.values())))
     # The data exercises every figure: agency workers, leavers, vacancies and caseloads.
     for name in ("agency_fte", "leavers_12_months", "vacancy_fte", "caseload_total", "headcount"):
