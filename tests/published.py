@@ -32,17 +32,20 @@ def published_by_grain(warehouse, table: str, grain: tuple[str, ...]) -> dict[tu
     return by_key
 
 
-def assert_same_figures(expected: dict[tuple, dict], got: dict[tuple, dict]) -> None:
+def assert_same_figures(expected: dict[tuple, dict], got: dict[tuple, dict], table: str = "") -> None:
     """Every key of the reference is published and nothing else, and every figure is the same."""
+    label = f"{table}: " if table else ""
     missing, extra = sorted(set(expected) - set(got), key=repr), sorted(set(got) - set(expected), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
+    assert not missing and not extra, (
+        f"{label}{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
+    )
     wrong = [
         (key, name, value, got[key].get(name, "<no such column>"))
         for key, figures in expected.items()
         for name, value in figures.items()
         if not same(value, got[key].get(name, "<no such column>"))
     ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    assert not wrong, f"{label}{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
 
 
 def snapshot(warehouse, tables) -> dict[str, list[tuple]]:

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
-from tests.published import ingest_row_defect, published, published_by_grain, same
+from tests.published import assert_same_figures, ingest_row_defect, published, published_by_grain
 from tests.reference.recruitment import (
     GRAINS,
     REG24_LIMIT_DAYS,
@@ -72,17 +72,7 @@ def expected(landing):
 def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected, table):
     want = expected[table]
     got = published_by_grain(module_warehouse, table, GRAINS[table])
-    missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
-    assert not missing and not extra, (
-        f"{table}: {len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} not expected, e.g. {extra[:3]}"
-    )
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in want.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{table}: {len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    assert_same_figures(want, got, table)
     totals = {name: sum(int(f[name]) for f in want.values()) for name in EXERCISED[table]}
     assert all(totals.values()), f"{table}: figures never exercised: {totals}"
     assert {key[0] for key in want} == set(current_files(landing)), "every authority reported"

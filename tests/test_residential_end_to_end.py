@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.data_sets import EARLIER, EARLIER_LA, EVERY_AREA_TWO_AUTHORITIES
-from tests.published import ingest_row_defect, published, published_by_grain, same
+from tests.published import assert_same_figures, ingest_row_defect, published, published_by_grain
 from tests.reference.residential import (
     GRAINS,
     current_files,
@@ -38,15 +38,7 @@ def expected(landing):
 def test_every_published_figure_matches_the_independent_computation(module_warehouse, landing, expected, table):
     got = published_by_grain(module_warehouse, table, GRAINS[table])
     want = expected[table]
-    missing, extra = sorted(set(want) - set(got), key=repr), sorted(set(got) - set(want), key=repr)
-    assert not missing and not extra, f"{len(missing)} missing e.g. {missing[:3]}; {len(extra)} extra e.g. {extra[:3]}"
-    wrong = [
-        (key, name, value, got[key].get(name, "<no such column>"))
-        for key, figures in want.items()
-        for name, value in figures.items()
-        if not same(value, got[key].get(name, "<no such column>"))
-    ]
-    assert not wrong, f"{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
+    assert_same_figures(want, got, table)
     columns, _ = published(module_warehouse, table)
     assert set(columns) == set(GRAINS[table]) | {"financial_year", "financial_quarter"} | set(next(iter(want.values())))
     assert {key[0] for key in want} == {la for (_, la) in current_files(landing)}
