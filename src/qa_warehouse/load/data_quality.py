@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 
 from psycopg2.extras import execute_values
@@ -38,7 +39,6 @@ FILE_RULES = frozenset(
         "header_not_found",
         "merged_cells",
         "formula_without_value",
-        "dfe_unreadable",
     }
 )
 DFE_SEVERITIES_SEED = "dfe_rule_severities.csv"
@@ -73,7 +73,7 @@ def with_severity(contract: Contract, violations: Iterable[Violation]) -> list[V
         severity = v.severity or contract_severity(contract, v.rule)
         if severity != "refuse_file" and v.row is None:
             severity = "refuse_file"
-        graded.append(Violation(**{**v.__dict__, "severity": severity}))
+        graded.append(replace(v, severity=severity))
     return graded
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
+from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,12 +37,11 @@ def write_report(
         "Next: correct the extract at source and deliver it again under the same name pattern;",
         "the next run loads it. " + NEXT_STEPS,
     ]
-    return _write(quarantine_dir, stem, lines, violations)
+    return write_report_files(quarantine_dir, stem, lines, violations)
 
 
 def write_findings_report(quarantine_dir: Path, landing_path: Path, load_id: int, violations: list[Violation]) -> Path:
     """The report of a file that loaded with rows held back or warned about."""
-    quarantine_dir.mkdir(parents=True, exist_ok=True)
     held = len({v.row for v in violations if v.severity == "hold"})
     lines = [
         f"{landing_path.name} was loaded (load {load_id}) with {held:,} rows held back out of every figure;",
@@ -52,28 +51,28 @@ def write_findings_report(quarantine_dir: Path, landing_path: Path, load_id: int
         "",
         "Next: correct the rows at source; the next delivery replaces this one. " + NEXT_STEPS,
     ]
-    return _write(quarantine_dir, f"{landing_path.name}.load{load_id}.findings", lines, violations)
+    return write_report_files(quarantine_dir, f"{landing_path.name}.load{load_id}.findings", lines, violations)
 
 
 def findings_lines(violations: list[Violation]) -> list[str]:
     """Per rule: its total, then its first rows."""
-    totals = Counter(v.rule for v in violations)
-    lines, shown = [], Counter[str]()
-    for rule, total in totals.items():
-        first = next(v for v in violations if v.rule == rule)
-        shown_here = min(total, MAX_ROWS_PER_RULE_IN_REPORT)
-        extent = f"{total:,} rows" if shown_here == total else f"{shown_here:,} of {total:,} rows shown"
-        lines.append(f"rule {rule} ({first.severity or 'refuse_file'}): {extent}")
-        for v in violations:
-            if v.rule == rule and shown[rule] < MAX_ROWS_PER_RULE_IN_REPORT:
-                shown[rule] += 1
-                lines.append("  " + v.describe())
-        if shown_here < total:
-            lines.append(f"  ... {total - shown_here:,} more (every row is in the JSON report)")
+    by_rule: dict[str, list[Violation]] = defaultdict(list)
+    for v in violations:
+        by_rule[v.rule].append(v)
+    lines = []
+    for rule, found in by_rule.items():
+        total, shown = len(found), found[:MAX_ROWS_PER_RULE_IN_REPORT]
+        extent = f"{total:,} rows" if len(shown) == total else f"{len(shown):,} of {total:,} rows shown"
+        lines.append(f"rule {rule} ({found[0].severity or 'refuse_file'}): {extent}")
+        lines += ["  " + v.describe() for v in shown]
+        if len(shown) < total:
+            lines.append(f"  ... {total - len(shown):,} more (every row is in the JSON report)")
     return lines
 
 
-def _write(directory: Path, stem: str, lines: list[str], violations: list[Violation]) -> Path:
+def write_report_files(directory: Path, stem: str, lines: list[str], violations: list[Violation]) -> Path:
+    """<stem>.report.txt for people and <stem>.report.json (every finding) for scripts."""
+    directory.mkdir(parents=True, exist_ok=True)
     report = directory / f"{stem}.report.txt"
     report.write_text("\n".join(lines) + "\n", encoding="utf-8")
     (directory / f"{stem}.report.json").write_text(

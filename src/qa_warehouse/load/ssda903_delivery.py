@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from qa_warehouse.load.contracts import Contract, all_contracts
 from qa_warehouse.load.data_quality import DFE_RULE_PREFIX, dfe_severity, record_issues
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_903_validator
 from qa_warehouse.load.gate.dfe_known_bugs import validator_bug
-from qa_warehouse.load.quarantine import findings_lines
+from qa_warehouse.load.quarantine import findings_lines, write_report_files
 from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.settings import load_settings
@@ -258,8 +257,6 @@ def _hold_children(cur, loads: list[_Load]) -> int:
 
 
 def _write_report(outcome: DeliveryOutcome, violations: list[Violation], could_not_run: list[str], exact: bool) -> Path:
-    directory = load_settings().quarantine_dir
-    directory.mkdir(parents=True, exist_ok=True)
     stem = f"903_{outcome.la_code}_{outcome.extract_date:%Y%m%d}.dfe"
     lines = [
         outcome.describe() + ".",
@@ -269,9 +266,4 @@ def _write_report(outcome: DeliveryOutcome, violations: list[Violation], could_n
         "",
         *findings_lines(violations),
     ]
-    report = directory / f"{stem}.report.txt"
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (directory / f"{stem}.report.json").write_text(
-        json.dumps([asdict(v) for v in violations], indent=1, default=str), encoding="utf-8"
-    )
-    return report
+    return write_report_files(load_settings().quarantine_dir, stem, lines, violations)

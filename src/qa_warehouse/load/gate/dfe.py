@@ -123,7 +123,7 @@ def run_903_validator(
         return DfeResult(ruleset.name, {}, refused=output["refused"])
     return DfeResult(
         ruleset.name,
-        {code: rule["message"] or "" for code, rule in output["rules"].items()},
+        {code: message or "" for code, message in output["messages"].items()},
         [DfeFinding(f["rule"], f["table"], f["row"], f["child"]) for f in output["findings"]],
         output["could_not_run"],
     )

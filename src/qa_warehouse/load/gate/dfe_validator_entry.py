@@ -73,13 +73,8 @@ def main() -> int:
                 )
     json.dump(
         {
-            "rules": {
-                code: {"message": rule.message, "fields": list(rule.affected_fields or [])}
-                for code, rule in registry.items()
-            },
-            "tables": sorted(t for t in validator.dfs if not t.endswith("_last")),
+            "messages": {code: rule.message for code, rule in registry.items()},
             "could_not_run": sorted(map(str, validator.fails)),
-            "skipped": sorted(map(str, validator.skips)),
             "findings": findings,
         },
         result_stream,

@@ -295,22 +295,22 @@ def _copy_into_incoming(
         conn.rollback()
     # Slow path, only for a failing file: load as text to name every bad cell, not just the first.
     try:
-        _copy(conn, contract, decoded, landing, load_id, table, typed=False)
+        rows = _copy(conn, contract, decoded, landing, load_id, table, typed=False)
     except psycopg2.DataError as error:
         conn.rollback()
         return [_structure_violation(landing.path.name, error)], 0
     violations = _type_violations(conn, contract, decoded, table, landing.path.name)
     # A cell of the wrong type is a bad row, not a bad file: the row loads with that cell blank and
     # is held back (its value is in the finding); the file's typed columns take their types.
-    rows = _cast_keeping_bad_cells_blank(conn, contract, decoded, table)
+    _cast_keeping_bad_cells_blank(conn, contract, decoded, table)
     conn.commit()
     return violations, rows
 
 
-def _cast_keeping_bad_cells_blank(conn, contract: Contract, decoded: DecodedFile, table: str) -> int:
+def _cast_keeping_bad_cells_blank(conn, contract: Contract, decoded: DecodedFile, table: str) -> None:
     typed = [c for c in contract.columns if c.type in TYPE_RULES and c.name in decoded.header]
-    with conn.cursor() as cur:
-        if typed:
+    if typed:
+        with conn.cursor() as cur:
             cur.execute(
                 sql.SQL("alter table {} {}").format(
                     sql.Identifier("raw_incoming", table),
@@ -323,8 +323,6 @@ def _cast_keeping_bad_cells_blank(conn, contract: Contract, decoded: DecodedFile
                     ),
                 )
             )
-        cur.execute(sql.SQL("select count(*) from {}").format(sql.Identifier("raw_incoming", table)))
-        return cur.fetchone()[0]
 
 
 def _incoming_columns(contract: Contract, decoded: DecodedFile) -> list[tuple[str, str]]:
