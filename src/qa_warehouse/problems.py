@@ -21,9 +21,10 @@ class Violation:
     sheet_row: int | None = None  # a workbook's row as Excel numbers it (header sheet row + data row)
     subject: str | None = None  # whom the row is about, as the contract's subject column names it (903: CHILD)
     severity: str | None = None  # refuse_file, hold or warn (qa_warehouse.load.data_quality)
+    location: str | None = None  # where in an XML return: "line 57, /Message/Children/Child[3]/..."
 
     def describe(self) -> str:
-        sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else None
+        sheet = f"sheet row {self.sheet_row}" if self.sheet_row is not None else self.location
         where = [
             f"row {self.row}" + (f" ({sheet})" if sheet else "") if self.row is not None else sheet or "whole file"
         ]

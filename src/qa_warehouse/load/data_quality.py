@@ -39,6 +39,14 @@ FILE_RULES = frozenset(
         "header_not_found",
         "merged_cells",
         "formula_without_value",
+        # An XML return that is not DfE's census, or that declares what a safe parser refuses.
+        "xml_malformed",
+        "xml_dtd",
+        "xml_entity",
+        "xml_external_reference",
+        "xml_forbidden",
+        "xml_root",
+        "xml_no_events",
     }
 )
 DFE_SEVERITIES_SEED = "dfe_rule_severities.csv"
@@ -88,13 +96,16 @@ def record_issues(cur, load_id: int, violations: list[Violation], rule_source: s
     execute_values(
         cur,
         f"""insert into raw.data_quality_issues (load_id, extract, la_code, extract_date, file_name, source_row,
-               subject, rule, rule_source, severity, column_name, value, message)
+               subject, rule, rule_source, severity, column_name, value, message, location)
            select l.load_id, l.extract, l.la_code, l.extract_date, v.*
            from raw.load_log l, (values %s) as v (file_name, source_row, subject, rule, rule_source, severity,
-                                                  column_name, value, message)
+                                                  column_name, value, message, location)
            where l.load_id = {int(load_id)}""",
-        [(v.file, v.row, v.subject, v.rule, rule_source, v.severity, v.column, v.value, v.message) for v in violations],
-        template="(%s, %s::bigint, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            (v.file, v.row, v.subject, v.rule, rule_source, v.severity, v.column, v.value, v.message, v.location)
+            for v in violations
+        ],
+        template="(%s, %s::bigint, %s, %s, %s, %s, %s, %s, %s, %s)",
         page_size=5000,
     )
 

@@ -28,11 +28,11 @@ SQL_TYPES = {
     "number": "numeric",
     "flag": "boolean",
 }
-FILE_TYPES = ("csv", "xlsx")
+FILE_TYPES = ("csv", "xlsx", "xml")  # xml: DfE's CIN census return (load/ingest/cin_xml.py)
 # <stem>_<la_code>_<yyyymmdd>.csv (EXTRACTS.md, "Delivery"): the stem is the extract's name, or its
 # file_stem where the layout names files otherwise (903 files are 903_<table>_<la_code>_<yyyymmdd>.csv).
 FILE_NAME = re.compile(
-    r"^(?P<stem>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx)$", re.I
+    r"^(?P<stem>[a-z0-9_]+?)_(?P<la_code>\d{3})_(?P<extract_date>\d{8})\.(?P<suffix>csv|xlsx|xml)$", re.I
 )
 
 
@@ -89,6 +89,9 @@ class Contract:
     # The table DfE's 903 validator knows this layout as (Header, Episodes, SWEpisodes...): its
     # files go through DfE's validator too (qa_warehouse.load.gate.dfe).
     dfe_table: str | None = None
+    # The DfE collection whose validator checks this extract's deliveries as a whole return ("cin":
+    # DfE's CIN validator, load/cin_delivery.py).
+    dfe_collection: str | None = None
 
     @property
     def file_name_stem(self) -> str:
@@ -130,6 +133,7 @@ def _parse(path: Path) -> Contract:
         doc.get("code_year_date", "_extract_date"),
         doc.get("subject"),
         doc.get("dfe_table"),
+        doc.get("dfe_collection"),
     )
 
 

@@ -128,15 +128,17 @@ def build_suite_document(contract: Contract) -> dict:
         )
     else:
         # As rows, not GX's compound-uniqueness expectation, which names no row: each row sharing
-        # its key with another row of the file is reported (a key with a blank part matches none).
-        same_key = " and ".join(f"o.{k} = b.{k}" for k in contract.key)
+        # its key with another row of the file is reported. Blank parts count as equal (PARTITION BY
+        # groups nulls), as a key part may be blank by design (a CIN referral row has no plan date).
+        key = ", ".join(contract.key)
         expectations.append(
             rows(
                 "key_unique",
                 ", ".join(contract.key),
                 f"({', '.join(contract.key)}) identifies one row",
                 ", ".join(f"b.{k}" for k in contract.key),
-                f"exists (select 1 from (select * from {{batch}}) o where {same_key} and o._source_row <> b._source_row)",
+                f"b._source_row in (select _source_row from (select _source_row, count(*) over (partition by {key})"
+                f" as sharing from (select * from {{batch}}) o) d where d.sharing > 1)",
             )
         )
     if not contract.la_code_from_file_name:  # else the loader took it from the name

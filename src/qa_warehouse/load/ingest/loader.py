@@ -138,11 +138,17 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             from qa_warehouse.load.ingest.spreadsheet import xlsx_to_csv  # openpyxl: import it only for workbooks
 
             data, header_row, violations = xlsx_to_csv(data, contract, landing.path.name)
-        if not violations:
+        locations: list[str] | None = None
+        if landing.path.suffix.lower() == ".xml":  # DfE's CIN census return: flattened, then the same path
+            from qa_warehouse.load.ingest.cin_xml import read_return
+
+            data, locations, violations = read_return(data, landing.path.name, landing.la_code)
+        if not violations or not refuses_file(with_severity(contract, violations)):
             decoded = decode(data)
-            violations = _header_violations(contract, decoded, landing.path.name)
-        if not violations:
-            violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, table)
+            violations += _header_violations(contract, decoded, landing.path.name)
+        if not refuses_file(with_severity(contract, violations)):
+            copy_violations, outcome.rows = _copy_into_incoming(conn, contract, decoded, landing, load_id, table)
+            violations += copy_violations
         violations = with_severity(contract, violations)
         if not refuses_file(violations):  # bad cells alone hold their rows: the rest is still gated
             from qa_warehouse.load.gate import validate_incoming  # GX is heavy: import it only to gate
@@ -161,6 +167,10 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             from qa_warehouse.load.ingest.spreadsheet import with_sheet_rows
 
             violations = with_sheet_rows(violations, header_row)
+        if locations is not None:
+            from qa_warehouse.load.ingest.cin_xml import with_locations
+
+            violations = with_locations(violations, locations)
 
         outcome.violations = violations
         if refuses_file(violations):
