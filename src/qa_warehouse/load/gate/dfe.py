@@ -1,6 +1,6 @@
-"""DfE's own 903 validator (csc-validator-be-903) as a gate stage, run in its own environment.
+"""DfE's own validators (csc-validator-be-903 and -cin) as a gate stage, run in their own environment.
 
-The validator pins pandas<2 and numpy<1.25, so it lives in .venv-dfe (made by scripts/setup; in the
+The validators pin pandas<2 and numpy<1.25, so they live in .venv-dfe (made by scripts/setup; in the
 Docker image at /opt/qa-warehouse/dfe-venv) and runs as a subprocess on dfe_validator_entry.py. Each flagged
 row comes back as a DfeFinding; the caller decides what it means (qa_warehouse.load.data_quality).
 """
@@ -19,7 +19,9 @@ from pathlib import Path
 from qa_warehouse.periods import period_start_containing
 
 ENTRY_SCRIPT = Path(__file__).with_name("dfe_validator_entry.py")
-# The rulesets csc-validator-be-903 0.1.17 has: one per collection year (1 April to 31 March).
+# The rulesets csc-validator-be-903 0.1.17 and -cin 0.1.13 have: one per collection year (1 April to
+# 31 March), lac2022_23 ... lac2026_27 and cin2022_23 ... cin2026_27.
+RULESET_PREFIX = {"903": "lac", "cin": "cin"}
 FIRST_RULESET_YEAR, LAST_RULESET_YEAR = 2022, 2026
 DFE_PYTHON_ENV = "QA_WAREHOUSE_DFE_PYTHON"
 VALIDATOR_TIMEOUT_SECONDS = 1800
@@ -36,9 +38,10 @@ class DfeValidatorFailed(RuntimeError):
 @dataclass(frozen=True)
 class DfeFinding:
     rule: str  # DfE's rule code, e.g. 101, 1009, 502Q
-    table: str  # DfE's table name (Header, Episodes...)
-    row: int  # 0-based data row of the file given for the table
+    table: str | None  # DfE's table name (Header, Episodes...); None: a CIN rule about the whole return
+    row: int | None  # 0-based data row of the file given for the table (CIN: of the validator's table)
     child: str | None
+    column: str | None = None  # the CIN validator names the columns it flagged
 
 
 @dataclass
@@ -57,11 +60,11 @@ class Ruleset:
     exact: bool  # False when the extract date's year has no ruleset and the nearest is used
 
 
-def ruleset_for(extract_date: dt.date) -> Ruleset:
+def ruleset_for(extract_date: dt.date, collection: str = "903") -> Ruleset:
     """The ruleset of the collection year the extract date falls in (the nearest one outside 2022/23-2026/27)."""
-    start = period_start_containing(extract_date, "financial_year").year  # 903 years run April to March
+    start = period_start_containing(extract_date, "financial_year").year  # both years run April to March
     year = min(max(start, FIRST_RULESET_YEAR), LAST_RULESET_YEAR)
-    return Ruleset(f"lac{year}_{(year + 1) % 100:02d}", str(year + 1), exact=year == start)
+    return Ruleset(f"{RULESET_PREFIX[collection]}{year}_{(year + 1) % 100:02d}", str(year + 1), exact=year == start)
 
 
 def dfe_python() -> Path:
@@ -79,13 +82,18 @@ def dfe_python() -> Path:
     )
 
 
-def all_rulesets() -> list[Ruleset]:
-    return [ruleset_for(dt.date(year, 4, 1)) for year in range(FIRST_RULESET_YEAR, LAST_RULESET_YEAR + 1)]
+def all_rulesets(collection: str = "903") -> list[Ruleset]:
+    return [ruleset_for(dt.date(year, 4, 1), collection) for year in range(FIRST_RULESET_YEAR, LAST_RULESET_YEAR + 1)]
 
 
 def dfe_903_rules() -> dict[str, dict[str, str]]:
     """Each ruleset's rule codes and DfE's messages, as the validator itself registers them."""
     return _run_entry({"list_rules": [ruleset.name for ruleset in all_rulesets()]})
+
+
+def dfe_cin_rules() -> dict[str, dict[str, str]]:
+    """Each CIN ruleset's rule codes and DfE's messages, as the CIN validator registers them."""
+    return _run_entry({"collection": "cin", "list_rules": [ruleset.name for ruleset in all_rulesets("cin")]})
 
 
 def _run_entry(request: dict) -> dict:
@@ -100,11 +108,11 @@ def _run_entry(request: dict) -> dict:
     )
     if completed.returncode != 0:
         tail = "\n".join(completed.stderr.strip().splitlines()[-15:])
-        raise DfeValidatorFailed(f"DfE's 903 validator exited {completed.returncode}:\n{tail}")
+        raise DfeValidatorFailed(f"DfE's validator exited {completed.returncode}:\n{tail}")
     try:
         return json.loads(completed.stdout)
     except json.JSONDecodeError as error:
-        raise DfeValidatorFailed(f"DfE's 903 validator gave no readable result: {error}") from error
+        raise DfeValidatorFailed(f"DfE's validator gave no readable result: {error}") from error
 
 
 def run_903_validator(
@@ -118,13 +126,21 @@ def run_903_validator(
         "files": [str(p) for p in files],
         "previous_year_files": [str(p) for p in previous_year_files],
     }
-    output = _run_entry(request)
+    return _result(ruleset, _run_entry(request))
+
+
+def run_cin_validator(census_xml: Path, ruleset: Ruleset) -> DfeResult:
+    """Run DfE's CIN validator on one census return in DfE's XML layout (cin_xml.write_return)."""
+    return _result(ruleset, _run_entry({"collection": "cin", "ruleset": ruleset.name, "file": str(census_xml)}))
+
+
+def _result(ruleset: Ruleset, output: dict) -> DfeResult:
     if "refused" in output:
         return DfeResult(ruleset.name, {}, refused=output["refused"])
     return DfeResult(
         ruleset.name,
         {code: message or "" for code, message in output["messages"].items()},
-        [DfeFinding(f["rule"], f["table"], f["row"], f["child"]) for f in output["findings"]],
+        [DfeFinding(f["rule"], f["table"], f["row"], f["child"], f.get("column")) for f in output["findings"]],
         output["could_not_run"],
     )
 
