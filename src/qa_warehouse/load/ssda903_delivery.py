@@ -108,7 +108,8 @@ def _deliveries_to_check(cur) -> list[tuple[str, dt.date, list[_Load]]]:
                   array_agg(latest.load_id order by latest.load_id), array_agg(latest.extract order by latest.load_id),
                   array_agg(latest.file_name order by latest.load_id)
            from latest
-           left join raw.dfe_validations v using (la_code, extract_date)
+           left join raw.dfe_validations v on v.collection = '903' and v.la_code = latest.la_code
+               and v.extract_date = latest.extract_date
            group by latest.la_code, latest.extract_date, v.load_ids
            having v.load_ids is distinct from array_agg(latest.load_id order by latest.load_id)
            order by latest.la_code, latest.extract_date""",
@@ -173,10 +174,10 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
     cur.execute("select count(*) from raw.held_rows where load_id = any(%s)", (load_ids,))
     rows_held = cur.fetchone()[0]
     cur.execute(
-        """insert into raw.dfe_validations (la_code, extract_date, load_ids, ruleset, exact_ruleset, findings,
-               could_not_run)
-           values (%s, %s, %s, %s, %s, %s, %s)
-           on conflict (la_code, extract_date) do update set load_ids = excluded.load_ids,
+        """insert into raw.dfe_validations (collection, la_code, extract_date, load_ids, ruleset, exact_ruleset,
+               findings, could_not_run)
+           values ('903', %s, %s, %s, %s, %s, %s, %s)
+           on conflict (collection, la_code, extract_date) do update set load_ids = excluded.load_ids,
                ruleset = excluded.ruleset, exact_ruleset = excluded.exact_ruleset, findings = excluded.findings,
                could_not_run = excluded.could_not_run, validated_at = now()""",
         (la_code, extract_date, load_ids, ruleset.name, ruleset.exact, len(result.findings), result.could_not_run),
