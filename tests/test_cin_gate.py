@@ -14,6 +14,7 @@ starts, reviews on weekdays.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import time
@@ -210,6 +211,43 @@ def test_a_clean_return_reads_back_to_its_flat_rows_each_naming_its_element():
     )
 
 
+def test_a_child_with_a_second_episode_two_assessments_and_a_second_plan_reads_back_exactly():
+    second = dict(CINreferralDate="2025-02-03", ReferralSource="3A", PrimaryNeedCode="N3", ReferralNFA="false")
+    open_assessment = dict(AssessmentActualStartDate="2025-02-04")
+    done = dict(AssessmentActualStartDate="2025-02-05", AssessmentAuthorisationDate="2025-03-01", Factors="21")
+    ended = dict(
+        CPPstartDate="2024-11-04",
+        CPPendDate="2025-01-06",
+        InitialCategoryOfAbuse="PHY",
+        LatestCategoryOfAbuse="MUL",
+        NumberOfPreviousCPP="1",
+    )
+    reopened = {**second, "CINclosureDate": "", "ReasonForClosure": ""}
+    rows = clean_rows() + [
+        event("CIN002", "CINreferralDate", "2025-02-03", **reopened),
+        event("CIN002", "AssessmentActualStartDate", "2025-02-04", **reopened, **open_assessment),
+        event("CIN002", "AssessmentActualStartDate", "2025-02-05", **reopened, **done),
+        event("CIN002", "AssessmentAuthorisationDate", "2025-03-01", **reopened, **done),
+        event("CIN001", "CPPstartDate", "2024-11-04", **ended),
+        event("CIN001", "CPPendDate", "2025-01-06", **ended),
+        event("CIN001", "CPPreviewDate", "2024-12-02", **ended),
+    ]
+    data = census_xml(rows)
+    returned = read_return(data, XML_NAME, LA)
+    assert returned.violations == []
+    read = list(csv.DictReader(io.StringIO(returned.csv.decode("utf-8"))))
+    key = lambda r: tuple(r[c] for c in ("LAchildID", "CINreferralDate", "Type", "Date", "CPPstartDate"))  # noqa: E731
+    assert sorted(read, key=key) == sorted(({c: r.get(c, "") for c in FLAT_COLUMNS} for r in rows), key=key)
+    where = dict(zip(((r["LAchildID"], r["Type"], r["Date"]) for r in read), returned.locations, strict=True))
+    assert where[("CIN002", "AssessmentActualStartDate", "2025-02-05")] == (
+        f"line {line_of(data, '2025-02-05')}, /Message/Children[1]/Child[2]/CINdetails[2]/Assessments[2]/AssessmentActualStartDate"
+    )
+    assert where[("CIN001", "CPPreviewDate", "2024-12-02")] == (
+        f"line {line_of(data, '2024-12-02')}, "
+        "/Message/Children[1]/Child[1]/CINdetails[1]/ChildProtectionPlans[2]/Reviews[1]/CPPreviewDate[1]"
+    )
+
+
 @pytest.mark.parametrize("case", sorted(refused_xml()))
 def test_an_xml_return_that_cannot_be_trusted_is_refused_by_name_with_its_line(case):
     data, rule, where = refused_xml()[case]
@@ -290,8 +328,10 @@ def baseline(module_warehouse, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("clean_cin")
     (folder / XML_NAME).write_bytes(census_xml())
-    assert cli.main(["run", "--landing", str(folder)]) == 0
-    return published(module_warehouse), loaded(module_warehouse)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert cli.main(["run", "--landing", str(folder)]) == 0
+    return published(module_warehouse), loaded(module_warehouse), printed.getvalue()
 
 
 def findings(warehouse, la: str, rule: str | None = None) -> list[dict]:
@@ -340,10 +380,17 @@ def test_a_clean_census_passes_dfe_validator_with_no_hold(module_warehouse, base
     report = Path(module_warehouse.query("select report_path from raw.dfe_validations where la_code = %s", (LA,))[0][0])
     assert report.name == f"cin_census_{LA}_{AS_AT:%Y%m%d}.dfe.report.txt" and report.with_suffix(".json").exists()
     assert "rule dfe_2887Q (warn): 1 rows" in report.read_text(encoding="utf-8")
+    # qa-warehouse run says what DfE's validator found, beside each file's outcome.
+    printed = baseline[2]
+    assert f"  {XML_NAME}: loaded {len(clean_rows())} rows" in printed, printed
+    assert (
+        f"  DfE cin2024_25 on the CIN census delivery {LA} as at {AS_AT}: 1 findings, 0 children held (0 rows);"
+        f" report: {report}" in printed
+    ), printed
 
 
 def assert_published_unchanged(warehouse, baseline) -> None:
-    published_before, loaded_before = baseline
+    published_before, loaded_before, _ = baseline
     assert loaded(warehouse) == loaded_before  # the current census is still the accepted one
     assert published(warehouse) == published_before
 
@@ -554,3 +601,30 @@ def test_an_element_out_of_order_holds_the_child_and_stray_text_only_warns(modul
     )
     text = Path(report).read_text(encoding="utf-8")
     assert f"row {first} ({order['location']}), child CIN002" in text and stray["location"] in text, text
+
+
+@integration
+def test_every_review_of_a_plan_is_checked_by_dfe_not_only_the_first(module_warehouse, baseline, tmp_path):
+    # DfE's validator reads one review per Reviews element; the return lists a plan's reviews in one.
+    # The second review of CIN001's plan on the day the plan began: not before it (our contract's
+    # review_has_its_plan), but DfE's rule 8841 wants a review after the plan's start.
+    la = "822"
+    data = edited(
+        census_xml(la=la), "<CPPreviewDate>2025-02-10</CPPreviewDate>", "<CPPreviewDate>2024-05-20</CPPreviewDate>"
+    )
+    name = f"cin_census_{la}_{AS_AT:%Y%m%d}.xml"
+    (tmp_path / name).write_bytes(data)
+    ingest_and_gate(tmp_path)
+    in_file = xml_rows(data, la)
+    review = next(n for n, r in enumerate(in_file, 1) if r["Type"] == "CPPreviewDate" and r["Date"] == "2024-05-20")
+    plan = next(n for n, r in enumerate(in_file, 1) if r["Type"] == "CPPstartDate")
+    found = findings(module_warehouse, la, "dfe_8841")  # a review on or before the plan's start
+    assert {(f["source_row"], f["column_name"], f["subject"], f["severity"]) for f in found} == {
+        (review, "date", "CIN001", "hold"),
+        (plan, "cppstartdate", "CIN001", "hold"),
+    }
+    assert next(f["location"] for f in found if f["source_row"] == review) == (
+        f"line {line_of(data, '<CPPreviewDate>2024-05-20')}, "
+        "/Message/Children[1]/Child[1]/CINdetails[1]/ChildProtectionPlans[1]/Reviews[1]/CPPreviewDate[2]"
+    )
+    assert {child for child, _, _ in current_snapshot(module_warehouse, la)} == {"CIN002", "CIN003"}

@@ -42,7 +42,12 @@ from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 COLLECTION = "cin"
 # DfE's column names the validator reports that are not ours by lower-casing.
-COLUMN_ALIASES = {"assessmentfactors": "factors", "assessmentfactor": "factors", "disability": "disabilities"}
+COLUMN_ALIASES = {
+    "assessmentfactors": "factors",
+    "assessmentfactor": "factors",
+    "disability": "disabilities",
+    "cppreviewdate": "date",  # a review row's date is its own
+}
 # The validator's tables whose rows are the child's, not an event's: a finding names the child's first row.
 CHILD_TABLES = ("ChildIdentifiers", "ChildCharacteristics", "Disabilities")
 
@@ -228,7 +233,7 @@ class _Locator:
         if table in CHILD_TABLES:
             child = [row for path, row in self.rows_at if path.startswith(block + "/")]
             return min(child, key=lambda r: (r.load.load_id, r.row), default=None)
-        under = [(path, row) for path, row in self.rows_at if path.startswith(block + "/")]
+        under = [(path, row) for path, row in self.rows_at if path == block or path.startswith(block + "/")]
         # The event a column names (a plan's end, a review), else the block's own first event.
         named = [source for column in columns for _, source in under if source.values.get("type") == column]
         if table == "CINdetails":  # the referral row carries the episode's details
@@ -276,10 +281,10 @@ def _validator_blocks(root: ET.Element) -> dict[str, list[str]]:
             for p, plan in _numbered(details, "ChildProtectionPlans"):
                 plan_path = f"{details_path}/ChildProtectionPlans[{p}]"
                 tables["ChildProtectionPlans"].append(plan_path)
-                tables["Reviews"] += [
-                    f"{plan_path}/Reviews[{r}]"
+                tables["Reviews"] += [  # a row per review (dfe_validator_entry gives each its own Reviews)
+                    f"{plan_path}/Reviews[{r}]/CPPreviewDate[{k}]"
                     for r, reviews in _numbered(plan, "Reviews")
-                    if reviews.find("CPPreviewDate") is not None  # as the validator reads them
+                    for k, _ in _numbered(reviews, "CPPreviewDate")
                 ]
     return tables
 
