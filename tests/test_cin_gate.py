@@ -628,3 +628,35 @@ def test_every_review_of_a_plan_is_checked_by_dfe_not_only_the_first(module_ware
         "/Message/Children[1]/Child[1]/CINdetails[1]/ChildProtectionPlans[1]/Reviews[1]/CPPreviewDate[2]"
     )
     assert {child for child, _, _ in current_snapshot(module_warehouse, la)} == {"CIN002", "CIN003"}
+
+
+@integration
+def test_a_validator_that_cannot_read_the_census_fails_the_gate_and_holds_nothing(
+    module_warehouse, baseline, tmp_path, monkeypatch
+):
+    # DfE's validator refusing our own rendering of accepted rows says nothing about the data: the gate
+    # fails (the task does not retry it) and records nothing, and the next run checks the delivery.
+    from qa_warehouse.load import cin_delivery
+    from qa_warehouse.load.gate.dfe import DfeResult, DfeValidatorFailed
+
+    la = "823"
+    name = f"cin_census_{la}_{AS_AT:%Y%m%d}.xml"
+    (tmp_path / name).write_bytes(census_xml(la=la))
+    real = cin_delivery.run_cin_validator
+    monkeypatch.setattr(
+        cin_delivery,
+        "run_cin_validator",
+        lambda path, ruleset: DfeResult(ruleset.name, {}, refused="KeyError: 'Header'"),
+    )
+    with pytest.raises(DfeValidatorFailed, match=f"could not read the {la} census of {AS_AT}: KeyError"):
+        ingest_and_gate(tmp_path)
+    assert module_warehouse.query("select count(*) from raw.dfe_validations where la_code = %s", (la,)) == [(0,)]
+    assert (
+        held(module_warehouse, la) == []
+        and [f for f in findings(module_warehouse, la) if f["rule"].startswith("dfe_")] == []
+    )
+    monkeypatch.setattr(cin_delivery, "run_cin_validator", real)
+    from qa_warehouse.pipeline import gate_dfe_deliveries
+
+    assert any(f"CIN census delivery {la}" in line for line in gate_dfe_deliveries())
+    assert module_warehouse.query("select children_held from raw.dfe_validations where la_code = %s", (la,)) == [(0,)]
