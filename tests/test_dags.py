@@ -51,14 +51,18 @@ def test_ingest_has_one_task_per_extract_emitting_its_raw_asset(dagbag):
         assert task.trigger_rule == "all_done"
         for upstream in get_contract(extract).upstream_extracts:
             assert f"ingest_{upstream}" in task.upstream_task_ids
-    # The 903 files, once in, are checked together by DfE's validator before the delivery is marked.
-    ssda903 = dag.get_task("gate_ssda903_deliveries")
-    assert ssda903.upstream_task_ids == {f"ingest_{e}" for e, c in all_contracts().items() if c.dfe_table}
+    # The files of DfE's collections (the 903 tables, the CIN census), once in, are checked by DfE's
+    # validators before the delivery is marked.
+    dfe = dag.get_task("gate_dfe_deliveries")
+    assert (
+        dfe.upstream_task_ids == {f"ingest_{e}" for e, c in all_contracts().items() if c.dfe_table or c.dfe_collection}
+        and "ingest_cin_census" in dfe.upstream_task_ids
+    )
     ingests = {f"ingest_{extract}" for extract in all_contracts()}
     delivery = dag.get_task("delivery_loaded")
-    assert delivery.upstream_task_ids == ingests | {"gate_ssda903_deliveries"}
+    assert delivery.upstream_task_ids == ingests | {"gate_dfe_deliveries"}
     assert [a.name for a in delivery.outlets] == ["raw.delivery"]
-    assert dag.get_task("report_delivery").upstream_task_ids == ingests | {"gate_ssda903_deliveries"}
+    assert dag.get_task("report_delivery").upstream_task_ids == ingests | {"gate_dfe_deliveries"}
 
 
 def test_build_and_publish_runs_once_per_delivery(dagbag):

@@ -79,7 +79,8 @@ def cmd_run(args) -> int:
 
 def _print_file_outcomes(since: dt.datetime) -> None:
     """Every file the run looked at, with its outcome: a held row or a refused file never passes unsaid."""
-    from qa_warehouse.pipeline import load_outcomes
+    from qa_warehouse.load.dfe_delivery import COLLECTION_LABELS
+    from qa_warehouse.pipeline import dfe_checks, load_outcomes
 
     for name, status, rows, held, warned, report in load_outcomes(since):
         if status == "accepted" and (held or warned):
@@ -93,6 +94,14 @@ def _print_file_outcomes(since: dt.datetime) -> None:
             print(f"  {name}: loaded {rows:,} rows")
         elif status != "loading":
             print(f"  {name}: {status}")
+    # DfE's validators check a collection's delivery as a whole (the 903 tables, the CIN census).
+    for collection, la_code, as_at, ruleset, findings, children, rows, report in dfe_checks(since):
+        label = COLLECTION_LABELS.get(collection, collection)
+        print(
+            f"  DfE {ruleset} on the {label} delivery {la_code} as at {as_at}: {findings:,} findings, "
+            f"{children:,} children held ({rows:,} rows); report: {report}",
+            file=sys.stderr if children else sys.stdout,
+        )
 
 
 def cmd_scorecard(args) -> int:

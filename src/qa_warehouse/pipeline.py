@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from qa_warehouse.build.dbt import run_dbt
+from qa_warehouse.load.cin_delivery import gate_cin_deliveries
 from qa_warehouse.load.ingest import ingest_extract
 from qa_warehouse.load.postcodes import load_postcode_centroids
 from qa_warehouse.load.raw_schema import raw_layer_exists
@@ -13,7 +14,7 @@ from qa_warehouse.load.ssda903_delivery import gate_ssda903_deliveries
 from qa_warehouse.periods import Period
 from qa_warehouse.problems import Problem
 from qa_warehouse.publish.swap import publish
-from qa_warehouse.warehouse import connect, resolve_warehouse
+from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 
 class GateClosed(RuntimeError):
@@ -62,9 +63,27 @@ def ingest(extract: str, landing_dir: str | Path) -> dict:
     }
 
 
-def gate_ssda903() -> list[str]:
-    """DfE's validator on each 903 delivery not yet checked, and its children held: what it found, per delivery."""
-    return [outcome.describe() for outcome in gate_ssda903_deliveries()]
+def gate_dfe_deliveries(warehouse: Warehouse | None = None) -> list[str]:
+    """DfE's validators on each delivery of a DfE collection not yet checked (the 903's tables together,
+    the CIN census return), and the children they fault held: what each found, per delivery."""
+    warehouse = warehouse or resolve_warehouse()
+    outcomes = gate_ssda903_deliveries(warehouse) + gate_cin_deliveries(warehouse)
+    return [outcome.describe() for outcome in outcomes]
+
+
+def dfe_checks(since: dt.datetime) -> list[tuple[str, str, dt.date, str, int, int, int, str]]:
+    """Each delivery DfE's validators checked since `since`: (collection, authority, extract date, ruleset,
+    findings, children held, rows held, report)."""
+    with connect() as conn, conn.cursor() as cur:
+        if not raw_layer_exists(cur):
+            return []
+        cur.execute(
+            """select collection, la_code, extract_date, ruleset, findings, coalesce(children_held, 0),
+                      coalesce(rows_held, 0), coalesce(report_path, '')
+               from raw.dfe_validations where validated_at >= %s order by collection, la_code, extract_date""",
+            (since,),
+        )
+        return cur.fetchall()
 
 
 def load_outcomes(since: dt.datetime) -> list[tuple[str, str, int, int, int, str]]:
@@ -137,8 +156,8 @@ def build() -> None:
     # reference data the models join to, for the postcodes the raw episodes hold (before dbt)
     with connect(warehouse) as conn:
         load_postcode_centroids(conn)
-    # Never model a 903 delivery DfE's validator has not checked (a no-op when the ingest DAG did).
-    gate_ssda903_deliveries(warehouse)
+    # Never model a 903 or CIN delivery DfE's validator has not checked (a no-op when the ingest DAG did).
+    gate_dfe_deliveries(warehouse)
     run_dbt(["build"], warehouse)
 
 

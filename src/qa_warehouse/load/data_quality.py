@@ -2,12 +2,13 @@
 
 Every rule has a severity (docs/data-quality.md):
 - refuse_file: the file cannot be trusted; it is quarantined and nothing of it loads;
-- hold: the row stays in raw but out of modelling, and is listed; in a 903 delivery the child is held
-  (all of that child's rows in every file of the delivery), since half a history distorts every measure;
+- hold: the row stays in raw but out of modelling, and is listed; in a 903 or CIN census delivery the
+  child is held (all of that child's rows in every file of the delivery), since half a history
+  distorts every measure;
 - warn: the row loads, and is listed.
 
-Ours come from the contract (a rule's `severity`, else the defaults below); DfE's from the seed
-dfe_rule_severities.csv (errors hold, queries warn). Every finding of every load is kept in
+Ours come from the contract (a rule's `severity`, else the defaults below); DfE's from the seeds
+dfe_rule_severities.csv (903) and dfe_cin_rule_severities.csv (CIN census): errors hold, queries warn. Every finding of every load is kept in
 raw.data_quality_issues; held rows in raw.held_rows, which staging's current_snapshot leaves out.
 """
 
@@ -49,7 +50,8 @@ FILE_RULES = frozenset(
         "xml_no_events",
     }
 )
-DFE_SEVERITIES_SEED = "dfe_rule_severities.csv"
+# DfE's rules, per collection whose validator the gate runs: the data team's seed of severities.
+DFE_SEVERITIES_SEEDS = {"903": "dfe_rule_severities.csv", "cin": "dfe_cin_rule_severities.csv"}
 DFE_RULE_PREFIX = "dfe_"  # our name for DfE's rule 101 is dfe_101
 
 
@@ -62,24 +64,25 @@ def contract_severity(contract: Contract, rule: str) -> str:
 
 
 @cache
-def dfe_severities() -> dict[str, str]:
-    """DfE rule code -> severity, from the seed (the data team's to change)."""
-    seed = load_settings().dbt_project_dir / "seeds" / DFE_SEVERITIES_SEED
+def dfe_severities(collection: str = "903") -> dict[str, str]:
+    """DfE rule code -> severity for one collection's validator, from its seed (the data team's to change)."""
+    seed = load_settings().dbt_project_dir / "seeds" / DFE_SEVERITIES_SEEDS[collection]
     with open(seed, encoding="utf-8", newline="") as f:
         return {row["rule_code"].strip(): row["severity"].strip() for row in csv.DictReader(f)}
 
 
-def dfe_severity(code: str) -> str:
+def dfe_severity(code: str, collection: str = "903") -> str:
     """A DfE rule the seed does not know yet: its queries (codes ending in Q) warn, its errors hold."""
-    return dfe_severities().get(code) or ("warn" if code.upper().endswith("Q") else "hold")
+    return dfe_severities(collection).get(code) or ("warn" if code.upper().endswith("Q") else "hold")
 
 
 def with_severity(contract: Contract, violations: Iterable[Violation]) -> list[Violation]:
-    """Each violation with its severity; a hold that names no row cannot hold a row, so it refuses the file."""
+    """Each violation with its severity; a hold that names no row cannot hold a row, so it refuses the
+    file (a warning that names none, such as stray text in an XML header, is listed)."""
     graded = []
     for v in violations:
         severity = v.severity or contract_severity(contract, v.rule)
-        if severity != "refuse_file" and v.row is None:
+        if severity == "hold" and v.row is None:
             severity = "refuse_file"
         graded.append(replace(v, severity=severity))
     return graded

@@ -17,51 +17,28 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from psycopg2 import sql
 
 from qa_warehouse.load.contracts import Contract, all_contracts
-from qa_warehouse.load.data_quality import DFE_RULE_PREFIX, dfe_severity, record_issues
+from qa_warehouse.load.data_quality import DFE_RULE_PREFIX, dfe_severity
+from qa_warehouse.load.dfe_delivery import (
+    DeliveryLoad,
+    DeliveryOutcome,
+    clear_dfe_findings,
+    deliveries_to_check,
+    finish_delivery,
+)
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_903_validator
 from qa_warehouse.load.gate.dfe_known_bugs import validator_bug
-from qa_warehouse.load.quarantine import findings_lines, write_report_files
 from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 AUTHORITIES_SEED = "authorities.csv"
-CHILD_HELD = "child_held"  # raw.held_rows.held_by of a row held because another row of its child was
-
-
-@dataclass
-class DeliveryOutcome:
-    la_code: str
-    extract_date: dt.date
-    ruleset: str
-    files: list[str]
-    findings: int = 0
-    children_held: int = 0
-    rows_held: int = 0
-    by_rule: dict[str, int] = field(default_factory=dict)
-    report_path: Path | None = None
-
-    def describe(self) -> str:
-        rules = ", ".join(f"{rule} x{count:,}" for rule, count in sorted(self.by_rule.items())) or "none"
-        return (
-            f"903 delivery {self.la_code} as at {self.extract_date} ({len(self.files)} files, DfE {self.ruleset}): "
-            f"{self.findings:,} findings ({rules}); {self.children_held:,} children held ({self.rows_held:,} rows)"
-        )
-
-
-@dataclass(frozen=True)
-class _Load:
-    load_id: int
-    contract: Contract
-    file_name: str
 
 
 def ssda903_contracts() -> dict[str, Contract]:
@@ -85,43 +62,13 @@ def gate_ssda903_deliveries(warehouse: Warehouse | None = None) -> list[Delivery
         with conn.cursor() as cur:
             # one delivery check at a time: two runs must not both replace a delivery's findings
             cur.execute("select pg_advisory_xact_lock(hashtext('qa_warehouse.load.ssda903_delivery'))")
-            for la_code, extract_date, loads in _deliveries_to_check(cur):
+            for la_code, extract_date, loads in deliveries_to_check(cur, ssda903_contracts(), "903"):
                 outcomes.append(_gate_delivery(cur, la_code, extract_date, loads))
         conn.commit()
     return outcomes
 
 
-def _deliveries_to_check(cur) -> list[tuple[str, dt.date, list[_Load]]]:
-    contracts = ssda903_contracts()
-    cur.execute(
-        """with deliveries as (
-               select distinct l.la_code, l.extract_date
-               from raw.current_loads c join raw.load_log l on l.load_id = c.load_id
-               where c.extract = any(%(extracts)s)),
-           latest as (  -- a delivery's latest accepted file of each table
-               select distinct on (l.la_code, l.extract_date, l.extract) l.la_code, l.extract_date, l.extract,
-                      l.load_id, l.file_name
-               from raw.load_log l join deliveries d using (la_code, extract_date)
-               where l.status = 'accepted' and l.extract = any(%(extracts)s)
-               order by l.la_code, l.extract_date, l.extract, l.load_id desc)
-           select latest.la_code, latest.extract_date,
-                  array_agg(latest.load_id order by latest.load_id), array_agg(latest.extract order by latest.load_id),
-                  array_agg(latest.file_name order by latest.load_id)
-           from latest
-           left join raw.dfe_validations v on v.collection = '903' and v.la_code = latest.la_code
-               and v.extract_date = latest.extract_date
-           group by latest.la_code, latest.extract_date, v.load_ids
-           having v.load_ids is distinct from array_agg(latest.load_id order by latest.load_id)
-           order by latest.la_code, latest.extract_date""",
-        {"extracts": list(contracts)},
-    )
-    return [
-        (la_code, extract_date, [_Load(i, contracts[e], f) for i, e, f in zip(ids, extracts, names, strict=True)])
-        for la_code, extract_date, ids, extracts, names in cur.fetchall()
-    ]
-
-
-def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load]) -> DeliveryOutcome:
+def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[DeliveryLoad]) -> DeliveryOutcome:
     ruleset = ruleset_for(extract_date)
     try:
         gss = gss_codes()[la_code]
@@ -138,15 +85,11 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
             f"DfE's validator could not read the {la_code} delivery of {extract_date}: {result.refused}"
         )
     load_ids = [load.load_id for load in loads]
-    # Checked again (a corrected file): the delivery's earlier DfE findings and child holds go first.
-    cur.execute("delete from raw.data_quality_issues where load_id = any(%s) and rule_source = 'dfe_903'", (load_ids,))
-    cur.execute(
-        "delete from raw.held_rows where load_id = any(%s) and (held_by = %s or held_by like %s)",
-        (load_ids, CHILD_HELD, f"{DFE_RULE_PREFIX}%"),
-    )
+    clear_dfe_findings(cur, load_ids, "903")
     by_load: dict[int, list[Violation]] = {load_id: [] for load_id in load_ids}
     tables = {table: as_read for table, (_, _, _, as_read) in exported.items()}
     for finding in result.findings:
+        assert finding.table is not None and finding.row is not None  # the 903 validator flags table rows only
         load, _, source_rows, as_read = exported[finding.table]
         message = f"DfE {ruleset.name} rule {finding.rule}: {result.messages.get(finding.rule, '')}"
         severity = dfe_severity(finding.rule)
@@ -163,42 +106,10 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[_Load])
                 severity=severity,
             )
         )
-    for load_id, violations in by_load.items():
-        record_issues(cur, load_id, violations, rule_source="dfe_903")
-    children = _hold_children(cur, loads)
-    cur.execute(
-        """update raw.load_log l set rows_held = (select count(*) from raw.held_rows h where h.load_id = l.load_id)
-           where l.load_id = any(%s)""",
-        (load_ids,),
-    )
-    cur.execute("select count(*) from raw.held_rows where load_id = any(%s)", (load_ids,))
-    rows_held = cur.fetchone()[0]
-    cur.execute(
-        """insert into raw.dfe_validations (collection, la_code, extract_date, load_ids, ruleset, exact_ruleset,
-               findings, could_not_run)
-           values ('903', %s, %s, %s, %s, %s, %s, %s)
-           on conflict (collection, la_code, extract_date) do update set load_ids = excluded.load_ids,
-               ruleset = excluded.ruleset, exact_ruleset = excluded.exact_ruleset, findings = excluded.findings,
-               could_not_run = excluded.could_not_run, validated_at = now()""",
-        (la_code, extract_date, load_ids, ruleset.name, ruleset.exact, len(result.findings), result.could_not_run),
-    )
-    violations = [v for vs in by_load.values() for v in vs]
-    outcome = DeliveryOutcome(
-        la_code,
-        extract_date,
-        ruleset.name,
-        [load.file_name for load in loads],
-        len(violations),
-        children,
-        rows_held,
-    )
-    for v in violations:
-        outcome.by_rule[v.rule] = outcome.by_rule.get(v.rule, 0) + 1
-    outcome.report_path = _write_report(outcome, violations, result.could_not_run, ruleset.exact)
-    return outcome
+    return finish_delivery(cur, "903", la_code, extract_date, loads, ruleset, result, by_load)
 
 
-def _export(cur, load: _Load, folder: Path) -> tuple[Path, list[int], list[dict[str, str]]]:
+def _export(cur, load: DeliveryLoad, folder: Path) -> tuple[Path, list[int], list[dict[str, str]]]:
     """The load's rows in DfE's layout (its column names, dates dd/mm/yyyy, flags 1/0), in file order;
     the source row of each (the validator's row i is the file's source_rows[i]); and the rows as the
     validator reads them (upper-case text), to tell its known bugs from real findings."""
@@ -227,44 +138,3 @@ def _export(cur, load: _Load, folder: Path) -> tuple[Path, list[int], list[dict[
         {name: "" if value is None else str(value).upper() for name, value in zip(names, row[1:])} for row in rows
     ]
     return path, [row[0] for row in rows], as_read
-
-
-def _hold_children(cur, loads: list[_Load]) -> int:
-    """Hold every row, in every file of the delivery, of each child with a hold finding; returns the children."""
-    load_ids = [load.load_id for load in loads]
-    cur.execute(
-        """select distinct subject from raw.data_quality_issues
-           where load_id = any(%s) and severity = 'hold' and subject is not null""",
-        (load_ids,),
-    )
-    children = [subject for (subject,) in cur.fetchall()]
-    if children:
-        for load in loads:
-            cur.execute(
-                sql.SQL(
-                    """insert into raw.held_rows (load_id, source_row, subject, held_by)
-                       select _load_id, _source_row, {subject}, {held_by} from {table}
-                       where _load_id = {load_id} and {subject} = any(%s)
-                       on conflict (load_id, source_row) do nothing"""
-                ).format(
-                    subject=sql.Identifier(load.contract.subject or "child"),
-                    held_by=sql.Literal(CHILD_HELD),
-                    table=sql.Identifier("raw", load.contract.extract),
-                    load_id=sql.Literal(load.load_id),
-                ),
-                (children,),
-            )
-    return len(children)
-
-
-def _write_report(outcome: DeliveryOutcome, violations: list[Violation], could_not_run: list[str], exact: bool) -> Path:
-    stem = f"903_{outcome.la_code}_{outcome.extract_date:%Y%m%d}.dfe"
-    lines = [
-        outcome.describe() + ".",
-        "Held children's rows are kept in raw, out of every figure, until a corrected delivery replaces them.",
-        "" if exact else f"The extract date's collection year has no DfE ruleset: the nearest ({outcome.ruleset}) ran.",
-        f"Rules DfE's validator could not run: {', '.join(could_not_run)}." if could_not_run else "",
-        "",
-        *findings_lines(violations),
-    ]
-    return write_report_files(load_settings().quarantine_dir, stem, lines, violations)

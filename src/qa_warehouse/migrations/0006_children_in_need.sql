@@ -10,3 +10,17 @@ alter table raw.data_quality_issues
 alter table raw.dfe_validations add column collection text not null default '903';
 alter table raw.dfe_validations drop constraint dfe_validations_pkey;
 alter table raw.dfe_validations add primary key (collection, la_code, extract_date);
+-- What the check found, for `qa-warehouse run` to print beside each file's outcome.
+alter table raw.dfe_validations
+    add column children_held integer,
+    add column rows_held bigint,
+    add column report_path text;
+
+-- Where each row of an accepted XML return came from (its event's line and element path): DfE's
+-- CIN validator runs after the load, and its findings on a row name where it is too.
+create table raw.xml_row_locations (
+    load_id bigint not null references raw.load_log (load_id),
+    source_row bigint not null,
+    location text not null,
+    primary key (load_id, source_row)
+);

@@ -37,12 +37,13 @@ def ingest(extract: str, params=None) -> dict:
 
 
 @task(trigger_rule="all_done")
-def gate_ssda903_deliveries() -> list[str]:
-    """DfE's 903 validator on each new 903 delivery as a whole; children with hold findings are held."""
+def gate_dfe_deliveries() -> list[str]:
+    """DfE's validators on each new delivery of a DfE collection (903, CIN census) as a whole; children
+    with hold findings are held."""
     from qa_warehouse.load.gate.dfe import DfeValidatorFailed, DfeValidatorUnavailable
 
     try:
-        outcomes = pipeline.gate_ssda903()
+        outcomes = pipeline.gate_dfe_deliveries()
     except (DfeValidatorFailed, DfeValidatorUnavailable) as error:  # a retry cannot install or fix it
         raise AirflowFailException(str(error)) from error
     for line in outcomes:

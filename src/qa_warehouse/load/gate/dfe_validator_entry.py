@@ -98,6 +98,7 @@ def _validate_cin(request: dict) -> dict:
     registry = importlib.import_module(f"cin_validator.rules.{request['ruleset']}").registry
     try:  # the file is the gate's own rendering of raw rows (cin_xml.write_return), never a delivery
         root = ET.parse(request["file"]).getroot()
+        _one_review_a_reviews_element(root)
         data = cin_validator.process_data(cin_validator.convert_data(root))
     except Exception as refused:
         return {"refused": f"{type(refused).__name__}: {refused}"}
@@ -130,6 +131,24 @@ def _validate_cin(request: dict) -> dict:
         "could_not_run": could_not_run,
         "findings": findings,
     }
+
+
+def _one_review_a_reviews_element(root) -> None:
+    """DfE's return lists a plan's reviews as CPPreviewDate elements in one Reviews element; the
+    validator (cin_validator/ingress.py, create_Reviews) reads only the first date of each Reviews.
+    Each review gets a Reviews element of its own, so that DfE's rules check every review."""
+    import xml.etree.ElementTree as ET
+
+    for plan in root.iter("ChildProtectionPlans"):
+        for reviews in plan.findall("Reviews"):
+            dates = reviews.findall("CPPreviewDate")
+            if len(dates) > 1:
+                at = list(plan).index(reviews)
+                plan.remove(reviews)
+                for offset, review in enumerate(dates):
+                    single = ET.Element("Reviews")
+                    single.append(review)
+                    plan.insert(at + offset, single)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from xml.sax import SAXParseException
 from xml.sax.handler import ContentHandler, feature_external_ges, feature_external_pes
 from xml.sax.saxutils import escape
 
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from defusedxml.sax import make_parser
 
 from qa_warehouse.problems import Violation
@@ -141,8 +141,10 @@ LISTED = ("Disability", "AssessmentFactors", "CPPreviewDate")  # leaves that rep
 
 class ReturnAsCsv(NamedTuple):
     csv: bytes  # UTF-8, the flat header first; empty when the file is refused
-    locations: list[str]  # where data row N came from (index N - 1): "line L, /Message/.../Element"
+    locations: list[str]  # where data row N's event came from (index N - 1): "line L, /Message/.../Element"
     violations: list[Violation]
+    # where each value of data row N came from (index N - 1): lower-case flat column -> "line L, /Message/..."
+    value_locations: list[dict[str, str]] = []
 
 
 @dataclass
@@ -164,6 +166,10 @@ class _Block:
     def flat(self) -> dict[str, str]:
         return {name: text for name, (text, _) in self.values.items()}
 
+    def origins(self) -> dict[str, str]:
+        """Each leaf value's element: "line L, /Message/.../Name"."""
+        return {name: f"line {line}, {self.path}/{name}" for name, (_, line) in self.values.items()}
+
     def listed(self, block: str, leaf: str) -> str:
         return ",".join(text for b in self.blocks if b.name == block for text, _ in b.lists.get(leaf, []))
 
@@ -181,8 +187,10 @@ class _CensusHandler(ContentHandler):
         self.la_code = la_code
         self.stack: list[_Block] = []
         self.text: list[str] = []
+        self.text_line = 0  # where the text being gathered began: stray text is named at its own line
         self.rows: list[dict[str, str]] = []
         self.locations: list[str] = []
+        self.value_locations: list[dict[str, str]] = []
         self.violations: list[Violation] = []
         self.child_problems: list[tuple[str, str, str]] = []  # (rule, message, severity) in the Child read now
         self.locator = None
@@ -218,6 +226,7 @@ class _CensusHandler(ContentHandler):
                 "warn",
             )
         else:
+            # Against the previous sibling, not the furthest seen: one element out of place is one finding.
             position = allowed.index(name)
             if position < parent.last_position:
                 self._problem(
@@ -226,12 +235,14 @@ class _CensusHandler(ContentHandler):
                     f"puts it before (order: {', '.join(allowed)})",
                     "hold",
                 )
-            parent.last_position = max(parent.last_position, position)
+            parent.last_position = position
         self.stack.append(_Block(name, path, line))
         if name == "Child":
             self.child_problems = []
 
     def characters(self, content):
+        if not self.text_line and content.strip():  # the first line of text that is not layout
+            self.text_line = self._line() + content[: len(content) - len(content.lstrip())].count("\n")
         self.text.append(content)
 
     def endElement(self, name):
@@ -242,6 +253,7 @@ class _CensusHandler(ContentHandler):
             return
         parent = self.stack[-1]
         if name not in SEQUENCES:  # a leaf: a value of the block holding it
+            self.text_line = 0  # its text was its value, not stray
             if name in LISTED:
                 parent.lists.setdefault(name, []).append((text, block.line))
             elif name in SEQUENCES.get(parent.name, ()):
@@ -262,36 +274,41 @@ class _CensusHandler(ContentHandler):
     def _flatten(self, child: _Block) -> None:
         """The child's events as flat rows, each with the child's and its episode's details."""
         details: dict[str, str] = {}
+        origins: dict[str, str] = {}  # where each value was read: a finding on it names that element
         for block in child.blocks:
             if block.name in CHILD_BLOCKS:
                 details.update(block.flat())
+                origins.update(block.origins())
         details["Disabilities"] = ",".join(
             text
             for b in child.blocks
             if b.name == "ChildCharacteristics"
             for text, _ in _leaves(b, "Disabilities", "Disability")
         )
+        origins.update(_list_origins(child, "ChildCharacteristics", "Disabilities", "Disabilities"))
         child_id = details.get("LAchildID", "")
         first_row = len(self.rows) + 1
         for episode in (b for b in child.blocks if b.name == "CINdetails"):
-            self._events(child_id, episode, {**details, **episode.flat()})
+            episode_origins = {**origins, **episode.origins()}
+            self._events(child_id, episode, {**details, **episode.flat()}, episode_origins)
             for block in episode.blocks:
                 values = {**details, **episode.flat(), **block.flat()}
+                block_origins = {**episode_origins, **block.origins()}
                 if block.name == "Assessments":
                     values["Factors"] = block.listed("FactorsIdentifiedAtAssessment", "AssessmentFactors")
+                    block_origins.update(_list_origins(block, "FactorsIdentifiedAtAssessment", None, "Factors"))
                 if block.name in EVENTS:
-                    self._events(child_id, block, values)
+                    self._events(child_id, block, values, block_origins)
                 if block.name == "ChildProtectionPlans":
                     for reviews in (b for b in block.blocks if b.name == "Reviews"):
                         for position, (when, line) in enumerate(reviews.lists.get("CPPreviewDate", []), start=1):
-                            values = {**values, "CPPreviewDate": when}
                             self._row(
                                 child_id,
                                 values,
+                                block_origins,
                                 "CPPreviewDate",
                                 when,
-                                line,
-                                f"{reviews.path}/CPPreviewDate[{position}]",
+                                f"line {line}, {reviews.path}/CPPreviewDate[{position}]",
                             )
         has_rows = len(self.rows) >= first_row
         if not any(b.name == "ChildIdentifiers" for b in child.blocks):
@@ -314,17 +331,22 @@ class _CensusHandler(ContentHandler):
             )
         self.child_problems = []
 
-    def _events(self, child_id: str, block: _Block, values: dict[str, str]) -> None:
+    def _events(self, child_id: str, block: _Block, values: dict[str, str], origins: dict[str, str]) -> None:
         for event in EVENTS[block.name]:
             when, line = block.values.get(event, ("", block.line))
             if when:
-                self._row(child_id, values, event, when, line, f"{block.path}/{event}")
+                self._row(child_id, values, origins, event, when, f"line {line}, {block.path}/{event}")
 
-    def _row(self, child_id: str, values: Mapping[str, str], event: str, when: str, line: int, path: str) -> None:
+    def _row(
+        self, child_id: str, values: Mapping[str, str], origins: Mapping[str, str], event: str, when: str, where: str
+    ) -> None:
         self.rows.append(
             {**{c: values.get(c, "") for c in FLAT_COLUMNS}, "LAchildID": child_id, "Date": when, "Type": event}
         )
-        self.locations.append(f"line {line}, {path}")
+        self.locations.append(where)
+        self.value_locations.append(
+            {c.lower(): origins[c] for c in FLAT_COLUMNS if c in origins} | {"date": where, "type": where}
+        )
 
     def _problem(self, rule: str, message: str, severity: str) -> None:
         if any(b.name == "Child" for b in self.stack):
@@ -337,6 +359,7 @@ class _CensusHandler(ContentHandler):
     def _stray_text(self, line: int, text: str | None = None) -> None:
         text = "".join(self.text).strip() if text is None else text
         self.text = []
+        line, self.text_line = self.text_line or line, 0
         if text and self.stack:
             shown = text if len(text) <= 40 else text[:37] + "..."
             self._problem(
@@ -346,62 +369,115 @@ class _CensusHandler(ContentHandler):
             )
 
 
+def _list_origins(block: _Block, holder: str, leaf_holder: str | None, column: str) -> dict[str, str]:
+    """Where a listed value (a child's disabilities, an assessment's factors) was read: its holder element."""
+    holders = [b for b in block.blocks if b.name == holder]
+    if leaf_holder is not None:
+        holders = [inner for b in holders for inner in b.blocks if inner.name == leaf_holder]
+    return {column: f"line {holders[0].line}, {holders[0].path}"} if holders else {}
+
+
 def _leaves(block: _Block, holder: str, leaf: str) -> list[tuple[str, int]]:
     return [item for b in block.blocks if b.name == holder for item in b.lists.get(leaf, [])]
+
+
+def _safe_parser(handler: ContentHandler, *, forbid_dtd: bool = True):
+    parser = make_parser()
+    parser.forbid_dtd = forbid_dtd  # defusedxml allows a DTD by default; DfE's return declares none
+    parser.forbid_entities = True  # an entity bomb is refused at its first declaration, never expanded
+    parser.forbid_external = True
+    parser.setFeature(feature_external_ges, False)
+    parser.setFeature(feature_external_pes, False)
+    parser.setContentHandler(handler)
+    return parser
 
 
 def read_return(data: bytes, file_name: str, la_code: str) -> ReturnAsCsv:
     """The census return as flat CSV bytes, each row's origin, and what only XML can get wrong."""
     handler = _CensusHandler(file_name, la_code)
-    parser = make_parser()
-    parser.forbid_dtd = True  # defusedxml allows a DTD by default; DfE's return declares none
-    parser.forbid_entities = True  # an entity bomb is refused at its first declaration
-    parser.forbid_external = True
-    parser.setFeature(feature_external_ges, False)
-    parser.setFeature(feature_external_pes, False)
-    parser.setContentHandler(handler)
     try:
-        parser.parse(io.BytesIO(data))
+        _safe_parser(handler).parse(io.BytesIO(data))
     except _Refused as refused:
-        return ReturnAsCsv(b"", [], [Violation(file_name, refused.rule, str(refused))])
+        message = str(refused)
+        return ReturnAsCsv(b"", [], [Violation(file_name, refused.rule, message, location=message.split(": ", 1)[0])])
     except DefusedXmlException as forbidden:
-        rule = FORBIDDEN_RULES.get(type(forbidden).__name__, "xml_forbidden")
-        return ReturnAsCsv(
-            b"",
-            [],
-            [
-                Violation(
-                    file_name, rule, f"line {handler._line()}: {forbidden}; refused unread (DfE's return declares none)"
-                )
-            ],
-        )
+        return ReturnAsCsv(b"", [], [_forbidden(data, file_name, forbidden, handler._line())])
     except SAXParseException as error:
-        message = f"line {error.getLineNumber()}, column {error.getColumnNumber()}: not well-formed XML ({error.getMessage()})"
-        return ReturnAsCsv(b"", [], [Violation(file_name, "xml_malformed", message)])
+        where = f"line {error.getLineNumber()}, column {error.getColumnNumber()}"
+        message = f"{where}: not well-formed XML ({error.getMessage()})"
+        return ReturnAsCsv(b"", [], [Violation(file_name, "xml_malformed", message, location=where)])
     if not handler.rows:
         handler.violations.append(Violation(file_name, "xml_no_events", "the return holds no child with a dated event"))
     out = io.StringIO()
     writer = csv.DictWriter(out, FLAT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(handler.rows)
-    return ReturnAsCsv(out.getvalue().encode("utf-8"), handler.locations, handler.violations)
+    return ReturnAsCsv(out.getvalue().encode("utf-8"), handler.locations, handler.violations, handler.value_locations)
 
 
-FORBIDDEN_RULES = {
-    "DTDForbidden": "xml_dtd",
-    "EntitiesForbidden": "xml_entity",
-    "ExternalReferenceForbidden": "xml_external_reference",
-}
+class _StopAtRoot(Exception):
+    pass
 
 
-def with_locations(violations: list[Violation], locations: list[str]) -> list[Violation]:
-    """Add the line and element path beside each data row: the person fixing the return sees them."""
-    return [
-        replace(v, location=locations[v.row - 1])
-        if v.row is not None and v.location is None and 0 < v.row <= len(locations)
-        else v
-        for v in violations
-    ]
+class _PrologHandler(ContentHandler):
+    """Reads only the prolog (the DTD): stops at the root element, before any content."""
+
+    def __init__(self):
+        super().__init__()
+        self.locator = None
+
+    def setDocumentLocator(self, locator):
+        self.locator = locator
+
+    def startElement(self, name, attrs):
+        raise _StopAtRoot
+
+
+def _forbidden(data: bytes, file_name: str, forbidden: DefusedXmlException, line: int) -> Violation:
+    """What the refused declaration is, by name. A DTD is refused at its start; read again with DTDs
+    allowed but entities still refused, an entity declared in it is named (refused as it is declared,
+    so never expanded nor fetched), else the DTD itself is."""
+    if isinstance(forbidden, DTDForbidden):
+        prolog = _PrologHandler()
+        try:
+            _safe_parser(prolog, forbid_dtd=False).parse(io.BytesIO(data))
+        except EntitiesForbidden as entity:
+            forbidden = entity
+            line = prolog.locator.getLineNumber() if prolog.locator else line
+        except (_StopAtRoot, SAXParseException, DefusedXmlException):
+            pass
+    where = f"line {line}"
+    if isinstance(forbidden, EntitiesForbidden) and (forbidden.sysid or forbidden.pubid):
+        reference = forbidden.sysid or forbidden.pubid
+        rule = "xml_external_reference"
+        message = f"declares entity {forbidden.name!r} as the external resource {reference!r}; refused, never fetched"
+    elif isinstance(forbidden, EntitiesForbidden):
+        rule = "xml_entity"
+        message = (
+            f"declares entity {forbidden.name!r}; refused, never expanded (an entity bomb is built of these; "
+            "DfE's return declares none)"
+        )
+    elif isinstance(forbidden, DTDForbidden):
+        rule = "xml_dtd"
+        message = f"declares a DTD (<!DOCTYPE {forbidden.name}>); refused unread (DfE's return declares none)"
+    else:
+        rule = "xml_forbidden"
+        message = f"{forbidden}; refused unread"
+    return Violation(file_name, rule, f"{where}: {message}", location=where)
+
+
+def with_locations(violations: list[Violation], returned: ReturnAsCsv) -> list[Violation]:
+    """Add where in the XML each finding on a data row is, for the person fixing the return: the element
+    of the value it names (a bad CINreferralDate is its own element, whichever event row repeats it),
+    else the element of the row's event."""
+
+    def where(v: Violation) -> str | None:
+        if v.row is None or v.location is not None or not 0 < v.row <= len(returned.locations):
+            return v.location
+        values = returned.value_locations[v.row - 1] if v.row <= len(returned.value_locations) else {}
+        return values.get(v.column or "") or returned.locations[v.row - 1]
+
+    return [replace(v, location=where(v)) for v in violations]
 
 
 # The writer ------------------------------------------------------------------------------------------

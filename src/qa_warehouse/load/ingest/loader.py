@@ -138,11 +138,12 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             from qa_warehouse.load.ingest.spreadsheet import xlsx_to_csv  # openpyxl: import it only for workbooks
 
             data, header_row, violations = xlsx_to_csv(data, contract, landing.path.name)
-        locations: list[str] | None = None
+        census = None
         if landing.path.suffix.lower() == ".xml":  # DfE's CIN census return: flattened, then the same path
             from qa_warehouse.load.ingest.cin_xml import read_return
 
-            data, locations, violations = read_return(data, landing.path.name, landing.la_code)
+            census = read_return(data, landing.path.name, landing.la_code)
+            data, violations = census.csv, list(census.violations)
         if not violations or not refuses_file(with_severity(contract, violations)):
             decoded = decode(data)
             violations += _header_violations(contract, decoded, landing.path.name)
@@ -167,10 +168,10 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
             from qa_warehouse.load.ingest.spreadsheet import with_sheet_rows
 
             violations = with_sheet_rows(violations, header_row)
-        if locations is not None:
+        if census is not None:
             from qa_warehouse.load.ingest.cin_xml import with_locations
 
-            violations = with_locations(violations, locations)
+            violations = with_locations(violations, census)
 
         outcome.violations = violations
         if refuses_file(violations):
@@ -183,6 +184,8 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
         else:
             _attach(conn, contract, table, load_id)
             with conn.cursor() as cur:
+                if census is not None:  # for findings made after the load (DfE's validator) to name too
+                    _record_xml_locations(cur, load_id, census.locations)
                 record_issues(cur, load_id, violations)
                 outcome.rows_held = hold_rows(cur, load_id, violations)
             outcome.rows_warned = len({v.row for v in violations if v.severity == "warn"})
@@ -201,6 +204,17 @@ def ingest_file(landing: LandingFile, warehouse: Warehouse) -> LoadOutcome:
                 rows_warned=outcome.rows_warned,
             )
     return outcome
+
+
+def _record_xml_locations(cur, load_id: int, locations: list[str]) -> None:
+    from psycopg2.extras import execute_values
+
+    execute_values(
+        cur,
+        "insert into raw.xml_row_locations (load_id, source_row, location) values %s",
+        [(load_id, row, where) for row, where in enumerate(locations, start=1)],
+        page_size=10000,
+    )
 
 
 def _previous_outcome(conn, landing: LandingFile, file_hash: str):

@@ -1,8 +1,8 @@
 """Ingest: when extract files settle in the landing folder, load each extract in contract reference order.
 
 Scheduled by an AssetWatcher on the landing folder (qa_warehouse.orchestration.landing_trigger). Each task emits
-its raw table's Asset; an extract with nothing new is skipped; the 903 files, once in, are checked
-together by DfE's validator (`gate_ssda903_deliveries`); `delivery_loaded` then emits raw.delivery
+its raw table's Asset; an extract with nothing new is skipped; the files of DfE's collections, once
+in, are checked by DfE's validators (`gate_dfe_deliveries`: the 903 files together, the CIN census); `delivery_loaded` then emits raw.delivery
 once, which schedules qa_build_and_publish; `report_delivery` names every file's outcome (and alerts
 when a file was refused or rows were held back). A quarantined file fails its task without retry (a retry
 cannot fix the data); its referrers are still gated and reported, but the build does not run.
@@ -39,10 +39,15 @@ def qa_ingest():
         )
         for upstream in get_contract(extract).upstream_extracts:
             tasks[upstream] >> tasks[extract]
-    ssda903 = dag_tasks.gate_ssda903_deliveries()
-    [tasks[extract] for extract in tasks if get_contract(extract).dfe_table] >> ssda903
-    [*tasks.values(), ssda903] >> dag_tasks.delivery_loaded()
-    [*tasks.values(), ssda903] >> dag_tasks.report_delivery()
+    dfe = dag_tasks.gate_dfe_deliveries()
+    [tasks[extract] for extract in tasks if _checked_by_dfe(extract)] >> dfe
+    [*tasks.values(), dfe] >> dag_tasks.delivery_loaded()
+    [*tasks.values(), dfe] >> dag_tasks.report_delivery()
+
+
+def _checked_by_dfe(extract: str) -> bool:
+    contract = get_contract(extract)
+    return bool(contract.dfe_table or contract.dfe_collection)
 
 
 qa_ingest()
