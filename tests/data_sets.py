@@ -380,7 +380,7 @@ def cin_child_events(child: str, sex: str, episodes: list[dict]) -> list[dict[st
 
 def cin_cases(prefix: str) -> list[dict[str, str]]:
     """Every case, for one authority (ids prefixed), as flat rows."""
-    c = [
+    c: list[tuple[str, str, list[dict]]] = [
         # Assessed in time, S47 and ICPC in time, a plan reviewed at exactly 3 then 6 months, a CIN plan.
         (
             "A",
@@ -595,7 +595,13 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "source": "10",
                     "need": "N6",
                     "cp_plans": [
-                        {"start": "2024-07-01", "initial": "PHY", "latest": "PHY", "previous": 2, "reviews": ["2024-10-02"]}
+                        {
+                            "start": "2024-07-01",
+                            "initial": "PHY",
+                            "latest": "PHY",
+                            "previous": 2,
+                            "reviews": ["2024-10-02"],
+                        }
                     ],
                 }
             ],

@@ -104,12 +104,20 @@ def test_the_exception_list_names_each_overdue_child_for_managers_only(module_wa
             " from restricted_children_in_need.children_in_need_exceptions"
         )
         rows = cur.fetchall()
-    got = {(la, kind, child, started): {"due_date": due, "days_overdue": days} for la, kind, child, started, due, days, _ in rows}
+    got = {
+        (la, kind, child, started): {"due_date": due, "days_overdue": days}
+        for la, kind, child, started, due, days, _ in rows
+    }
     assert got == expected
     assert {row[6] for row in rows} == {CIN_AS_AT}
     with login("qa_warehouse_children_in_need_manager") as conn, conn.cursor() as cur:
         cur.execute("select count(*) from restricted_children_in_need.children_in_need_exceptions")
         assert cur.fetchone()[0] == len(expected)
+    ((fostering_reads,),) = module_warehouse.query(
+        "select has_table_privilege('qa_warehouse_fostering_manager',"
+        " 'restricted_children_in_need.children_in_need_exceptions', 'select')"
+    )
+    assert fostering_reads is False
     ((bi_reads,),) = module_warehouse.query(
         "select has_table_privilege('qa_warehouse_bi', 'restricted_children_in_need.children_in_need_exceptions',"
         " 'select')"

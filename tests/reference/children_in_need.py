@@ -78,6 +78,13 @@ def day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def key_day(text: str | None) -> date:
+    """A date that identifies something (a referral, an assessment, a plan): never blank."""
+    found = day(text)
+    assert found is not None, f"a key date is blank: {text!r}"
+    return found
+
+
 def flag(text: str | None) -> bool:
     return (text or "").strip().lower() in ("true", "1", "y", "yes")
 
@@ -118,33 +125,33 @@ def read_flat(path: Path) -> Census:
     with path.open(encoding="utf-8-sig", newline="") as f:
         for raw in csv.DictReader(f):
             row = {k.strip().lower(): v for k, v in raw.items()}
-            child, referral, kind = row["lachildid"].strip(), day(row["cinreferraldate"]), row["type"].strip()
+            child, referral, kind = row["lachildid"].strip(), key_day(row["cinreferraldate"]), row["type"].strip()
             episode = census.episode(child, referral)
             episode.source = episode.source or code(row["referralsource"])
             episode.need = episode.need or code(row["primaryneedcode"])
             episode.closure = episode.closure or day(row["cinclosuredate"])
             episode.nfa = episode.nfa or flag(row["referralnfa"])
             if kind.startswith("Assessment"):
-                a = episode.assessments.setdefault(day(row["assessmentactualstartdate"]), {})
+                a = episode.assessments.setdefault(key_day(row["assessmentactualstartdate"]), {})
                 a["authorised"] = a.get("authorised") or day(row["assessmentauthorisationdate"])
                 a["factors"] = a.get("factors") or row["factors"]
             elif kind.startswith("CINPlan"):
-                start = day(row["cinplanstartdate"])
+                start = key_day(row["cinplanstartdate"])
                 episode.cin_plans[start] = episode.cin_plans.get(start) or day(row["cinplanenddate"])
             elif kind == "S47ActualStartDate":
-                episode.s47[day(row["s47actualstartdate"])] = {
+                episode.s47[key_day(row["s47actualstartdate"])] = {
                     "icpc": day(row["dateofinitialcpc"]),
                     "not_required": flag(row["icpcnotrequired"]),
                 }
             elif kind.startswith("CPP"):
-                plan = census.plan(child, day(row["cppstartdate"]))
+                plan = census.plan(child, key_day(row["cppstartdate"]))
                 plan.end = plan.end or day(row["cppenddate"])
                 plan.initial = plan.initial or code(row["initialcategoryofabuse"])
                 plan.latest = plan.latest or code(row["latestcategoryofabuse"])
                 if row["numberofpreviouscpp"].strip():
                     plan.previous = int(row["numberofpreviouscpp"])
                 if kind == "CPPreviewDate":
-                    plan.reviews.add(day(row["date"]))
+                    plan.reviews.add(key_day(row["date"]))
     return census
 
 
@@ -158,31 +165,33 @@ def read_xml(path: Path) -> Census:
     for child_element in ElementTree.parse(path).getroot().iterfind("Children/Child"):
         child = (text(child_element, "ChildIdentifiers/LAchildID") or "").strip()
         for details in child_element.iterfind("CINdetails"):
-            episode = census.episode(child, day(text(details, "CINreferralDate")))
+            episode = census.episode(child, key_day(text(details, "CINreferralDate")))
             episode.source = code(text(details, "ReferralSource"))
             episode.need = code(text(details, "PrimaryNeedCode"))
             episode.closure = day(text(details, "CINclosureDate"))
             episode.nfa = flag(text(details, "ReferralNFA"))
             for a in details.iterfind("Assessments"):
-                episode.assessments[day(text(a, "AssessmentActualStartDate"))] = {
+                episode.assessments[key_day(text(a, "AssessmentActualStartDate"))] = {
                     "authorised": day(text(a, "AssessmentAuthorisationDate")),
-                    "factors": ",".join(f.text or "" for f in a.iterfind("FactorsIdentifiedAtAssessment/AssessmentFactors")),
+                    "factors": ",".join(
+                        f.text or "" for f in a.iterfind("FactorsIdentifiedAtAssessment/AssessmentFactors")
+                    ),
                 }
             for p in details.iterfind("CINPlanDates"):
-                episode.cin_plans[day(text(p, "CINPlanStartDate"))] = day(text(p, "CINPlanEndDate"))
+                episode.cin_plans[key_day(text(p, "CINPlanStartDate"))] = day(text(p, "CINPlanEndDate"))
             for s in details.iterfind("Section47"):
-                episode.s47[day(text(s, "S47ActualStartDate"))] = {
+                episode.s47[key_day(text(s, "S47ActualStartDate"))] = {
                     "icpc": day(text(s, "DateOfInitialCPC")),
                     "not_required": flag(text(s, "ICPCnotRequired")),
                 }
             for p in details.iterfind("ChildProtectionPlans"):
-                plan = census.plan(child, day(text(p, "CPPstartDate")))
+                plan = census.plan(child, key_day(text(p, "CPPstartDate")))
                 plan.end = day(text(p, "CPPendDate"))
                 plan.initial = code(text(p, "InitialCategoryOfAbuse"))
                 plan.latest = code(text(p, "LatestCategoryOfAbuse"))
                 previous = text(p, "NumberOfPreviousCPP")
                 plan.previous = int(previous) if previous else None
-                plan.reviews = {day(r.text) for r in p.iterfind("Reviews/CPPreviewDate")}
+                plan.reviews = {key_day(r.text) for r in p.iterfind("Reviews/CPPreviewDate")}
     return census
 
 
@@ -197,7 +206,9 @@ def month_end(day_in_month: date) -> date:
 def reporting_periods(extract_date: date, first_referral: date) -> list[tuple[str, date, date]]:
     """(period_type, period_start, period_end), as int_children_in_need_reporting_periods makes them."""
     periods = []
-    last_month_end = extract_date if month_end(extract_date) == extract_date else extract_date.replace(day=1) - timedelta(1)
+    last_month_end = (
+        extract_date if month_end(extract_date) == extract_date else extract_date.replace(day=1) - timedelta(1)
+    )
     for back in range(MONTHS):
         end = month_end(shift_months(last_month_end.replace(day=1), -back))
         periods.append(("month", end.replace(day=1), end))
@@ -272,7 +283,9 @@ def authority_counts(census: Census, periods, holidays) -> dict[tuple[str, date,
             "referrals_no_further_action": (sum(e.nfa for e in referred), len(referred)),
             "assessments_completed": (len(completed), None),
             "assessments_45_working_days": (
-                sum(a["authorised"] <= nth_working_day_after(s, ASSESSMENT_WORKING_DAYS, holidays) for s, a in completed),
+                sum(
+                    a["authorised"] <= nth_working_day_after(s, ASSESSMENT_WORKING_DAYS, holidays) for s, a in completed
+                ),
                 len(completed),
             ),
             "children_in_need_at_period_end": (
@@ -289,7 +302,7 @@ def authority_counts(census: Census, periods, holidays) -> dict[tuple[str, date,
             "cp_plans_at_period_end": (len({child for child, _ in on_plan}), None),
             "cp_plans_second_or_subsequent": (sum((p.previous or 0) > 0 for p in starting), len(starting)),
             "cp_plans_ceased_after_2_years": (
-                sum(p.end >= shift_months(p.start, 12 * LONG_PLAN_YEARS) for p in ceasing),
+                sum(p.end is not None and p.end >= shift_months(p.start, 12 * LONG_PLAN_YEARS) for p in ceasing),
                 len(ceasing),
             ),
             "cp_plans_lasting_2_years": (
@@ -363,7 +376,7 @@ def expected_breakdowns(landing: Path) -> dict[str, dict[tuple, dict]]:
                 return d is not None and start <= d <= end
 
             referred = [e for e in episodes if within(e.referral)]
-            by_source = defaultdict(int)
+            by_source: defaultdict[str, int] = defaultdict(int)
             for e in referred:
                 by_source[e.source or "not_recorded"] += 1
             for source, n in by_source.items():
@@ -374,7 +387,7 @@ def expected_breakdowns(landing: Path) -> dict[str, dict[tuple, dict]]:
                     "percentage": share(n, len(referred)),
                 }
             completed = [a for e in episodes for a in e.assessments.values() if within(a["authorised"])]
-            by_factor = defaultdict(int)
+            by_factor: defaultdict[str, int] = defaultdict(int)
             for a in completed:
                 for factor in {f.strip().upper() for f in (a["factors"] or "").split(",") if f.strip()}:
                     by_factor[factor] += 1
@@ -385,7 +398,8 @@ def expected_breakdowns(landing: Path) -> dict[str, dict[tuple, dict]]:
                     "assessments_completed": len(completed),
                     "percentage": share(n, len(completed)),
                 }
-            starting, at_end = defaultdict(int), defaultdict(int)
+            starting: defaultdict[str, int] = defaultdict(int)
+            at_end: defaultdict[str, int] = defaultdict(int)
             for e in referred:
                 starting[e.need or "not_recorded"] += 1
             latest_open: dict[str, Episode] = {}
@@ -402,7 +416,7 @@ def expected_breakdowns(landing: Path) -> dict[str, dict[tuple, dict]]:
                     "referrals": starting[need],
                     "children_in_need_at_period_end": at_end[need],
                 }
-            categories = defaultdict(lambda: [0, 0])
+            categories: defaultdict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
             for p in census.plans.values():
                 for category_kind, category in (("initial", p.initial), ("latest", p.latest)):
                     key = (category_kind, category or "not_recorded")
@@ -435,7 +449,10 @@ def expected_exceptions(landing: Path) -> dict[tuple, dict]:
             for start, a in e.assessments.items():
                 due = nth_working_day_after(start, ASSESSMENT_WORKING_DAYS, holidays)
                 if start <= at and (a["authorised"] is None or a["authorised"] > at) and due < at:
-                    rows[(la, "assessment_overdue", e.child, start)] = {"due_date": due, "days_overdue": (at - due).days}
+                    rows[(la, "assessment_overdue", e.child, start)] = {
+                        "due_date": due,
+                        "days_overdue": (at - due).days,
+                    }
             for start, s in e.s47.items():
                 due = nth_working_day_after(start, ICPC_WORKING_DAYS, holidays)
                 awaiting = not s["not_required"] and (s["icpc"] is None or s["icpc"] > at)

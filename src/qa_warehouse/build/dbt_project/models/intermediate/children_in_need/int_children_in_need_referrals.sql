@@ -9,7 +9,7 @@ with referrals as (
 
 select
     referrals.*,
-    exists (
+    exists(
         select 1 from referrals as previous
         where previous.la_code = referrals.la_code
             and previous.child_key = referrals.child_key

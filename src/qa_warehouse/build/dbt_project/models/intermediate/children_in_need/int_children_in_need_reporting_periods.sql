@@ -47,11 +47,12 @@ years as (
 ),
 
 periods as (
-    select * from months
+    select *, cast(extract(year from period_end - interval '3 months') as integer) as financial_year_start
+    from months
     union all
-    select * from quarters
+    select *, cast(extract(year from period_end - interval '3 months') as integer) from quarters
     union all
-    select * from years
+    select *, cast(extract(year from period_end - interval '3 months') as integer) from years
 )
 
 select
@@ -61,8 +62,7 @@ select
     periods.period_end,
     snapshots.extract_date,
     -- the financial (census collection) year the period ends in, e.g. 2024/25
-    (extract(year from periods.period_end - interval '3 months'))::integer || '/'
-    || lpad(cast((cast(extract(year from periods.period_end - interval '3 months') as integer) + 1) % 100 as text), 2, '0')
+    periods.financial_year_start || '/' || lpad(cast((periods.financial_year_start + 1) % 100 as text), 2, '0')
         as financial_year
 from periods
 inner join snapshots on snapshots.la_code = periods.la_code

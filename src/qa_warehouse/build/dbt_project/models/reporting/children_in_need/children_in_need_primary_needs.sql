@@ -21,21 +21,28 @@ starting as (
     group by 1, 2, 3, 4
 ),
 
+-- each child's latest episode open at the period end
 open_at_end as (
-    select distinct on (periods.la_code, periods.period_type, periods.period_end, referrals.child_key)
-        periods.la_code, periods.period_type, periods.period_end,
-        coalesce(referrals.primary_need_code, 'not_recorded') as primary_need_code
+    select
+        periods.la_code,
+        periods.period_type,
+        periods.period_end,
+        coalesce(referrals.primary_need_code, 'not_recorded') as primary_need_code,
+        row_number() over (
+            partition by periods.la_code, periods.period_type, periods.period_end, referrals.child_key
+            order by referrals.referral_date desc
+        ) as latest_first
     from periods
     inner join referrals
         on referrals.la_code = periods.la_code
         and referrals.referral_date <= periods.period_end
         and (referrals.closure_date is null or referrals.closure_date > periods.period_end)
-    order by periods.la_code, periods.period_type, periods.period_end, referrals.child_key, referrals.referral_date desc
 ),
 
 at_end as (
     select la_code, period_type, period_end, primary_need_code, count(*) as children
     from open_at_end
+    where latest_first = 1
     group by 1, 2, 3, 4
 ),
 

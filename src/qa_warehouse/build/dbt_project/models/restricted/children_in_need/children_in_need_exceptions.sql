@@ -44,7 +44,8 @@ overdue as (
     inner join {{ ref('int_children_in_need_assessment_outcomes') }} as assessments
         on assessments.la_code = loads.la_code
         and assessments.assessment_start_date <= loads.as_at
-        and (assessments.assessment_authorisation_date is null or assessments.assessment_authorisation_date > loads.as_at)
+        and (assessments.assessment_authorisation_date is null
+            or assessments.assessment_authorisation_date > loads.as_at)
         and assessments.due_date < loads.as_at
 )
 
