@@ -144,3 +144,24 @@ def test_editions_keep_the_new_tables(module_warehouse):
         layouts = {layout.table: layout for layout in editions.figure_layouts(cur, tables)}
     assert set(layouts) == set(tables)
     assert {"numerator", "denominator", "percentage"} <= set(layouts[TABLE].figures)
+
+
+def test_the_quarterly_section_and_its_public_twin_carry_the_quarters(module_warehouse, expected):
+    quarters = {(k[0], k[2], k[3]): f for k, f in expected.items() if k[1] == "quarter"}
+    tables = {}
+    for schema in ("reporting", "public_reporting"):
+        with closing(module_warehouse.connect()) as conn, conn.cursor() as cur:
+            cur.execute(
+                f"select la_code, period_end, measure_code, breakdown, numerator, denominator"
+                f" from {schema}.quarterly_report_children_in_need"
+            )
+            tables[schema] = {(la, end, m): (b, n, d) for la, end, m, b, n, d in cur.fetchall()}
+    assert {key: (n, d) for key, (_, n, d) in tables["reporting"].items()} == {
+        key: (f["numerator"], f["denominator"]) for key, f in quarters.items()
+    }
+    assert {b for b, _, _ in tables["reporting"].values()} == {"All"}
+    public = tables["public_reporting"]
+    assert set(public) == set(quarters)
+    for key, f in quarters.items():
+        if 1 <= f["numerator"] <= 5:  # DfE's rule: a count of 1 to 5 is never published
+            assert public[key][1] == "c", key
