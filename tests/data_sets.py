@@ -618,6 +618,22 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                 }
             ],
         ),
+        # On a plan after one enquiry's conference, a second enquiry awaits its own: due on the extract
+        # date itself (15 working days after 10 March 2025), so awaiting but not yet overdue.
+        (
+            "Q",
+            "F",
+            [
+                {
+                    "referral": "2024-10-20",
+                    "source": "1C",
+                    "need": "N1",
+                    "icpc": "2024-11-05",
+                    "s47": [{"start": "2024-10-22", "icpc": "2024-11-05"}, {"start": "2025-03-10"}],
+                    "cp_plans": [{"start": "2024-11-05", "initial": "NEG", "latest": "NEG", "reviews": ["2025-02-05"]}],
+                }
+            ],
+        ),
     ]
     rows = []
     for suffix, sex, episodes in c:

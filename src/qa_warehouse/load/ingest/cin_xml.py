@@ -279,6 +279,9 @@ class _CensusHandler(ContentHandler):
                 values = {**details, **episode.flat(), **block.flat()}
                 if block.name == "Assessments":
                     values["Factors"] = block.listed("FactorsIdentifiedAtAssessment", "AssessmentFactors")
+                if block.name == "Section47":
+                    # the enquiry's own conference, blank while none is held: never the episode's
+                    values["DateOfInitialCPC"] = block.value("DateOfInitialCPC")
                 if block.name in EVENTS:
                     self._events(child_id, block, values)
                 if block.name == "ChildProtectionPlans":
