@@ -165,3 +165,18 @@ def test_the_quarterly_section_and_its_public_twin_carry_the_quarters(module_war
     for key, f in quarters.items():
         if 1 <= f["numerator"] <= 5:  # DfE's rule: a count of 1 to 5 is never published
             assert public[key][1] == "c", key
+
+
+def test_performance_on_a_page_shows_the_children_in_need_section(module_warehouse, tmp_path):
+    import html
+
+    from qa_warehouse import cli
+    from tests.reference.measures import measures
+
+    page = tmp_path / "page.html"
+    assert cli.main(["page", "--la", CIN_CSV_LA, "--out", str(page)]) == 0
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    assert "Children in need" in text
+    names = [m["measure_name"] for m in measures().values() if m["area"] == "children_in_need"]
+    assert len(names) == len(PERCENTAGES + COUNTS)
+    assert not [name for name in names if name not in text]
