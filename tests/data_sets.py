@@ -281,3 +281,390 @@ CHILDREN_IN_CARE_DFE_COUNTING = DataSet(
     areas=("children_in_care",),
     extra_deliveries=(dfe_counting_cases,),
 )
+
+
+# Children in need: a hand-made census for two authorities (the synthetic generator has no census
+# yet), one delivered as DfE's flat CSV and one as DfE's XML return, each child a case that pins one
+# edge of DfE's definitions (docs/children-in-need-figures.md). Dates are relative to nothing: the
+# extract date is CIN_AS_AT and the edges were counted on the calendar with England's bank holidays.
+CIN_AS_AT = dt.date(2025, 3, 31)
+CIN_CSV_LA = "885"
+CIN_XML_LA = "886"
+
+
+@dataclass(frozen=True)
+class WrittenDataSet(DataSet):
+    """A data set written by a function of the landing folder rather than by the generator."""
+
+    writer: Callable[[Path], list[Path]] | None = None
+
+    def generate(self, folder: Path) -> list[Path]:
+        assert self.writer is not None
+        return self.writer(folder)
+
+
+def _d(text: str | None) -> str:
+    return text or ""
+
+
+def cin_child_events(child: str, sex: str, episodes: list[dict]) -> list[dict[str, str]]:
+    """A child's flat event rows (DfE's element names) from its episodes: each episode a dict with
+    referral, source, need, closure, reason, nfa, icpc (the episode's), and lists assessments
+    (start, authorised, factors), s47 (start, icpc, not_required), cp_plans (start, end, initial,
+    latest, previous, reviews) and cin_plans (start, end)."""
+    base = {
+        "LAchildID": child,
+        "UPN": "",
+        "UPNunknown": "UN1",
+        "PersonBirthDate": "2015-06-01",
+        "Sex": sex,
+        "Ethnicity": "WBRI",
+        "Disabilities": "NONE",
+    }
+    rows: list[dict[str, str]] = []
+    for episode in episodes:
+        details = {
+            **base,
+            "CINreferralDate": episode["referral"],
+            "ReferralSource": _d(episode.get("source")),
+            "PrimaryNeedCode": _d(episode.get("need")),
+            "CINclosureDate": _d(episode.get("closure")),
+            "ReasonForClosure": _d(episode.get("reason")),
+            "DateOfInitialCPC": _d(episode.get("icpc")),
+            "ReferralNFA": "true" if episode.get("nfa") else "false",
+        }
+
+        def row(event: str, when: str, **block: str) -> None:
+            rows.append({**details, **block, "Type": event, "Date": when})
+
+        row("CINreferralDate", episode["referral"])
+        if episode.get("closure"):
+            row("CINclosureDate", episode["closure"])
+        for a in episode.get("assessments", []):
+            block = {
+                "AssessmentActualStartDate": a["start"],
+                "AssessmentAuthorisationDate": _d(a.get("authorised")),
+                "Factors": _d(a.get("factors")),
+            }
+            row("AssessmentActualStartDate", a["start"], **block)
+            if a.get("authorised"):
+                row("AssessmentAuthorisationDate", a["authorised"], **block)
+        for p in episode.get("cin_plans", []):
+            block = {"CINPlanStartDate": p["start"], "CINPlanEndDate": _d(p.get("end"))}
+            row("CINPlanStartDate", p["start"], **block)
+            if p.get("end"):
+                row("CINPlanEndDate", p["end"], **block)
+        for s in episode.get("s47", []):
+            row(
+                "S47ActualStartDate",
+                s["start"],
+                S47ActualStartDate=s["start"],
+                DateOfInitialCPC=_d(s.get("icpc")),
+                ICPCnotRequired="true" if s.get("not_required") else "false",
+            )
+        for p in episode.get("cp_plans", []):
+            block = {
+                "CPPstartDate": p["start"],
+                "CPPendDate": _d(p.get("end")),
+                "InitialCategoryOfAbuse": p["initial"],
+                "LatestCategoryOfAbuse": p["latest"],
+                "NumberOfPreviousCPP": str(p.get("previous", 0)),
+            }
+            row("CPPstartDate", p["start"], **block)
+            if p.get("end"):
+                row("CPPendDate", p["end"], **block)
+            for review in p.get("reviews", []):
+                row("CPPreviewDate", review, **block)
+    return rows
+
+
+def cin_cases(prefix: str) -> list[dict[str, str]]:
+    """Every case, for one authority (ids prefixed), as flat rows."""
+    c: list[tuple[str, str, list[dict]]] = [
+        # Assessed in time, S47 and ICPC in time, a plan reviewed at exactly 3 then 6 months, a CIN plan.
+        (
+            "A",
+            "M",
+            [
+                {
+                    "referral": "2024-05-02",
+                    "source": "1A",
+                    "need": "N1",
+                    "icpc": "2024-05-20",
+                    "assessments": [{"start": "2024-05-03", "authorised": "2024-06-14", "factors": "2B,3A"}],
+                    "s47": [{"start": "2024-05-10", "icpc": "2024-05-20"}],
+                    "cp_plans": [
+                        {
+                            "start": "2024-05-20",
+                            "initial": "NEG",
+                            "latest": "EMO",
+                            "reviews": ["2024-08-20", "2025-02-20"],
+                        }
+                    ],
+                }
+            ],
+        ),
+        # An NFA referral, then a re-referral within 12 months whose assessment is open past 45 working days.
+        (
+            "B",
+            "F",
+            [
+                {"referral": "2024-04-15", "source": "2A", "closure": "2024-04-15", "reason": "RC8", "nfa": True},
+                {
+                    "referral": "2025-01-10",
+                    "source": "2A",
+                    "need": "N2",
+                    "assessments": [{"start": "2025-01-13"}],
+                },
+            ],
+        ),
+        # Referred again exactly 12 months after the last referral: a re-referral (pinned).
+        (
+            "C",
+            "M",
+            [
+                {
+                    "referral": "2023-06-01",
+                    "source": "3A",
+                    "need": "N3",
+                    "closure": "2023-09-01",
+                    "reason": "RC1",
+                    "assessments": [{"start": "2023-06-02", "authorised": "2023-07-14", "factors": "1C"}],
+                },
+                {"referral": "2024-06-01", "source": "3A", "need": "N3", "cin_plans": [{"start": "2024-07-01"}]},
+            ],
+        ),
+        # Referred 12 months and a day after: not a re-referral.
+        (
+            "D",
+            "F",
+            [
+                {"referral": "2023-05-31", "source": "5A", "closure": "2023-06-30", "reason": "RC8", "nfa": True},
+                {"referral": "2024-06-01", "source": "5A", "need": "N4", "closure": "2024-12-01", "reason": "RC1"},
+            ],
+        ),
+        # Assessment started Monday 2 December 2024, authorised on the 45th working day (6 Feb 2025, over Christmas).
+        (
+            "E",
+            "M",
+            [
+                {
+                    "referral": "2024-12-02",
+                    "source": "1B",
+                    "need": "N1",
+                    "assessments": [{"start": "2024-12-02", "authorised": "2025-02-06", "factors": "2B"}],
+                    "cin_plans": [{"start": "2025-02-10", "end": "2025-03-20"}],
+                }
+            ],
+        ),
+        # ... and one authorised on the 46th (7 Feb 2025): late.
+        (
+            "F",
+            "F",
+            [
+                {
+                    "referral": "2024-12-02",
+                    "source": "",
+                    "need": "",
+                    "assessments": [{"start": "2024-12-02", "authorised": "2025-02-07", "factors": "4A,2B"}],
+                    "cin_plans": [{"start": "2025-02-10"}],
+                }
+            ],
+        ),
+        # Strategy discussion Thursday 12 Dec 2024; ICPC on the 15th working day (7 Jan 2025): in time.
+        (
+            "G",
+            "M",
+            [
+                {
+                    "referral": "2024-12-09",
+                    "source": "5A",
+                    "need": "N1",
+                    "icpc": "2025-01-07",
+                    "s47": [{"start": "2024-12-12", "icpc": "2025-01-07"}],
+                    "cp_plans": [{"start": "2025-01-07", "initial": "PHY", "latest": "PHY", "previous": 1}],
+                }
+            ],
+        ),
+        # ... ICPC on the 16th working day (8 Jan 2025): late; a plan for the third time.
+        (
+            "H",
+            "F",
+            [
+                {
+                    "referral": "2024-12-09",
+                    "source": "5A",
+                    "need": "N1",
+                    "icpc": "2025-01-08",
+                    "s47": [{"start": "2024-12-12", "icpc": "2025-01-08"}],
+                    "cp_plans": [{"start": "2025-01-08", "initial": "SAB", "latest": "MUL", "previous": 2}],
+                }
+            ],
+        ),
+        # Awaiting an ICPC at 31 March, beyond 15 working days (S47 3 March 2025, due 24 March).
+        (
+            "I",
+            "M",
+            [{"referral": "2025-02-27", "source": "6", "need": "N1", "s47": [{"start": "2025-03-03"}]}],
+        ),
+        # Awaiting an ICPC at 31 March, not yet due; and one whose ICPC is not required.
+        (
+            "J",
+            "F",
+            [{"referral": "2025-03-24", "source": "6", "need": "N1", "s47": [{"start": "2025-03-25"}]}],
+        ),
+        (
+            "K",
+            "M",
+            [
+                {
+                    "referral": "2025-01-30",
+                    "source": "7",
+                    "need": "N5",
+                    "s47": [{"start": "2025-02-03", "not_required": True}],
+                }
+            ],
+        ),
+        # A plan open 2 years and more, a second plan, reviewed in time every 6 months.
+        (
+            "L",
+            "F",
+            [
+                {
+                    "referral": "2022-12-01",
+                    "source": "2B",
+                    "need": "N1",
+                    "icpc": "2023-01-10",
+                    "s47": [{"start": "2022-12-15", "icpc": "2023-01-10"}],
+                    "cp_plans": [
+                        {
+                            "start": "2023-01-10",
+                            "initial": "NEG",
+                            "latest": "NEG",
+                            "previous": 1,
+                            "reviews": ["2023-04-10", "2023-10-10", "2024-04-10", "2024-10-10"],
+                        }
+                    ],
+                }
+            ],
+        ),
+        # A plan that ceased after 2 years and more; one that ceased sooner.
+        (
+            "M",
+            "M",
+            [
+                {
+                    "referral": "2022-10-01",
+                    "source": "8",
+                    "need": "N1",
+                    "closure": "2024-11-20",
+                    "reason": "RC2",
+                    "cp_plans": [
+                        {
+                            "start": "2022-11-01",
+                            "end": "2024-11-15",
+                            "initial": "EMO",
+                            "latest": "EMO",
+                            "reviews": ["2023-02-01", "2023-08-01", "2024-02-01", "2024-08-01"],
+                        }
+                    ],
+                }
+            ],
+        ),
+        (
+            "N",
+            "F",
+            [
+                {
+                    "referral": "2024-01-15",
+                    "source": "9",
+                    "need": "N2",
+                    "cp_plans": [
+                        {"start": "2024-02-01", "end": "2024-08-01", "initial": "NEG", "latest": "PHY", "reviews": []}
+                    ],
+                }
+            ],
+        ),
+        # A first review a day after 3 months (late), and a plan never reviewed (overdue at 31 March).
+        (
+            "O",
+            "M",
+            [
+                {
+                    "referral": "2024-06-20",
+                    "source": "10",
+                    "need": "N6",
+                    "cp_plans": [
+                        {
+                            "start": "2024-07-01",
+                            "initial": "PHY",
+                            "latest": "PHY",
+                            "previous": 2,
+                            "reviews": ["2024-10-02"],
+                        }
+                    ],
+                }
+            ],
+        ),
+        (
+            "P",
+            "F",
+            [
+                {
+                    "referral": "2024-09-20",
+                    "source": "4",
+                    "need": "N7",
+                    "cp_plans": [{"start": "2024-10-01", "initial": "MUL", "latest": "NEG", "reviews": []}],
+                }
+            ],
+        ),
+        # On a plan after one enquiry's conference, a second enquiry awaits its own: due on the extract
+        # date itself (15 working days after 10 March 2025), so awaiting but not yet overdue.
+        (
+            "Q",
+            "F",
+            [
+                {
+                    "referral": "2024-10-20",
+                    "source": "1C",
+                    "need": "N1",
+                    "icpc": "2024-11-05",
+                    "s47": [{"start": "2024-10-22", "icpc": "2024-11-05"}, {"start": "2025-03-10"}],
+                    "cp_plans": [{"start": "2024-11-05", "initial": "NEG", "latest": "NEG", "reviews": ["2025-02-05"]}],
+                }
+            ],
+        ),
+    ]
+    rows = []
+    for suffix, sex, episodes in c:
+        rows.extend(cin_child_events(f"{prefix}{suffix}", sex, episodes))
+    return rows
+
+
+def write_children_in_need_census(folder: Path) -> list[Path]:
+    """The two authorities' census deliveries as at CIN_AS_AT: flat CSV for one, XML for the other."""
+    from qa_warehouse.load.ingest.cin_xml import FLAT_COLUMNS, write_return
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = CIN_AS_AT.strftime("%Y%m%d")
+    flat = folder / f"cin_census_{CIN_CSV_LA}_{stamp}.csv"
+    with flat.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=FLAT_COLUMNS)
+        writer.writeheader()
+        writer.writerows({c: row.get(c, "") for c in FLAT_COLUMNS} for row in cin_cases("CSV"))
+    xml = folder / f"cin_census_{CIN_XML_LA}_{stamp}.xml"
+    xml.write_bytes(write_return(cin_cases("XML"), CIN_XML_LA, collection_year=CIN_AS_AT.year))
+    return [flat, xml]
+
+
+# Children in need alone: the hand-made census above. tests/test_children_in_need_end_to_end.py reads it.
+CHILDREN_IN_NEED_HAND_MADE = WrittenDataSet(
+    "children_in_need_hand_made",
+    households=0,
+    years=0,
+    authorities=2,
+    seed=0,
+    as_at=CIN_AS_AT,
+    areas=("children_in_need",),
+    writer=write_children_in_need_census,
+)

@@ -50,6 +50,7 @@ KNOWN_LATER_LAYER_REFS = {
     ("int_reporting_measure_counts", "fct_qa_complaints"): "measures over facts",
     ("int_children_in_care_scorecard_measures", "fct_children_in_care_care_measures"): "measures over facts",
     ("int_children_in_care_scorecard_measures", "fct_children_in_care_placement_measures"): "measures over facts",
+    ("int_reporting_measure_counts", "fct_children_in_need_measures"): "measures over facts",
 }
 
 

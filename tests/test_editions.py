@@ -54,9 +54,20 @@ GRAINS = {
     "children_in_care_placement_types": ("la_code", "period_type", "period_end", "placement_type"),
     "children_in_care_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
     "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
+    "children_in_need_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
+    "children_in_need_referral_sources": ("la_code", "period_type", "period_end", "referral_source"),
+    "children_in_need_assessment_factors": ("la_code", "period_type", "period_end", "factor"),
+    "children_in_need_primary_needs": ("la_code", "period_type", "period_end", "primary_need_code"),
+    "children_in_need_abuse_categories": (
+        "la_code",
+        "period_type",
+        "period_end",
+        "category_kind",
+        "category_of_abuse",
+    ),
     **{
         f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
-        for section in ("fostering", "audits", "feedback", "complaints")
+        for section in ("fostering", "audits", "feedback", "complaints", "children_in_need")
     },
 }
 NOT_FIGURES = {"display_order"}  # an integer, but the scorecard's presentation order

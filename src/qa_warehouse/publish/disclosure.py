@@ -35,7 +35,14 @@ TOTAL = "All"  # the breakdown of a group's authority total
 UNALLOCATED = "(unallocated)"
 NUMERATOR, DENOMINATOR, COMPLEMENT = "numerator", "denominator", "complement"
 # Figures of different measures that are the same count, per authority, quarter and breakdown.
-LINKED_FIGURES = ((("audits_completed", NUMERATOR), ("audits_good_or_better", DENOMINATOR)),)
+LINKED_FIGURES = (
+    (("audits_completed", NUMERATOR), ("audits_good_or_better", DENOMINATOR)),
+    # children in need: a count that is another measure's denominator
+    (("referrals", NUMERATOR), ("re_referrals_12_months", DENOMINATOR)),
+    (("referrals", NUMERATOR), ("referrals_no_further_action", DENOMINATOR)),
+    (("assessments_completed", NUMERATOR), ("assessments_45_working_days", DENOMINATOR)),
+    (("icpc_held", NUMERATOR), ("icpc_15_working_days", DENOMINATOR)),
+)
 
 # dbt builds reporting's tables in reporting_build; publish swaps public_reporting_build into
 # public_reporting with them (qa_warehouse.publish.swap.SWAPS).

@@ -39,6 +39,8 @@ RESTRICTED_SCHEMAS = {
     "fostering": "restricted_fostering",
     "quality_assurance": "restricted_quality_assurance",
     "data_quality": "restricted_data_quality",
+    # child protection managers: children overdue an ICPC, a CP review or an assessment, by LAchildID
+    "children_in_need": "restricted_children_in_need",
 }
 # The report tables for committee papers and publication, small counts suppressed
 # (qa_warehouse.publish.disclosure). Not PostgreSQL's own `public` schema: that is every database's

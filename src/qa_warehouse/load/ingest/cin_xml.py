@@ -297,6 +297,9 @@ class _CensusHandler(ContentHandler):
                 if block.name == "Assessments":
                     values["Factors"] = block.listed("FactorsIdentifiedAtAssessment", "AssessmentFactors")
                     block_origins.update(_list_origins(block, "FactorsIdentifiedAtAssessment", None, "Factors"))
+                if block.name == "Section47":
+                    # the enquiry's own conference, blank while none is held: never the episode's
+                    values["DateOfInitialCPC"] = block.value("DateOfInitialCPC")
                 if block.name in EVENTS:
                     self._events(child_id, block, values, block_origins)
                 if block.name == "ChildProtectionPlans":

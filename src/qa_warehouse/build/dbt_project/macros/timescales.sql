@@ -14,3 +14,8 @@
 {% macro recruitment_timescale(name, as_length=false) -%}
     {{ seeded_timescale('recruitment_timescales', name, as_length) }}
 {%- endmacro %}
+
+{#- One children in need timescale from the children_in_need_timescales seed. -#}
+{% macro children_in_need_timescale(name, as_length=false) -%}
+    {{ seeded_timescale('children_in_need_timescales', name, as_length) }}
+{%- endmacro %}

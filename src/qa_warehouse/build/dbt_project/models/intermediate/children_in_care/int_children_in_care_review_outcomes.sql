@@ -16,19 +16,11 @@ care_starts as (
 
 first_review_due as (
     select
-        care_starts.period_of_care_start,
-        working_days.day as first_review_due
+        period_of_care_start,
+        {{ nth_working_day_after('period_of_care_start',
+                                 children_in_care_timescale('first_review_within', as_length=true)) }}
+            as first_review_due
     from care_starts
-    cross join lateral (
-        select
-            cast(days.day as date) as day,
-            row_number() over (order by days.day) as working_day_number
-        from generate_series(care_starts.period_of_care_start + 1, care_starts.period_of_care_start + 90,
-                             interval '1 day') as days (day)
-        where extract(isodow from days.day) < 6
-            and cast(days.day as date) not in (select holiday_date from {{ ref('bank_holidays_england') }})
-    ) as working_days
-    where working_days.working_day_number = {{ children_in_care_timescale('first_review_within', as_length=true) }}
 ),
 
 reviews as (

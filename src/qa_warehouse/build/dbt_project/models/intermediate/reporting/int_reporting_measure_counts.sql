@@ -1,7 +1,8 @@
 -- Every headline measure's counts in one long form: per authority, measure, period (month,
 -- financial quarter, financial year) and breakdown ('All' = the authority total, else the team,
 -- service or respondent of the measure's breakdown_by; children in care measures have the
--- authority total only, for month ends and 903 years). numerator over denominator for a
+-- authority total only, for month ends and 903 years; children in need measures the authority
+-- total, for month ends, financial quarters and census years). numerator over denominator for a
 -- percentage; the numerator alone (denominator NULL) for a count. reporting.measure_values adds
 -- the values, targets, RAG and comparisons; the quarterly report sections read it.
 with measures as (
@@ -212,6 +213,21 @@ children_in_care as (
         numerator,
         denominator
     from {{ ref('int_children_in_care_scorecard_measures') }}
+),
+
+-- Children in need: the census figures, month ends, financial quarters and census collection years
+-- (the financial year), each counted over its own period (fct_children_in_need_measures).
+children_in_need as (
+    select
+        la_code,
+        measure_code,
+        period_type as period_kind,
+        period_start,
+        period_end,
+        'All' as breakdown,
+        numerator,
+        denominator
+    from {{ ref('fct_children_in_need_measures') }}
 )
 
 select * from fostering_months
@@ -221,3 +237,5 @@ union all
 select * from years
 union all
 select * from children_in_care
+union all
+select * from children_in_need

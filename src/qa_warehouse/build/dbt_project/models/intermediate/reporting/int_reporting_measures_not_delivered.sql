@@ -6,6 +6,7 @@
     'stg_fostering__current_loads',
     'stg_quality_assurance__current_loads',
     'stg_children_in_care__current_loads',
+    'stg_children_in_need__current_loads',
 ] %}
 with delivered as (
     {%- for model in current_loads %}
