@@ -35,7 +35,7 @@ from qa_warehouse.load.dfe_delivery import (
 )
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_cin_validator
 from qa_warehouse.load.gate.dfe_known_bugs import cin_validator_bug
-from qa_warehouse.load.ingest.cin_xml import read_return, write_return
+from qa_warehouse.load.ingest.cin_xml import in_census_year, read_return, write_return
 from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
@@ -84,7 +84,9 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[Deliver
     load_ids = [load.load_id for load in loads]
     # Before reading the rows: a row held only by the last check of this delivery is read again.
     clear_dfe_findings(cur, load_ids, COLLECTION)
-    rows = [row for load in loads for row in _export(cur, load)]
+    # The census year's return, as DfE's validator judges it: not the years of history before it.
+    first_day = f"{int(ruleset.collection_year) - 1}-04-01"
+    rows = [row for load in loads for row in _export(cur, load) if in_census_year(row.values, first_day)]
     census = write_return([r.values for r in rows], la_code, int(ruleset.collection_year))
     with tempfile.TemporaryDirectory(prefix="qaw-dfe-cin-") as folder:
         path = Path(folder) / f"cin_census_{la_code}_{extract_date:%Y%m%d}.xml"

@@ -625,3 +625,33 @@ def _leaf(name: str, text: str) -> str:
 
 def _element(name: str, body: str) -> str:  # one element a line, so a finding's line points at it
     return f"<{name}>\n{body}</{name}>\n"
+
+
+def in_census_year(row: Mapping[str, str], first_day: str) -> bool:
+    """Whether a flat row (lower-case columns, dates yyyy-mm-dd) belongs in the return of the census year
+    starting `first_day` (1 April), as DfE scopes the census: episodes open during the year, and of each
+    what the year holds (assessments open or authorised in it, enquiries started in it, whose conference
+    fell in it or that still await one, plans open in it, the year's reviews). A running extract holds
+    years of history: DfE's validator is given only the year it judges."""
+
+    def on_or_after(column: str) -> bool:
+        return (row.get(column) or "") >= first_day
+
+    def open_or_ended_in_year(column: str) -> bool:
+        return not row.get(column) or on_or_after(column)
+
+    if not open_or_ended_in_year("cinclosuredate"):
+        return False
+    event = row.get("type", "")
+    if event.startswith("Assessment"):
+        return open_or_ended_in_year("assessmentauthorisationdate")
+    if event.startswith("CINPlan"):
+        return open_or_ended_in_year("cinplanenddate")
+    if event == "S47ActualStartDate":
+        awaiting = not row.get("dateofinitialcpc") and row.get("icpcnotrequired") != "true"
+        return on_or_after("s47actualstartdate") or on_or_after("dateofinitialcpc") or awaiting
+    if event in ("CPPstartDate", "CPPendDate"):
+        return open_or_ended_in_year("cppenddate")
+    if event == "CPPreviewDate":
+        return open_or_ended_in_year("cppenddate") and on_or_after("date")
+    return True
