@@ -182,6 +182,10 @@ def cmd_demo(args) -> int:
     args.la, args.period, args.all_periods = None, None, False
     cmd_scorecard(args)
     print()
+    from qa_warehouse.reports.reader import child_protection_lines
+
+    print("\n".join(child_protection_lines()))
+    print()
     return cmd_where(args)
 
 

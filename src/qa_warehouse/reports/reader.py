@@ -93,3 +93,42 @@ def format_scorecard(rows: list[dict]) -> str:
     widths = [max(len(h), *(len(line[i]) for line in body)) for i, h in enumerate(headers)]
     render = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
     return "\n".join([render(headers), render(["-" * w for w in widths]), *map(render, body)])
+
+
+# The child protection figures the demo prints, in the order a committee reads them.
+CHILD_PROTECTION_LINE = (
+    ("cp_plans_at_period_end", "children on a CP plan"),
+    ("cp_plans_second_or_subsequent", "second or later plan"),
+    ("icpc_15_working_days", "ICPCs within 15 working days"),
+    ("children_awaiting_icpc", "awaiting an ICPC"),
+    ("cp_reviews_in_time", "CP reviews in time"),
+)
+
+
+def child_protection_lines() -> list[str]:
+    """One line per authority: its latest month's child protection figures from children_in_need_scorecard."""
+    with connect() as conn, conn.cursor() as cur:
+        cur.execute(
+            """select la_code, period_end, measure_code, value, unit, rag from reporting.children_in_need_scorecard s
+               where period_type = 'month' and measure_code = any(%s) and period_end = (
+                   select max(period_end) from reporting.children_in_need_scorecard m
+                   where m.la_code = s.la_code and m.period_type = 'month')
+               order by la_code""",
+            ([code for code, _ in CHILD_PROTECTION_LINE],),
+        )
+        by_authority: dict[tuple[str, dt.date], dict[str, tuple]] = {}
+        for la_code, period_end, code, value, unit, rag in cur.fetchall():
+            by_authority.setdefault((la_code, period_end), {})[code] = (value, unit, rag)
+    lines = []
+    for (la_code, period_end), figures in by_authority.items():
+        shown = []
+        for code, label in CHILD_PROTECTION_LINE:
+            value, unit, rag = figures.get(code, (None, None, None))
+            if value is None:
+                shown.append(f"{label} no data")
+            elif unit == "percentage":
+                shown.append(f"{label} {float(value):.0f}%" + (f" ({rag})" if rag else ""))
+            else:
+                shown.append(f"{label} {int(value):,}")
+        lines.append(f"Child protection, {la_code} at {period_end:%d %b %Y}: " + "; ".join(shown))
+    return lines or ["Child protection: no children in need census has been published"]
