@@ -611,6 +611,18 @@ class _Generator:
         ]
         if candidates:
             self.exactly_twelve_months(candidates[0])
+        if not any(c.death for c in others):  # a child who died (RC2), rare but in every census
+            closed = [
+                c
+                for c in others
+                if c.episodes
+                and c.episodes[-1].closure
+                and self.window.history_start <= c.episodes[-1].closure <= as_at
+            ]
+            for child in closed[len(closed) // 2 :]:
+                self.dies(child)
+                if child.death:
+                    break
 
 
 def _in_window(child: ChildInNeed, window: Window) -> bool:
