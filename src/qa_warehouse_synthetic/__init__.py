@@ -9,8 +9,14 @@ from pathlib import Path
 
 from qa_warehouse.load.contracts import get_contract
 from qa_warehouse_synthetic.children_in_care import children_in_care
+from qa_warehouse_synthetic.children_in_need import (
+    CIN_XML_DEFECTS,
+    census_year_return,
+    children_in_need_tables,
+    damage_census_xml,
+    write_census_xml,
+)
 from qa_warehouse_synthetic.children_in_need import EXTRACT as CIN_EXTRACT
-from qa_warehouse_synthetic.children_in_need import children_in_need_tables, write_census_xml
 from qa_warehouse_synthetic.defects import DEFECTS, Defect, resolve_defects
 from qa_warehouse_synthetic.files import FILE_FORMATS, export_format, landing_file_name, write_extract, write_workbook
 from qa_warehouse_synthetic.fostering import (
@@ -37,10 +43,13 @@ AREAS = (
 
 __all__ = [
     "AREAS",
+    "CIN_XML_DEFECTS",
     "DEFECTS",
     "Defect",
     "LA_CODES",
     "authority_homes",
+    "census_year_return",
+    "damage_census_xml",
     "generate_extracts",
     "generate_fostering_extracts",
     "landing_file_name",

@@ -4,9 +4,9 @@ one authority, in DfE's flat one-row-per-event layout (cin_xml.FLAT_COLUMNS), co
 Children in care are children in need: every child of the 903 looked after at some time in the
 history has a CIN episode (LAchildID = the 903's CHILD, same DOB, sex and ethnicity), opened by a
 referral before care began and closed when care ends (RC1 adopted, RC3/RC4 orders, RC5 moved away,
-RC6/RC7 at 18), or kept open on a CIN plan when the child goes home. Beside them, about five times as
-many children in need who are not looked after (CIN_PER_LOOKED_AFTER), so that the year's children
-in need are about six times its looked after children, as DfE's figures have them.
+RC6/RC7 at 18), or kept open on a CIN plan when the child goes home. Beside them, children in need
+who are not looked after (CIN_PER_LOOKED_AFTER for each child looked after in the history), so that
+the year's children in need are about six times its looked after children, as DfE's figures have them.
 
 Each episode follows the children's social care pathway: a referral (some with no further action,
 closed the same day; some re-referrals within 12 months of the last, one at exactly 12 months); a
@@ -23,7 +23,10 @@ return an authority submits for a collection year, which DfE's CIN validator acc
 flagged (tests/test_children_in_need_synthetic.py). The generator keeps what the validator checks
 at a year's end: an assessment open on 31 March began within 45 working days of it (8670Q), an
 enquiry without its conference within 15 (8675Q), ICPCs on working days (8875), one open episode
-per child and the latest (8815, 8816), plans that never overlap (4014, 4016, 4017, 8940).
+per child and the latest (8815, 8816), plans that never overlap (4014, 4016, 4017, 8940), an ICPC
+recorded on its Section47 only, never again at CINdetails level (2884). An extract made during a year
+is a census for that year as it stands then: work still open is what DfE's year-end queries 8670Q and
+8675Q flag, as they take the year to have ended; returns at a year's end (31 March) flag nothing.
 """
 
 from __future__ import annotations
