@@ -470,6 +470,8 @@ class _Generator:
                 _cut_at(episode, eighteenth - timedelta(days=1), reason)
 
     def dies(self, child: ChildInNeed) -> None:
+        if not child.episodes:
+            return
         last = child.episodes[-1]
         if last.nfa or last.reason == "RC8" or last.closure is None or last.closure > self.as_at:
             return
@@ -596,6 +598,7 @@ class _Generator:
         # Every timescale's edges at least once (late or not, two plans, a re-referral at 12 months).
         self.ensure_cases(others)
         children += [c for c in others if _in_window(c, window)]
+        _some_with_several_disabilities(children, window)
         for child in children:
             for episode in child.episodes:
                 _check(child, episode)
@@ -626,6 +629,26 @@ class _Generator:
                 self.dies(child)
                 if child.death:
                     break
+
+
+def _some_with_several_disabilities(children: list[ChildInNeed], window: Window) -> None:
+    """Every census year's return has a child with more than one disability, as DfE's 2888Q expects
+    of a return (a small authority's might not, by chance): the first such child by id gets two."""
+    for year in range(census_year_ending(window.events_from), census_year_ending(window.as_at) + 1):
+        first, last = date(year - 1, 4, 1), date(year, 3, 31)
+        in_year = sorted(
+            (
+                c
+                for c in children
+                if c.dob <= last
+                and any(
+                    not e.nfa and e.referral <= last and (e.closure is None or e.closure >= first) for e in c.episodes
+                )
+            ),
+            key=lambda c: c.child_id,
+        )
+        if in_year and not any(len(set(c.disabilities) - {"NONE"}) > 1 for c in in_year):
+            in_year[0].disabilities = ("COMM", "LD")
 
 
 def _in_window(child: ChildInNeed, window: Window) -> bool:
