@@ -306,7 +306,7 @@ class _Generator:
         target = add_working_days(start, ICPC_TARGET_WORKING_DAYS)
         if rng.random() < 0.38:
             return Section47(start, target, None, True), None
-        if rng.random() < 0.8:
+        if rng.random() < 0.72:  # DfE: about 78% of ICPCs within 15 working days
             icpc = add_working_days(start, rng.randint(6, ICPC_TARGET_WORKING_DAYS))
         else:
             icpc = add_working_days(start, rng.randint(ICPC_TARGET_WORKING_DAYS + 1, ICPC_TARGET_WORKING_DAYS + 25))
@@ -319,7 +319,7 @@ class _Generator:
 
     def protection_plan(self, start: date, previous_plans: int) -> ProtectionPlan:
         rng = self.rng
-        low, high = _weighted(rng, {(50, 180): 22, (181, 365): 36, (366, 729): 33, (760, 1000): 9})
+        low, high = _weighted(rng, {(50, 180): 22, (181, 365): 38, (366, 729): 34, (760, 1000): 6})
         end = start + timedelta(days=rng.randint(low, high))
         initial = _weighted(rng, ABUSE_CATEGORIES)
         latest = _weighted(rng, ABUSE_CATEGORIES) if rng.random() < 0.12 else initial
@@ -436,7 +436,8 @@ class _Generator:
             unknown,
             self.disabilities(),
         )
-        referral, plans = first_referral, 1 if rng.random() < 0.15 else 0
+        # Some had a plan before (here or in another authority): DfE, about a quarter of plans are second or later.
+        referral, plans = first_referral, rng.choice((1, 1, 1, 2)) if rng.random() < 0.2 else 0
         eighteenth = add_months(dob, 12 * 18)
         while referral <= self.as_at and referral < eighteenth - timedelta(days=60):
             episode = self.episode(child, referral, plans)
@@ -447,13 +448,13 @@ class _Generator:
             if episode.closure >= eighteenth:
                 break
             draw = rng.random()
-            if draw < 0.2:  # re-referred within 12 months of the last referral
+            if draw < 0.3:  # re-referred within 12 months of the last referral (DfE: about 22% of referrals)
                 referral = max(
                     episode.closure + timedelta(days=rng.randint(7, 120)), episode.referral + timedelta(days=30)
                 )
                 if referral > add_months(episode.referral, 12):
                     referral = episode.closure + timedelta(days=rng.randint(1, 20))
-            elif draw < 0.32:
+            elif draw < 0.42:
                 referral = episode.closure + timedelta(days=rng.randint(200, 700))
             else:
                 break
