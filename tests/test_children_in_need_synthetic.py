@@ -37,7 +37,7 @@ from qa_warehouse_synthetic.children_in_need import CIN_XML_DEFECTS, census_year
 
 AS_AT = date(2025, 3, 31)  # the end of 2024/25: the current collection year 2025, the previous 2024
 LATER = date(2026, 3, 31)  # the end of 2025/26
-HOUSEHOLDS = 400
+HOUSEHOLDS = 250
 BANK_HOLIDAYS_SEED = Path(__file__).parents[1] / "src/qa_warehouse/build/dbt_project/seeds/bank_holidays_england.csv"
 
 Rows = list[dict[str, str]]

@@ -463,6 +463,32 @@ class _Generator:
             self.dies(child)
         return child
 
+    def child_on_a_long_plan(self) -> ChildInNeed:
+        """A child on a child protection plan since an ICPC over two years before the extract date."""
+        rng = self.rng
+        referral = working_day_on_or_after(add_months(self.as_at, -26) - timedelta(days=rng.randint(10, 90)))
+        dob = referral - timedelta(days=rng.randint(2 * 365, 9 * 365))
+        upn_, unknown = self.school_identifiers(dob)
+        child = ChildInNeed(
+            self.new_id(), dob, rng.choice(("M", "F")), _weighted(rng, ETHNICITY), upn_, unknown, self.disabilities()
+        )
+        episode = Episode(referral, _weighted(rng, REFERRAL_SOURCES), "N1", False)
+        enquiry_start = working_day_on_or_after(referral + timedelta(days=1))
+        icpc = add_working_days(enquiry_start, rng.randint(8, ICPC_TARGET_WORKING_DAYS))
+        episode.enquiries.append(
+            Section47(enquiry_start, add_working_days(enquiry_start, ICPC_TARGET_WORKING_DAYS), icpc, False)
+        )
+        episode.assessments.append(self.assessment(referral, during=icpc))
+        category = _weighted(rng, ABUSE_CATEGORIES)
+        plan = ProtectionPlan(icpc, None, category, category, 0)
+        review = working_day_on_or_before(add_months(icpc, 3) - timedelta(days=rng.randint(1, 20)))
+        while review < self.as_at:
+            plan.reviews.append(review)
+            review = working_day_on_or_before(add_months(review, 6) - timedelta(days=rng.randint(1, 20)))
+        episode.cp_plans.append(plan)
+        child.episodes.append(episode)
+        return child
+
     def end_at_eighteen(self, child: ChildInNeed, eighteenth: date) -> None:
         """A child stops being a child in need at 18: the episode open then closes (adult services)."""
         for episode in child.episodes:
@@ -618,6 +644,15 @@ class _Generator:
         ]
         if candidates:
             self.exactly_twelve_months(candidates[0])
+        lasting = [
+            p
+            for c in others
+            for e in c.episodes
+            for p in e.cp_plans
+            if (p.end is None or p.end > as_at) and add_months(p.start, 24) <= as_at
+        ]
+        if not lasting:  # a plan open for over two years at the extract date, rare but in every census
+            others.append(self.child_on_a_long_plan())
         if not any(c.death for c in others):  # a child who died (RC2), rare but in every census
             closed = [
                 c
