@@ -43,6 +43,7 @@ from qa_warehouse.periods import add_months, is_working_day
 from qa_warehouse_synthetic.children_in_care import ETHNICITY, Child, collection_year, upn
 from qa_warehouse_synthetic.files import CellValue, ExtractTable
 from qa_warehouse_synthetic.fostering import Window
+from qa_warehouse_synthetic.quality_assurance import add_working_days
 
 EXTRACT = "cin_census"
 # Children in need who are not looked after, per child looked after in the history: with the looked
@@ -191,14 +192,6 @@ class ChildInNeed:
 
 
 # --- working days ------------------------------------------------------------------------------------
-
-
-def add_working_days(day: date, count: int) -> date:
-    """`count` working days after `day` in England (count 0: `day` itself)."""
-    while count > 0:
-        day += timedelta(days=1)
-        count -= is_working_day(day)
-    return day
 
 
 def working_days_before(day: date, count: int) -> date:
