@@ -83,7 +83,8 @@ def read_typed(path: Path) -> list[dict]:
 
 
 def extract_path(folder: Path, extract: str, la_code: str) -> Path:
-    return folder / f"{extract}_{la_code}_{AS_AT:%Y%m%d}.csv"
+    found = sorted(folder.glob(f"{extract}_{la_code}_{AS_AT:%Y%m%d}.*"))  # the census is .xml for some authorities
+    return found[0] if found else folder / f"{extract}_{la_code}_{AS_AT:%Y%m%d}.csv"
 
 
 def years_before(day: date, years: int) -> date:
@@ -576,12 +577,24 @@ ALL_EXPECTED_DAMAGE = {
 }
 
 
+# The census's defects, damage checked in tests/test_children_in_need_synthetic.py (a cell of an episode
+# repeats on each of its rows, so one defect changes several).
+CIN_DEFECTS = {
+    "cin_blank_child_id": ("cin_census", "required"),
+    "cin_date_not_a_date": ("cin_census", "date_type"),
+    "cin_unknown_code": ("cin_census", "dfe_8650"),
+    "cin_duplicated_referral": ("cin_census", "key_unique"),
+}
+
+
 def test_every_defect_in_the_brief_is_defined_with_its_extract_rule_and_description():
-    assert set(DEFECTS) == set(ALL_EXPECTED_DAMAGE) | {"missing_column"}
+    assert set(DEFECTS) == set(ALL_EXPECTED_DAMAGE) | set(CIN_DEFECTS) | {"missing_column"}
     for name, defect in DEFECTS.items():
         assert defect.name == name and defect.description
         if name in ALL_EXPECTED_DAMAGE:
             assert (defect.extract, defect.rule) == ALL_EXPECTED_DAMAGE[name][:2]
+        if name in CIN_DEFECTS:
+            assert (defect.extract, defect.rule) == CIN_DEFECTS[name]
     assert (DEFECTS["missing_column"].extract, DEFECTS["missing_column"].rule) == ("carer_reviews", "required_column")
 
 
@@ -802,6 +815,11 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
     expected_children_in_care += [
         extract_path(folder, e, la) for e in CHILDREN_IN_CARE_LOCAL_EXTRACTS for la in FIRST_THREE_LA_CODES
     ]
+    # DfE's XML return for the first authority, the flat CSV for the second, and so on alternately.
+    expected_children_in_need = [
+        folder / f"cin_census_{la}_{AS_AT:%Y%m%d}.{'csv' if n % 2 else 'xml'}"
+        for n, la in enumerate(FIRST_THREE_LA_CODES)
+    ]
     assert paths == sorted(
         expected_qa
         + expected_fostering
@@ -809,6 +827,7 @@ def test_areas_choose_the_extracts_and_every_file_is_named_as_the_contract_says(
         + expected_workforce
         + expected_residential
         + expected_children_in_care
+        + expected_children_in_need
     )
     for path in paths:
         landing = recognise(path)

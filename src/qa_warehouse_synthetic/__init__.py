@@ -8,7 +8,15 @@ from datetime import date
 from pathlib import Path
 
 from qa_warehouse.load.contracts import get_contract
-from qa_warehouse_synthetic.children_in_care import children_in_care_tables
+from qa_warehouse_synthetic.children_in_care import children_in_care
+from qa_warehouse_synthetic.children_in_need import (
+    CIN_XML_DEFECTS,
+    census_year_return,
+    children_in_need_tables,
+    damage_census_xml,
+    write_census_xml,
+)
+from qa_warehouse_synthetic.children_in_need import EXTRACT as CIN_EXTRACT
 from qa_warehouse_synthetic.defects import DEFECTS, Defect, resolve_defects
 from qa_warehouse_synthetic.files import FILE_FORMATS, export_format, landing_file_name, write_extract, write_workbook
 from qa_warehouse_synthetic.fostering import (
@@ -23,14 +31,25 @@ from qa_warehouse_synthetic.recruitment import recruitment_tables
 from qa_warehouse_synthetic.residential import authority_homes, residential_tables
 from qa_warehouse_synthetic.workforce import workforce_tables
 
-AREAS = ("fostering", "quality_assurance", "recruitment", "workforce", "residential", "children_in_care")
+AREAS = (
+    "fostering",
+    "quality_assurance",
+    "recruitment",
+    "workforce",
+    "residential",
+    "children_in_care",
+    "children_in_need",
+)
 
 __all__ = [
     "AREAS",
+    "CIN_XML_DEFECTS",
     "DEFECTS",
     "Defect",
     "LA_CODES",
     "authority_homes",
+    "census_year_return",
+    "damage_census_xml",
     "generate_extracts",
     "generate_fostering_extracts",
     "landing_file_name",
@@ -64,6 +83,10 @@ def generate_extracts(
     and child_visits and child_plans, one child per four households, placed with the register's
     carers where their placement says so, and in the authority's children's homes (the homes the
     residential extract lists) where it is a children's home.
+    Children in need are the census extract (cin_census: DfE's flat event rows, every episode open in the
+    history, as they stand at `as_at`), the 903's children among them (synthetic/children_in_need.py):
+    DfE's XML return (`cin_census_<la>_<yyyymmdd>.xml`) for the first authority, the flat CSV for the
+    second, and so on alternately.
     """
     chosen_defects = resolve_defects(defects)
     if households < 0 or years < 1:
@@ -99,18 +122,24 @@ def generate_extracts(
             tables.update(workforce_tables(seed, la_code, register, window))
         if "residential" in areas:
             tables.update(residential_tables(seed, la_code, window))
-        if "children_in_care" in areas:
-            tables.update(
-                children_in_care_tables(
-                    seed, la_code, districts, register, window, households, authority_homes(seed, la_code, window.as_at)
-                )
+        if "children_in_care" in areas or "children_in_need" in areas:
+            # The census's looked after children are the 903's: its random stream is the same either way.
+            care_tables, looked_after = children_in_care(
+                seed, la_code, districts, register, window, households, authority_homes(seed, la_code, window.as_at)
             )
+            if "children_in_care" in areas:
+                tables.update(care_tables)
+            if "children_in_need" in areas:
+                tables.update(children_in_need_tables(seed, la_code, window, looked_after))
         if index == 0:
             for defect in chosen_defects:
                 defect.apply(tables[defect.extract], as_at)
         file_format = FILE_FORMATS[index % len(FILE_FORMATS)]
         for table in tables.values():
-            if is_xlsx(table.extract, index):
+            if table.extract == CIN_EXTRACT and index % 2 == 0:  # DfE's XML return, every other authority
+                path = out_dir / landing_file_name(table.extract, la_code, as_at, "xml")
+                paths.append(write_census_xml(table, path, la_code, as_at))
+            elif is_xlsx(table.extract, index):
                 path = out_dir / landing_file_name(table.extract, la_code, as_at, "xlsx")
                 paths.append(write_workbook(table, path, WORKBOOK_TITLES[table.extract], as_at))
             else:

@@ -1279,13 +1279,27 @@ def children_in_care_tables(
     register (own foster placements are in its carers' districts); `homes` its children's homes
     (anything with .urn and .provision 'internal'/'external'), or None for generated SC URNs.
     """
+    return children_in_care(seed, la_code, districts, register, window, households, homes)[0]
+
+
+def children_in_care(
+    seed: int,
+    la_code: str,
+    districts: tuple[str, ...],
+    register: Sequence[Household],
+    window: Window,
+    households: int,
+    homes: Sequence[Home] | None = None,
+) -> tuple[dict[str, ExtractTable], list[Child]]:
+    """children_in_care_tables' tables and the children they are of, every period of care in their
+    histories (the children in need census opens an episode for each)."""
     generator = _Generator(seed, la_code, districts, register, window, homes)
     rng = generator.rng
     count = round(households * CHILDREN_PER_HOUSEHOLD)
     kinds = _allocate_kinds(rng, count)
     ids = sorted(rng.sample(range(100000, 999999), count))
     children = [generator.child(str(child_id), kind) for child_id, kind in zip(ids, kinds)]
-    return generator.tables(children)
+    return generator.tables(children), children
 
 
 def _allocate_kinds(rng: random.Random, count: int) -> list[str]:

@@ -98,6 +98,75 @@ def _remove_column(column: str) -> Callable[[ExtractTable, date], None]:
     return damage
 
 
+# The children in need census (cin_census), DfE's flat event rows: an episode's details repeat on each
+# of its rows, so a fault in one of them is on every row of the episode (as the XML return, which the
+# first authority writes, carries it once for the episode).
+CIN_NOT_A_DATE = "31/02/2025"  # a day that does not exist
+CIN_UNKNOWN_NEED = "N99"  # DfE's primary need codes are N0 to N9
+
+
+def _episode_rows(table: ExtractTable, from_row: int, where: Callable[[dict], bool]) -> list[dict]:
+    """The rows of the first episode (child and referral date) from data row `from_row` on whose row `where` picks."""
+    _data_row(table, from_row)
+    first = next((r for r in table.rows[from_row - 1 :] if where(r)), None)
+    if first is None:
+        raise ValueError(f"{table.extract} has no episode from data row {from_row} on to damage")
+    return [
+        r
+        for r in table.rows
+        if (r["LAchildID"], r["CINreferralDate"]) == (first["LAchildID"], first["CINreferralDate"])
+    ]
+
+
+def _blank_child_id(from_row: int) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        child = _data_row(table, from_row)["LAchildID"]
+        for row in table.rows:
+            if row["LAchildID"] == child:
+                row["LAchildID"] = None
+
+    return damage
+
+
+def _closure_not_a_date(from_row: int) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        for row in _episode_rows(table, from_row, _has("CINclosureDate")):
+            if row["Type"] == "CINclosureDate":
+                row["Date"] = CIN_NOT_A_DATE
+            row["CINclosureDate"] = CIN_NOT_A_DATE
+
+    return damage
+
+
+def _in_census_year_of(as_at: date) -> Callable[[dict], bool]:
+    """A referral that led to further action, open at some time in the census year holding `as_at`
+    (the year DfE's validator checks)."""
+    year_start = date(as_at.year if as_at.month >= 4 else as_at.year - 1, 4, 1)
+
+    def picks(row: dict) -> bool:
+        closed = row.get("CINclosureDate")
+        return str(row.get("ReferralNFA")) == "0" and (not isinstance(closed, date) or closed >= year_start)
+
+    return picks
+
+
+def _unknown_primary_need(from_row: int) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        for row in _episode_rows(table, from_row, _in_census_year_of(as_at)):
+            row["PrimaryNeedCode"] = CIN_UNKNOWN_NEED
+
+    return damage
+
+
+def _repeat_referral(from_row: int) -> Callable[[ExtractTable, date], None]:
+    def damage(table: ExtractTable, as_at: date) -> None:
+        rows = _episode_rows(table, from_row, lambda r: str(r.get("ReferralNFA")) == "1")
+        at = table.rows.index(rows[-1]) + 1
+        table.rows[at:at] = [dict(r) for r in rows]
+
+    return damage
+
+
 DEFECTS: dict[str, Defect] = {
     d.name: d
     for d in (
@@ -311,6 +380,38 @@ DEFECTS: dict[str, Defect] = {
             "reference_resolves",
             f"Data row 3's home_id is {ORPHAN_HOME_URN}, which is not in childrens_homes.",
             _set_cell("home_id", 3, lambda row, as_at: ORPHAN_HOME_URN),
+        ),
+        # Children in need census (cin_census; the first authority writes DfE's XML return).
+        Defect(
+            "cin_blank_child_id",
+            "cin_census",
+            "required",
+            "The child of data row 3 has a blank LAchildID (on each of its rows; in the XML, no <LAchildID>).",
+            _blank_child_id(3),
+        ),
+        Defect(
+            "cin_date_not_a_date",
+            "cin_census",
+            "date_type",
+            f"The first closed episode from data row 3 on has CINclosureDate {CIN_NOT_A_DATE!r} (on each of its"
+            " rows, and as its closure row's Date), a day that does not exist.",
+            _closure_not_a_date(3),
+        ),
+        Defect(
+            "cin_unknown_code",
+            "cin_census",
+            "dfe_8650",
+            f"The first episode from data row 3 on that led to further action and is open in the extract date's"
+            f" census year has PrimaryNeedCode {CIN_UNKNOWN_NEED!r}, not a DfE code (DfE's rule 8650).",
+            _unknown_primary_need(3),
+        ),
+        Defect(
+            "cin_duplicated_referral",
+            "cin_census",
+            "key_unique",
+            "The first no further action referral from data row 3 on is given twice (its referral and closure"
+            " rows repeated; in the XML, its CINdetails).",
+            _repeat_referral(3),
         ),
     )
 }

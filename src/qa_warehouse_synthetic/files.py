@@ -77,10 +77,11 @@ SSDA903_DATE_FORMAT = "%d/%m/%Y"
 
 
 def landing_file_name(extract: str, la_code: str, as_at: date, suffix: str = "csv") -> str:
-    """`<stem>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`), as EXTRACTS.md ("Delivery") names a landing file:
-    the stem is the extract's name, or its contract's file_stem (903 files: `903_<table>`)."""
-    if suffix not in ("csv", "xlsx"):
-        raise ValueError(f"a landing file is .csv or .xlsx, not .{suffix}")
+    """`<stem>_<la_code>_<yyyymmdd>.csv` (or `.xlsx`, or `.xml` for a census return), as EXTRACTS.md
+    ("Delivery") names a landing file: the stem is the extract's name, or its contract's file_stem
+    (903 files: `903_<table>`)."""
+    if suffix not in ("csv", "xlsx", "xml"):
+        raise ValueError(f"a landing file is .csv, .xlsx or .xml, not .{suffix}")
     stem = all_contracts()[extract].file_name_stem if extract in all_contracts() else extract
     return f"{stem}_{la_code}_{as_at:%Y%m%d}.{suffix}"
 
