@@ -145,14 +145,15 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[Deliver
 
 
 def _export(cur, load: DeliveryLoad) -> list[_SourceRow]:
-    """The load's rows not held, in file order, as text for DfE: dates yyyy-mm-dd, flags true/false,
+    """The load's rows not held, in file order, as text for DfE: dates yyyy-mm-dd, flags 1/0 (DfE's rules 2885 and 8740 read
+    only 1 and 0, though the schema also allows true/false),
     codes upper-case as DfE writes them (the contract takes any case), Type as DfE's element name."""
     contract = load.contract
     columns = [c for c in contract.columns if c.name != "la_code"]
     rendered = [
         sql.SQL("to_char({c}, 'YYYY-MM-DD')").format(c=sql.Identifier(c.name))
         if c.type == "date"
-        else sql.SQL("case when {c} then 'true' when not {c} then 'false' end").format(c=sql.Identifier(c.name))
+        else sql.SQL("case when {c} then '1' when not {c} then '0' end").format(c=sql.Identifier(c.name))
         if c.type == "flag"
         else sql.SQL("upper({c})").format(c=sql.Identifier(c.name))
         if c.type == "code" and not c.codes

@@ -500,7 +500,7 @@ def _text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "1" if value else "0"  # DfE's rules 2885 and 8740 read only 1 and 0
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value).strip()
@@ -648,7 +648,7 @@ def in_census_year(row: Mapping[str, str], first_day: str) -> bool:
     if event.startswith("CINPlan"):
         return open_or_ended_in_year("cinplanenddate")
     if event == "S47ActualStartDate":
-        awaiting = not row.get("dateofinitialcpc") and row.get("icpcnotrequired") != "true"
+        awaiting = not row.get("dateofinitialcpc") and row.get("icpcnotrequired") not in ("1", "true")
         return on_or_after("s47actualstartdate") or on_or_after("dateofinitialcpc") or awaiting
     if event in ("CPPstartDate", "CPPendDate"):
         return open_or_ended_in_year("cppenddate")
