@@ -413,6 +413,99 @@ def dfe_validator_alone(landing_dir: Path):
     return time.perf_counter() - start, len(result.findings)
 
 
+def generate_cin(landing: Path, households: int, years: int) -> tuple[Path, Path, int, int]:
+    """One authority's CIN census as DfE's XML return, and the same rows as the flat CSV in a folder of its own."""
+    from qa_warehouse.load.ingest.cin_xml import read_return
+    from qa_warehouse_synthetic import generate_extracts
+
+    xml_dir, csv_dir = landing / "xml", landing / "csv"
+    start = time.perf_counter()
+    paths = generate_extracts(
+        xml_dir, households=households, years=years, authorities=1, seed=1, areas=("children_in_need",)
+    )
+    generated = time.perf_counter() - start
+    xml = next(p for p in paths if p.name.startswith("cin_census_") and p.suffix == ".xml")
+    flat = read_return(xml.read_bytes(), xml.name, recognise_la_code(xml))
+    csv_dir.mkdir(parents=True)
+    (csv_dir / xml.with_suffix(".csv").name).write_bytes(flat.csv)
+    rows = len(flat.locations)
+    children = len({line.split(",", 1)[0] for line in flat.csv.decode().splitlines()[1:]})
+    print(
+        f"Children in need census, {households} households x {years} years: {children:,} children, {rows:,} events; "
+        f"XML {xml.stat().st_size / 1e6:.2f} MB, flat CSV {len(flat.csv) / 1e6:.2f} MB (generated in {generated:.1f} s)"
+    )
+    return xml_dir, csv_dir, children, rows
+
+
+def recognise_la_code(path: Path) -> str:
+    from qa_warehouse.load.contracts import recognise
+
+    landing = recognise(path)
+    assert landing is not None, path
+    return landing.la_code
+
+
+def ingest_cin_with_both_gates(landing_dir: Path, log: Path):
+    """The census file through our GX gate, then its delivery through DfE's CIN validator (what qa_ingest runs)."""
+    from qa_warehouse.load.cin_delivery import gate_cin_deliveries
+
+    with output_to(log):
+        start = time.perf_counter()
+        time_ingest(landing_dir)
+        outcomes = gate_cin_deliveries()
+        return time.perf_counter() - start, sum(o.rows_held for o in outcomes)
+
+
+def measure_cin(server: Server, households: int, years: int, repeat: int) -> int:
+    """A large authority's CIN census: reading DfE's XML against the flat CSV, and the gated ingest against a bare COPY."""
+    from qa_warehouse.load.ingest.cin_xml import read_return
+
+    xml_dir, csv_dir, children, rows = generate_cin(ROOT / "cin-landing", households, years)
+    import great_expectations  # noqa: F401  imported before timing
+
+    import qa_warehouse.load.ingest.loader  # noqa: F401
+
+    xml = next(xml_dir.glob("cin_census_*.xml"))
+    data = xml.read_bytes()
+    read, read_runs, _ = median_of(repeat, lambda: _timed(lambda: read_return(data, xml.name, recognise_la_code(xml))))
+    load_xml, xml_runs, _ = median_seconds(server, "cinxml", repeat, lambda db: ingest_load_only(xml_dir))
+    load_csv, csv_runs, _ = median_seconds(server, "cincsv", repeat, lambda db: ingest_load_only(csv_dir))
+    copy, copy_runs, copy_rows = median_seconds(server, "cincopy", repeat, lambda db: bare_copy(server, db, csv_dir))
+    gated, gated_runs, _ = median_seconds(
+        server, "cingx", repeat, lambda db: ingest_with_gx_gate(xml_dir, ROOT / "gxcin.log")
+    )
+    with_dfe, dfe_runs, held = median_seconds(
+        server, "cindfe", repeat, lambda db: ingest_cin_with_both_gates(xml_dir, ROOT / "dfecin.log")
+    )
+    assert copy_rows == rows, (copy_rows, rows)
+    print(f"\nChildren in need census, {children:,} children ({rows:,} event rows), median of {repeat}:")
+    print(f"  {'measurement':52} {'seconds':>8} {'rows/s':>10} {'vs bare COPY':>13}")
+    for name, seconds in (
+        ("bare COPY of the flat CSV", copy),
+        ("XML read alone (defusedxml SAX to flat CSV)", read),
+        ("ingest, load only (gate off): XML return", load_xml),
+        ("ingest, load only (gate off): flat CSV", load_csv),
+        ("ingest with GX gate: XML return", gated),
+        ("ingest with GX gate and DfE's CIN validator: XML", with_dfe),
+    ):
+        print(f"  {name:52} {seconds:8.2f} {rows / seconds:10,.0f} {copy / seconds:12.3f}x")
+    print(
+        f"  XML return vs flat CSV, load only: {load_csv / load_xml:.2f}x the CSV's rows/s; DfE's validator held {held:,} rows"
+    )
+    print(
+        f"  (runs: read {', '.join(f'{r:.2f}' for r in read_runs)}; xml {', '.join(f'{r:.2f}' for r in xml_runs)}; "
+        f"csv {', '.join(f'{r:.2f}' for r in csv_runs)}; copy {', '.join(f'{r:.2f}' for r in copy_runs)}; "
+        f"gated {', '.join(f'{r:.2f}' for r in gated_runs)}; with DfE {', '.join(f'{r:.2f}' for r in dfe_runs)})"
+    )
+    return 0
+
+
+def _timed(work) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = work()
+    return time.perf_counter() - start, result
+
+
 def median_of(repeat: int, measure) -> tuple[float, list[float], object]:
     runs, detail = [], None
     for _ in range(repeat):
@@ -476,6 +569,17 @@ def main(argv: list[str] | None = None) -> int:
         default=6000,
         help="households of the 903 authority (one child per four: 6000 = 1,500 children)",
     )
+    parser.add_argument(
+        "--only-cin",
+        action="store_true",
+        help="measure only the children in need census: XML read against the flat CSV, gated ingest against a bare COPY",
+    )
+    parser.add_argument(
+        "--cin-households",
+        type=int,
+        default=2700,
+        help="households of the CIN authority (2700 gives about 4,000 children in need in the year)",
+    )
     args = parser.parse_args(argv)
 
     server = Server()
@@ -485,6 +589,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.only_903:
             return measure_903(server, args.children_households, args.years, args.repeat)
+        if args.only_cin:
+            return measure_cin(server, args.cin_households, args.years, args.repeat)
         return run(args, server)
     finally:
         server.pg.cleanup()

@@ -145,9 +145,9 @@ def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[Deliver
 
 
 def _export(cur, load: DeliveryLoad) -> list[_SourceRow]:
-    """The load's rows not held, in file order, as text for DfE: dates yyyy-mm-dd, flags 1/0 (DfE's rules 2885 and 8740 read
-    only 1 and 0, though the schema also allows true/false),
-    codes upper-case as DfE writes them (the contract takes any case), Type as DfE's element name."""
+    """The load's rows not held, in file order, as text for DfE: dates yyyy-mm-dd, flags 1/0 (DfE's
+    rules 2885 and 8740 read only 1 and 0, though its schema also allows true/false), codes upper-case
+    as DfE writes them (the contract takes any case), Type as DfE's element name."""
     contract = load.contract
     columns = [c for c in contract.columns if c.name != "la_code"]
     rendered = [
