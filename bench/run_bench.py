@@ -577,8 +577,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cin-households",
         type=int,
-        default=2700,
-        help="households of the CIN authority (2700 gives about 4,000 children in need in the year)",
+        default=3300,
+        help="households of the CIN authority (3300 gives about 4,000 children in need in the year)",
     )
     args = parser.parse_args(argv)
 
