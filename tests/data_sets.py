@@ -287,6 +287,11 @@ CHILDREN_IN_CARE_DFE_COUNTING = DataSet(
 # yet), one delivered as DfE's flat CSV and one as DfE's XML return, each child a case that pins one
 # edge of DfE's definitions (docs/children-in-need-figures.md). Dates are relative to nothing: the
 # extract date is CIN_AS_AT and the edges were counted on the calendar with England's bank holidays.
+# The census is clean by DfE's CIN validator (the e2e test pins it: a held child would leave the figures
+# while the reference, which knows nothing of holds, still counts it). So: an ICPC is recorded on its
+# Section 47 enquiry, and at the episode (CINdetails) only when the plan follows no enquiry (2884, 2885);
+# an enquiry's episode has an assessment (2991Q); a child over 5 without a UPN says why with UN2, not
+# UN1 (8770Q). The only queries left are the ones cases exist for (B, I, Q: see the e2e test).
 CIN_AS_AT = dt.date(2025, 3, 31)
 CIN_CSV_LA = "885"
 CIN_XML_LA = "886"
@@ -315,7 +320,7 @@ def cin_child_events(child: str, sex: str, episodes: list[dict]) -> list[dict[st
     base = {
         "LAchildID": child,
         "UPN": "",
-        "UPNunknown": "UN1",
+        "UPNunknown": "UN2",
         "PersonBirthDate": "2015-06-01",
         "Sex": sex,
         "Ethnicity": "WBRI",
@@ -390,7 +395,6 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-05-02",
                     "source": "1A",
                     "need": "N1",
-                    "icpc": "2024-05-20",
                     "assessments": [{"start": "2024-05-03", "authorised": "2024-06-14", "factors": "2B,3A"}],
                     "s47": [{"start": "2024-05-10", "icpc": "2024-05-20"}],
                     "cp_plans": [
@@ -404,12 +408,13 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                 }
             ],
         ),
-        # An NFA referral, then a re-referral within 12 months whose assessment is open past 45 working days.
+        # An NFA referral (closed RC7: RC8 means closed after an assessment, 8825Q), then a re-referral
+        # within 12 months whose assessment is open past 45 working days.
         (
             "B",
             "F",
             [
-                {"referral": "2024-04-15", "source": "2A", "closure": "2024-04-15", "reason": "RC8", "nfa": True},
+                {"referral": "2024-04-15", "source": "2A", "closure": "2024-04-15", "reason": "RC7", "nfa": True},
                 {
                     "referral": "2025-01-10",
                     "source": "2A",
@@ -439,7 +444,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
             "D",
             "F",
             [
-                {"referral": "2023-05-31", "source": "5A", "closure": "2023-06-30", "reason": "RC8", "nfa": True},
+                {"referral": "2023-05-31", "source": "5A", "closure": "2023-06-30", "reason": "RC7", "nfa": True},
                 {"referral": "2024-06-01", "source": "5A", "need": "N4", "closure": "2024-12-01", "reason": "RC1"},
             ],
         ),
@@ -457,15 +462,17 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                 }
             ],
         ),
-        # ... and one authorised on the 46th (7 Feb 2025): late.
+        # ... and one authorised on the 46th (7 Feb 2025): late. Its source and need are DfE's codes for
+        # "unknown" and "not stated": a referral with further action must carry both (8866, 8610), so a
+        # blank (`not_recorded`) need comes only from the NFA referrals of B and D.
         (
             "F",
             "F",
             [
                 {
                     "referral": "2024-12-02",
-                    "source": "",
-                    "need": "",
+                    "source": "10",
+                    "need": "N0",
                     "assessments": [{"start": "2024-12-02", "authorised": "2025-02-07", "factors": "4A,2B"}],
                     "cin_plans": [{"start": "2025-02-10"}],
                 }
@@ -480,7 +487,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-12-09",
                     "source": "5A",
                     "need": "N1",
-                    "icpc": "2025-01-07",
+                    "assessments": [{"start": "2024-12-09", "authorised": "2025-01-07", "factors": "2B"}],
                     "s47": [{"start": "2024-12-12", "icpc": "2025-01-07"}],
                     "cp_plans": [{"start": "2025-01-07", "initial": "PHY", "latest": "PHY", "previous": 1}],
                 }
@@ -495,7 +502,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-12-09",
                     "source": "5A",
                     "need": "N1",
-                    "icpc": "2025-01-08",
+                    "assessments": [{"start": "2024-12-09", "authorised": "2025-01-07", "factors": "2B"}],
                     "s47": [{"start": "2024-12-12", "icpc": "2025-01-08"}],
                     "cp_plans": [{"start": "2025-01-08", "initial": "SAB", "latest": "MUL", "previous": 2}],
                 }
@@ -505,13 +512,29 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
         (
             "I",
             "M",
-            [{"referral": "2025-02-27", "source": "6", "need": "N1", "s47": [{"start": "2025-03-03"}]}],
+            [
+                {
+                    "referral": "2025-02-27",
+                    "source": "6",
+                    "need": "N1",
+                    "assessments": [{"start": "2025-02-27"}],
+                    "s47": [{"start": "2025-03-03"}],
+                }
+            ],
         ),
         # Awaiting an ICPC at 31 March, not yet due; and one whose ICPC is not required.
         (
             "J",
             "F",
-            [{"referral": "2025-03-24", "source": "6", "need": "N1", "s47": [{"start": "2025-03-25"}]}],
+            [
+                {
+                    "referral": "2025-03-24",
+                    "source": "6",
+                    "need": "N1",
+                    "assessments": [{"start": "2025-03-24"}],
+                    "s47": [{"start": "2025-03-25"}],
+                }
+            ],
         ),
         (
             "K",
@@ -521,6 +544,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2025-01-30",
                     "source": "7",
                     "need": "N5",
+                    "assessments": [{"start": "2025-01-30", "authorised": "2025-02-21", "factors": "3A"}],
                     "s47": [{"start": "2025-02-03", "not_required": True}],
                 }
             ],
@@ -534,7 +558,6 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2022-12-01",
                     "source": "2B",
                     "need": "N1",
-                    "icpc": "2023-01-10",
                     "s47": [{"start": "2022-12-15", "icpc": "2023-01-10"}],
                     "cp_plans": [
                         {
@@ -548,7 +571,8 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                 }
             ],
         ),
-        # A plan that ceased after 2 years and more; one that ceased sooner.
+        # A plan that ceased after 2 years and more (the episode closed RC7: RC2, died, wants a date of
+        # death, 8585Q); one that ceased sooner.
         (
             "M",
             "M",
@@ -558,7 +582,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "source": "8",
                     "need": "N1",
                     "closure": "2024-11-20",
-                    "reason": "RC2",
+                    "reason": "RC7",
                     "cp_plans": [
                         {
                             "start": "2022-11-01",
@@ -585,7 +609,8 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                 }
             ],
         ),
-        # A first review a day after 3 months (late), and a plan never reviewed (overdue at 31 March).
+        # A first review a day after 3 months (late), and a plan never reviewed (overdue at 31 March). Both
+        # plans follow a conference with no enquiry in the return: the ICPC is the episode's (2885).
         (
             "O",
             "M",
@@ -594,6 +619,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-06-20",
                     "source": "10",
                     "need": "N6",
+                    "icpc": "2024-07-01",
                     "cp_plans": [
                         {
                             "start": "2024-07-01",
@@ -614,6 +640,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-09-20",
                     "source": "4",
                     "need": "N7",
+                    "icpc": "2024-10-01",
                     "cp_plans": [{"start": "2024-10-01", "initial": "MUL", "latest": "NEG", "reviews": []}],
                 }
             ],
@@ -628,7 +655,7 @@ def cin_cases(prefix: str) -> list[dict[str, str]]:
                     "referral": "2024-10-20",
                     "source": "1C",
                     "need": "N1",
-                    "icpc": "2024-11-05",
+                    "assessments": [{"start": "2024-10-21", "authorised": "2024-11-05", "factors": "2B"}],
                     "s47": [{"start": "2024-10-22", "icpc": "2024-11-05"}, {"start": "2025-03-10"}],
                     "cp_plans": [{"start": "2024-11-05", "initial": "NEG", "latest": "NEG", "reviews": ["2025-02-05"]}],
                 }

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_warehouse.load.ingest.cin_xml import FLAT_COLUMNS, read_return, write_return
+from qa_warehouse.load.ingest.cin_xml import FLAT_COLUMNS, in_census_year, read_return, write_return
 
 LA = "885"
 AS_AT = date(2025, 3, 31)
@@ -301,6 +301,55 @@ def test_stray_text_between_elements_is_read_past_and_named_as_a_warning():
         f"line {line_of(data, 'exported by')}, /Message/Children[1]/Child[1]/ChildIdentifiers[1]"
     )
     assert returned.csv == read_return(clean, XML_NAME, LA).csv  # the values are read as if it were not there
+
+
+def test_dfe_judges_the_census_year_not_the_history_a_running_extract_carries():
+    """DfE's validator is given the census year's return: an episode closed before 1 April is not in
+    it, and of an open episode only what the year holds (not an assessment authorised, an enquiry
+    concluded, a plan ended or a plan reviewed before it), while what is still open reaches it."""
+    first_day = f"{COLLECTION_YEAR - 1}-04-01"
+    episode = {"lachildid": "CIN009", "cinreferraldate": "2023-01-10"}
+
+    def row(kind: str, date: str, **cells: str) -> dict[str, str]:
+        return {**episode, "type": kind, "date": date, **{k.lower(): v for k, v in cells.items()}}
+
+    before, in_year = "2024-03-29", "2024-04-01"  # the last working day before the year, and its first
+    cases = {
+        "an episode closed before the year": (row("CINreferralDate", "2023-01-10", CINclosureDate=before), False),
+        "an episode closed on the year's first day": (
+            row("CINreferralDate", "2023-01-10", CINclosureDate=in_year),
+            True,
+        ),
+        "an open episode": (row("CINreferralDate", "2023-01-10"), True),
+        "an assessment authorised before the year": (
+            row("AssessmentActualStartDate", "2023-01-11", AssessmentAuthorisationDate=before),
+            False,
+        ),
+        "an assessment still open": (row("AssessmentActualStartDate", "2023-01-11"), True),
+        "a CIN plan ended before the year": (row("CINPlanStartDate", "2023-02-01", CINPlanEndDate=before), False),
+        "an enquiry and its conference before the year": (
+            row("S47ActualStartDate", "2023-01-12", S47ActualStartDate="2023-01-12", DateOfInitialCPC=before),
+            False,
+        ),
+        "an enquiry before the year whose conference fell in it": (
+            row("S47ActualStartDate", "2024-03-20", S47ActualStartDate="2024-03-20", DateOfInitialCPC=in_year),
+            True,
+        ),
+        "an enquiry before the year still awaiting its conference": (
+            row("S47ActualStartDate", "2024-03-20", S47ActualStartDate="2024-03-20", ICPCnotRequired="false"),
+            True,
+        ),
+        "an enquiry before the year whose conference was not required": (
+            row("S47ActualStartDate", "2024-03-20", S47ActualStartDate="2024-03-20", ICPCnotRequired="true"),
+            False,
+        ),
+        "a plan ended before the year": (row("CPPstartDate", "2023-01-20", CPPendDate=before), False),
+        "a plan open through the year": (row("CPPstartDate", "2023-01-20"), True),
+        "an open plan's review before the year": (row("CPPreviewDate", before, CPPstartDate="2023-01-20"), False),
+        "an open plan's review in the year": (row("CPPreviewDate", in_year, CPPstartDate="2023-01-20"), True),
+    }
+    judged = {case: in_census_year(values, first_day) for case, (values, _) in cases.items()}
+    assert judged == {case: expected for case, (_, expected) in cases.items()}
 
 
 # --- through the warehouse: the loader, DfE's validator, the DAGs ------------------------------------------
