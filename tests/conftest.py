@@ -219,3 +219,16 @@ def new_database(postgres_server):
         return f"postgresql://postgres@/{create_database(postgres_server, prefix)}?host={SESSION_DIR / 'pg'}"
 
     return create
+
+
+@pytest.fixture(scope="session")
+def dfe_validator() -> None:
+    """DfE's validators' environment (.venv-dfe): a test that runs them skips without it, except in CI."""
+    from qa_warehouse.load.gate.dfe import DfeValidatorUnavailable, dfe_python
+
+    try:
+        dfe_python()
+    except DfeValidatorUnavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run DfE's validators: {missing}")
+        pytest.skip(str(missing))

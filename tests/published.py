@@ -48,6 +48,21 @@ def assert_same_figures(expected: dict[tuple, dict], got: dict[tuple, dict], tab
     assert not wrong, f"{label}{len(wrong)} figures differ (key, figure, expected, got); first: {wrong[:5]}"
 
 
+def every_published_table(warehouse) -> dict[str, list]:
+    """Every reporting table's rows (order-free): what a refused delivery must leave exactly as it was."""
+    tables = [
+        t
+        for (t,) in warehouse.query(
+            "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'"
+        )
+    ]
+    return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
+
+
+def current_loads(warehouse) -> list[tuple]:
+    return warehouse.query("select extract, la_code, load_id from raw.current_loads order by extract, la_code")
+
+
 def snapshot(warehouse, tables) -> dict[str, list[tuple]]:
     """Every row of the tables, in a stable order: to show a publication unchanged."""
     return {table: sorted(published(warehouse, table)[1], key=repr) for table in tables}

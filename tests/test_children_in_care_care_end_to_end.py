@@ -66,3 +66,24 @@ def test_the_scorecard_holds_no_child_ids_keys_or_dates_of_children(module_wareh
 
     ids = {row["child"].strip() for entry in load(landing).values() for row in entry.get("header", [])}
     assert ids and not {v for row in rows for v in row if isinstance(v, str)} & ids
+
+
+def test_a_child_in_care_is_the_same_child_in_the_children_in_need_census(module_warehouse, landing):
+    """One child across returns: where an authority uses one id (LAchildID = CHILD), every child looked
+    after in the census year is a child in need in it, under the same pseudonymous key (children in
+    care are children in need; docs/children-in-need-figures.md)."""
+    year = "daterange('2024-04-01', '2025-03-31', '[]')"
+    looked_after = set(
+        module_warehouse.query(
+            f"""select distinct la_code, child_key from staging.stg_children_in_care__episodes
+                where daterange(decom, dec, '[]') && {year}"""
+        )
+    )
+    in_need = set(
+        module_warehouse.query(
+            f"""select distinct la_code, child_key from staging.stg_children_in_need__referrals
+                where daterange(referral_date, closure_date, '[]') && {year}"""
+        )
+    )
+    assert looked_after, "the data set has no child looked after in the census year"
+    assert looked_after <= in_need, sorted(looked_after - in_need)[:5]

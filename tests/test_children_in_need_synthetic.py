@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_warehouse.load.gate.dfe import DfeValidatorUnavailable, dfe_python, ruleset_for, run_cin_validator
+from qa_warehouse.load.gate.dfe import ruleset_for, run_cin_validator
 from qa_warehouse.load.gate.dfe_known_bugs import CIN_KNOWN_BUGS, cin_validator_bug
 from qa_warehouse.load.ingest.cin_xml import FLAT_COLUMNS, read_return
 from qa_warehouse.periods import add_months
@@ -107,16 +106,6 @@ def _census(files: list[Path], la_code: str) -> Rows:
 # --- DfE's validator -------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def validator() -> None:
-    try:
-        dfe_python()
-    except DfeValidatorUnavailable as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run DfE's CIN validator: {missing}")
-        pytest.skip(str(missing))
-
-
 def _episodes(xml: bytes) -> list[tuple[str, date, bool]]:
     """(child, referral date, no further action) of each CINdetails, in the validator's row order."""
     episodes = []
@@ -148,7 +137,9 @@ def test_every_known_cin_bug_has_a_row_test():
     [(AS_AT, "885", 2025), (AS_AT, "885", 2024), (AS_AT, "886", 2025), (LATER, "885", 2026), (LATER, "886", 2025)],
     ids=["885-xml-2024-25", "885-xml-2023-24", "886-csv-2024-25", "885-xml-2025-26", "886-csv-2024-25-later"],
 )
-def test_dfe_cin_validator_flags_no_row_of_the_synthetic_census(validator, generated, tmp_path, as_at, la_code, year):
+def test_dfe_cin_validator_flags_no_row_of_the_synthetic_census(
+    dfe_validator, generated, tmp_path, as_at, la_code, year
+):
     xml = census_year_return(_census(generated(as_at), la_code), la_code, year)
     path = tmp_path / f"cin_census_{la_code}_{year}.xml"
     path.write_bytes(xml)

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from qa_warehouse.load.ingest.cin_xml import FLAT_COLUMNS, in_census_year, read_return, write_return
+from tests.published import current_loads, every_published_table
 
 LA = "885"
 AS_AT = date(2025, 3, 31)
@@ -357,20 +358,6 @@ def test_dfe_judges_the_census_year_not_the_history_a_running_extract_carries():
 integration = pytest.mark.integration
 
 
-def published(warehouse) -> dict[str, list]:
-    tables = [
-        t
-        for (t,) in warehouse.query(
-            "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'"
-        )
-    ]
-    return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
-
-
-def loaded(warehouse) -> list[tuple]:
-    return warehouse.query("select extract, la_code, load_id from raw.current_loads order by extract, la_code")
-
-
 @pytest.fixture(scope="module")
 def baseline(module_warehouse, tmp_path_factory):
     from qa_warehouse import cli
@@ -380,7 +367,7 @@ def baseline(module_warehouse, tmp_path_factory):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert cli.main(["run", "--landing", str(folder)]) == 0
-    return published(module_warehouse), loaded(module_warehouse), printed.getvalue()
+    return every_published_table(module_warehouse), current_loads(module_warehouse), printed.getvalue()
 
 
 def findings(warehouse, la: str, rule: str | None = None) -> list[dict]:
@@ -440,8 +427,8 @@ def test_a_clean_census_passes_dfe_validator_with_no_hold(module_warehouse, base
 
 def assert_published_unchanged(warehouse, baseline) -> None:
     published_before, loaded_before, _ = baseline
-    assert loaded(warehouse) == loaded_before  # the current census is still the accepted one
-    assert published(warehouse) == published_before
+    assert current_loads(warehouse) == loaded_before  # the current census is still the accepted one
+    assert every_published_table(warehouse) == published_before
 
 
 @integration

@@ -13,14 +13,13 @@ its file and line), which the gate also records as warnings, not holds.
 from __future__ import annotations
 
 import csv
-import os
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from qa_warehouse.load.gate.dfe import DfeFinding, DfeValidatorUnavailable, dfe_python, ruleset_for, run_903_validator
+from qa_warehouse.load.gate.dfe import DfeFinding, ruleset_for, run_903_validator
 from qa_warehouse.load.gate.dfe_known_bugs import Tables, validator_bug
 from qa_warehouse.load.ssda903_delivery import gss_codes
 from qa_warehouse_synthetic import generate_extracts
@@ -54,16 +53,6 @@ TABLE_FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def validator() -> None:
-    try:
-        dfe_python()
-    except DfeValidatorUnavailable as missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run DfE's 903 validator: {missing}")
-        pytest.skip(str(missing))
-
-
 def _read_tables(files: list[Path]) -> Tables:
     tables = {}
     for table, stem in TABLE_FILES.items():
@@ -77,7 +66,7 @@ def _read_tables(files: list[Path]) -> Tables:
     ("as_at", "households", "authorities", "seed"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_dfe_validator_flags_no_row_of_the_synthetic_903_return(
-    validator, tmp_path, as_at, households, authorities, seed
+    dfe_validator, tmp_path, as_at, households, authorities, seed
 ):
     paths = generate_extracts(
         tmp_path, households=households, authorities=authorities, seed=seed, as_at=as_at, areas=("children_in_care",)

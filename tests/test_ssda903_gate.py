@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from qa_warehouse import cli
+from tests.published import current_loads, every_published_table
 
 pytestmark = pytest.mark.integration
 LA = "885"
@@ -151,27 +152,13 @@ def write_table(
     return path
 
 
-def published(warehouse) -> dict[str, list]:
-    tables = [
-        t
-        for (t,) in warehouse.query(
-            "select tablename from pg_tables where schemaname = 'reporting' and tablename <> 'publication_log'"
-        )
-    ]
-    return {t: sorted(warehouse.query(f"select * from reporting.{t}"), key=repr) for t in tables}
-
-
-def loaded(warehouse) -> list[tuple]:
-    return warehouse.query("select extract, la_code, load_id from raw.current_loads order by extract, la_code")
-
-
 @pytest.fixture(scope="module")
 def baseline(module_warehouse, tmp_path_factory):
     folder = tmp_path_factory.mktemp("valid903")
     for table, rows in valid_tables().items():
         write_table(folder, table, rows)
     assert cli.main(["run", "--landing", str(folder)]) == 0
-    return published(module_warehouse), loaded(module_warehouse)
+    return every_published_table(module_warehouse), current_loads(module_warehouse)
 
 
 def staged(warehouse, model: str, columns: str, order: str = "1") -> list[tuple]:
@@ -340,8 +327,8 @@ def assert_quarantined(warehouse, path: Path, rule: str, child: str, rows: int |
     report = Path(report_path).read_text(encoding="utf-8")
     assert all(f"row {row}, child {child}" in report for row in rows) and f"rule {rule}" in report, report
     published_before, loaded_before = baseline
-    assert loaded(warehouse) == loaded_before  # the current load of every extract is the accepted one
-    assert published(warehouse) == published_before
+    assert current_loads(warehouse) == loaded_before  # the current load of every extract is the accepted one
+    assert every_published_table(warehouse) == published_before
 
 
 @pytest.mark.parametrize("case", sorted(REFUSED))
