@@ -3,8 +3,9 @@
 The census file (flat CSV or DfE's XML) is loaded and gated on its own first (loader.py: layout,
 types, keys, the XML's structure). DfE's rules read across a child's whole record (a plan against
 its referral, a review against its plan), so they run here: each current delivery (authority and
-extract date) is read back from raw (less the rows already held), written as DfE's census XML for
-the collection year the extract date falls in (cin_xml.write_return) and given to DfE's CIN
+extract date) is read back from raw (less the rows already held), cut to the census year the
+extract date falls in (cin_xml.in_census_year: a running extract carries years of history DfE's
+rules would misjudge), written as DfE's census XML (cin_xml.write_return) and given to DfE's CIN
 validator with that year's ruleset. Each finding is recorded as dfe_<code> with its severity from
 the seed dfe_cin_rule_severities.csv, on the flat row it is about; then every child with a hold
 finding (ours at ingest or DfE's) is held: all of that child's rows (load/dfe_delivery.py).
