@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import time
 from contextlib import closing
@@ -132,8 +133,17 @@ def stack(fresh_warehouse, new_database, tmp_path):
         assert stack.services.leftover_processes() == []
 
 
+# A CIN census XML's data rows are its dated events (the flat layout it loads as: one row per event).
+CIN_EVENTS = re.compile(
+    rb"<(CINreferralDate|CINclosureDate|AssessmentActualStartDate|AssessmentAuthorisationDate|CINPlanStartDate"
+    rb"|CINPlanEndDate|S47ActualStartDate|CPPstartDate|CPPendDate|CPPreviewDate)>\s*[^<\s]"
+)
+
+
 def data_rows(path: Path) -> int:
-    """Data rows in a delivered CSV (rows of nothing but separators carry no data)."""
+    """Data rows in a delivered CSV (rows of nothing but separators carry no data) or census XML."""
+    if path.suffix == ".xml":
+        return len(CIN_EVENTS.findall(path.read_bytes()))
     with open(path, newline="", encoding="utf-8-sig") as f:
         return sum(1 for row in list(csv.reader(f))[1:] if any(cell.strip() for cell in row))
 
