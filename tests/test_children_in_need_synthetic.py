@@ -372,8 +372,8 @@ def test_named_defects_damage_the_census_as_they_say(small):
 XML_DAMAGE_RULES = {
     "cin_xml_malformed": "xml_malformed",
     "cin_xml_dtd": "xml_dtd",
-    "cin_xml_external_entity": "xml_dtd",  # the DTD that declares it is refused first
-    "cin_xml_entity_bomb": "xml_dtd",
+    "cin_xml_external_entity": "xml_external_reference",  # refused before it is fetched
+    "cin_xml_entity_bomb": "xml_entity",  # refused at its first declaration, never expanded
     "cin_xml_wrong_root": "xml_root",
     "cin_xml_namespace": "xml_root",
     "cin_xml_element_out_of_order": "xml_element_order",
