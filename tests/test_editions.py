@@ -254,6 +254,7 @@ def test_closing_a_month_publishes_an_edition_of_its_figures_in_every_table(stor
             "reg44_visits",
             "child_visits",
             "child_plans",
+            "cin_census",
             *(
                 f"ssda903_{table}"
                 for table in (
