@@ -104,10 +104,11 @@ def run_damaged_delivery(
 
 def ingest_row_defect(warehouse, folder: Path, defect: str, area: str, as_at: date) -> tuple[str, list[dict], int]:
     """Ingest (not build) the first authority's `area` extracts as at `as_at`, one damaged by the
-    named row defect, into `warehouse` (a fresh one): the damaged file must load with its bad rows
-    held back (docs/data-quality.md). Returns (file name, its findings, its rows held)."""
+    named row defect, into `warehouse` (a fresh one), and run DfE's validators on the delivery: the
+    damaged file must load with its bad rows held back (docs/data-quality.md). Returns (file name, its findings, its rows held)."""
     from qa_warehouse.load.contracts import load_order
     from qa_warehouse.load.ingest import ingest_extract
+    from qa_warehouse.pipeline import gate_dfe_deliveries
     from qa_warehouse_synthetic import DEFECTS, generate_extracts
 
     generate_extracts(
@@ -116,6 +117,7 @@ def ingest_row_defect(warehouse, folder: Path, defect: str, area: str, as_at: da
     damaged = next(folder.glob(f"{DEFECTS[defect].extract}_*"))
     for extract in load_order():
         ingest_extract(extract, folder)  # raises QuarantinedFiles if any file is refused
+    gate_dfe_deliveries()  # DfE's validators judge the delivery (a code only DfE's rules know is found here)
     ((load_id, status, held),) = warehouse.query(
         "select load_id, status, rows_held from raw.load_log where file_name = %s order by load_id desc limit 1",
         (damaged.name,),

@@ -33,7 +33,14 @@ pytestmark = pytest.mark.integration
 DATA_SET = EVERY_AREA_THREE_YEARS
 LA_CODE = "885"
 AS_AT = dt.date(2025, 3, 31)
-SECTION_ORDER = ["fostering", "audits", "feedback", "complaints", "children_in_care", "children_in_need"]  # seeded sections go last
+SECTION_ORDER = [
+    "fostering",
+    "audits",
+    "feedback",
+    "complaints",
+    "children_in_care",
+    "children_in_need",
+]  # seeded sections go last
 RAG_COLOURS = {"red": (0xB3, 0x26, 0x1E), "amber": (0xFF, 0xBF, 0x47), "green": (0x00, 0x70, 0x3C)}  # the template's
 LOOKED_AT = Path("/tmp/performance_on_a_page.png")  # for people to look at after the run
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
