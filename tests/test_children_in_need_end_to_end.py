@@ -210,3 +210,21 @@ def test_performance_on_a_page_shows_the_children_in_need_section(module_warehou
     names = [m["measure_name"] for m in measures().values() if m["area"] == "children_in_need"]
     assert len(names) == len(PERCENTAGES + COUNTS)
     assert not [name for name in names if name not in text]
+
+
+def test_the_demo_line_gives_each_authoritys_latest_month_of_child_protection(module_warehouse, expected):
+    from qa_warehouse.reports.reader import CHILD_PROTECTION_LINE, child_protection_lines
+
+    lines = child_protection_lines()
+    for la in (CIN_CSV_LA, CIN_XML_LA):
+        latest = max(end for (code, kind, end, _) in expected if code == la and kind == "month")
+        (line,) = [text for text in lines if text.startswith(f"Child protection, {la} at {latest:%d %b %Y}: ")]
+        for measure, label in CHILD_PROTECTION_LINE:
+            value = expected[(la, "month", latest, measure)]["value"]
+            if value is None:
+                shown = f"{label} no data"
+            elif measure in PERCENTAGES:
+                shown = f"{label} {float(value):.0f}%"
+            else:
+                shown = f"{label} {int(value):,}"
+            assert shown in line, (measure, line)
