@@ -31,15 +31,14 @@ from qa_warehouse.load.dfe_delivery import (
     DeliveryLoad,
     DeliveryOutcome,
     clear_dfe_findings,
-    deliveries_to_check,
     finish_delivery,
+    gate_each_delivery,
 )
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_cin_validator
 from qa_warehouse.load.gate.dfe_known_bugs import cin_validator_bug
 from qa_warehouse.load.ingest.cin_xml import in_census_year, read_return, write_return
-from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
-from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
+from qa_warehouse.warehouse import Warehouse
 
 COLLECTION = "cin"
 # DfE's column names the validator reports that are not ours by lower-casing.
@@ -59,17 +58,7 @@ def cin_contracts() -> dict[str, Contract]:
 
 def gate_cin_deliveries(warehouse: Warehouse | None = None) -> list[DeliveryOutcome]:
     """Run DfE's CIN validator on every current census delivery not yet checked with its present loads."""
-    warehouse = warehouse or resolve_warehouse()
-    outcomes = []
-    with connect(warehouse) as conn:
-        ensure_raw_schema(conn)
-        with conn.cursor() as cur:
-            # one delivery check at a time: two runs must not both replace a delivery's findings
-            cur.execute("select pg_advisory_xact_lock(hashtext('qa_warehouse.load.cin_delivery'))")
-            for la_code, extract_date, loads in deliveries_to_check(cur, cin_contracts(), COLLECTION):
-                outcomes.append(_gate_delivery(cur, la_code, extract_date, loads))
-        conn.commit()
-    return outcomes
+    return gate_each_delivery(COLLECTION, cin_contracts(), _gate_delivery, warehouse)
 
 
 @dataclass(frozen=True)

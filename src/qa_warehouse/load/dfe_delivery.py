@@ -10,6 +10,7 @@ finding (ours at ingest or DfE's), records the check in raw.dfe_validations and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,10 @@ from qa_warehouse.load.contracts import Contract
 from qa_warehouse.load.data_quality import DFE_RULE_PREFIX, hold_rows, record_issues
 from qa_warehouse.load.gate.dfe import DfeResult, Ruleset
 from qa_warehouse.load.quarantine import findings_lines, write_report_files
+from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.settings import load_settings
+from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 CHILD_HELD = "child_held"  # raw.held_rows.held_by of a row held because another row of its child was
 COLLECTION_LABELS = {"903": "903", "cin": "CIN census"}
@@ -54,6 +57,26 @@ class DeliveryOutcome:
             f"{label} delivery {self.la_code} as at {self.extract_date} ({files}, DfE {self.ruleset}): "
             f"{self.findings:,} findings ({rules}); {self.children_held:,} children held ({self.rows_held:,} rows)"
         )
+
+
+def gate_each_delivery(
+    collection: str,
+    contracts: dict[str, Contract],
+    gate_delivery: Callable[[object, str, dt.date, list[DeliveryLoad]], DeliveryOutcome],
+    warehouse: Warehouse | None = None,
+) -> list[DeliveryOutcome]:
+    """Run `gate_delivery` on every current delivery of a DfE collection not yet checked with its present loads."""
+    warehouse = warehouse or resolve_warehouse()
+    outcomes = []
+    with connect(warehouse) as conn:
+        ensure_raw_schema(conn)
+        with conn.cursor() as cur:
+            # one delivery check at a time: two runs must not both replace a delivery's findings
+            cur.execute("select pg_advisory_xact_lock(hashtext(%s))", (f"qa_warehouse.load.dfe_delivery.{collection}",))
+            for la_code, extract_date, loads in deliveries_to_check(cur, contracts, collection):
+                outcomes.append(gate_delivery(cur, la_code, extract_date, loads))
+        conn.commit()
+    return outcomes
 
 
 def deliveries_to_check(

@@ -28,15 +28,14 @@ from qa_warehouse.load.dfe_delivery import (
     DeliveryLoad,
     DeliveryOutcome,
     clear_dfe_findings,
-    deliveries_to_check,
     finish_delivery,
+    gate_each_delivery,
 )
 from qa_warehouse.load.gate.dfe import DfeValidatorFailed, ruleset_for, run_903_validator
 from qa_warehouse.load.gate.dfe_known_bugs import validator_bug
-from qa_warehouse.load.raw_schema import ensure_raw_schema
 from qa_warehouse.problems import Violation
 from qa_warehouse.settings import load_settings
-from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
+from qa_warehouse.warehouse import Warehouse
 
 AUTHORITIES_SEED = "authorities.csv"
 
@@ -55,17 +54,7 @@ def gss_codes() -> dict[str, str]:
 
 def gate_ssda903_deliveries(warehouse: Warehouse | None = None) -> list[DeliveryOutcome]:
     """Run DfE's validator on every current 903 delivery not yet checked with its present loads."""
-    warehouse = warehouse or resolve_warehouse()
-    outcomes = []
-    with connect(warehouse) as conn:
-        ensure_raw_schema(conn)
-        with conn.cursor() as cur:
-            # one delivery check at a time: two runs must not both replace a delivery's findings
-            cur.execute("select pg_advisory_xact_lock(hashtext('qa_warehouse.load.ssda903_delivery'))")
-            for la_code, extract_date, loads in deliveries_to_check(cur, ssda903_contracts(), "903"):
-                outcomes.append(_gate_delivery(cur, la_code, extract_date, loads))
-        conn.commit()
-    return outcomes
+    return gate_each_delivery("903", ssda903_contracts(), _gate_delivery, warehouse)
 
 
 def _gate_delivery(cur, la_code: str, extract_date: dt.date, loads: list[DeliveryLoad]) -> DeliveryOutcome:
