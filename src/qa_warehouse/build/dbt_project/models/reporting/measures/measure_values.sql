@@ -79,7 +79,18 @@ select
     {{ measure_value('compared.last_year_numerator', 'compared.last_year_denominator', 'measures.unit') }}
         as same_period_last_year_value,
     {{ direction_of_travel('compared.numerator', 'compared.denominator', 'compared.previous_numerator',
-                           'compared.previous_denominator', 'measures.polarity') }} as direction_of_travel
+                           'compared.previous_denominator', 'measures.polarity') }} as direction_of_travel,
+    benchmarks.benchmark_time_period,
+    benchmarks.england_value,
+    benchmarks.region_value,
+    benchmarks.statistical_neighbours_value,
+    benchmarks.rank_among_authorities,
+    benchmarks.authorities_ranked,
+    benchmarks.quartile,
+    commentary.commentary,
+    commentary.commentary_action,
+    commentary.commentary_owner,
+    commentary.commentary_author
 from compared
 inner join {{ ref('measure_targets') }} as measures
     on measures.measure_code = compared.measure_code
@@ -88,3 +99,20 @@ inner join {{ ref('dim_date') }} as dates
 left join {{ ref('int_reporting_measures_held_back') }} as held
     on held.la_code = compared.la_code
     and held.measure_code = compared.measure_code
+-- DfE's benchmarks and the commentary are about the authority, so only its total carries them.
+left join lateral (
+    select *
+    from {{ ref('int_reporting_measure_benchmarks') }} as published
+    where published.la_code = compared.la_code
+        and published.measure_code = compared.measure_code
+        and published.benchmark_period_end <= compared.period_end
+        and compared.breakdown = 'All'
+    order by published.benchmark_period_end desc
+    limit 1
+) as benchmarks on true
+left join {{ ref('int_reporting_measure_commentary') }} as commentary
+    on commentary.la_code = compared.la_code
+    and commentary.measure_code = compared.measure_code
+    and commentary.period_kind = compared.period_kind
+    and commentary.period_end = compared.period_end
+    and compared.breakdown = 'All'
