@@ -14,7 +14,8 @@ import pytest
 
 from tests.data_sets import EVERY_AREA_TWO_AUTHORITIES
 from tests.published import assert_same_figures, ingest_row_defect
-from tests.reference.workforce import GRAIN, current_files, expected_workforce, load
+from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, quarters_and_years
+from tests.reference.workforce import GRAIN, HISTORY_MONTHS, current_files, expected_workforce, load, measure_counts
 
 pytestmark = pytest.mark.integration
 AS_AT = date(2025, 3, 31)
@@ -55,7 +56,9 @@ def test_every_published_figure_matches_the_independent_computation(module_wareh
     for name in ("agency_fte", "leavers_12_months", "vacancy_fte", "caseload_total", "headcount"):
         assert sum(f[name] or 0 for f in expected.values()) > 0, name
     assert {key[0] for key in expected} == {la for (_, la) in current_files(landing)}
-    assert Counter(key[0] for key in expected if key[1] is None) == {la: 24 for (_, la) in current_files(landing)}
+    assert Counter(key[0] for key in expected if key[1] is None) == {
+        la: HISTORY_MONTHS for (_, la) in current_files(landing)
+    }
 
 
 def test_the_returning_and_the_part_time_agency_workers_are_counted_right(module_warehouse, landing, expected):
@@ -148,3 +151,27 @@ def test_a_bad_workforce_row_is_held_back_and_listed_with_its_rule(warehouse, tm
     assert DEFECTS[defect].rule == rule
     assert all(f["file"] == damaged_name and f["column"] == column and f["severity"] == "hold" for f in named), named
     assert all(f["row"] for f in named) and held == len({f["row"] for f in findings if f["severity"] == "hold"})
+
+
+def test_measure_values_carry_the_workforce_rates_with_their_comparisons(module_warehouse, expected):
+    """Agency rate, turnover, vacancy rate and average caseload per team and authority, for month
+    ends, quarters and financial years, with target, RAG, previous period and the same period a year
+    before, as the reference computes them from the workforce reference's FTE."""
+    want = expected_measure_values(quarters_and_years(measure_counts(expected)))
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'workforce'"
+    )
+    wrong = differences(want, rows)
+    assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
+    # The history is long enough for every comparison, and the data exercises RAG both ways.
+    kinds = {key[2] for key in want}
+    assert kinds == {"month", "quarter", "financial_year"}
+    assert any(f["same_period_last_year_value"] is not None for key, f in want.items() if key[2] == "month")
+    assert any(f["same_period_last_year_value"] is not None for key, f in want.items() if key[2] == "quarter")
+    assert {f["rag"] for f in want.values()} >= {"green", "red"}
+    assert {key[1] for key in want} == {
+        "workforce_agency_rate",
+        "workforce_turnover_rate",
+        "workforce_vacancy_rate",
+        "workforce_average_caseload",
+    }

@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.reference.project_files import SEEDS_DIR
 from tests.reference.quality_assurance import parse_date, read_csv
 
-HISTORY_MONTHS = 24  # the dbt var workforce_history_months default
+HISTORY_MONTHS = 36  # the dbt var workforce_history_months default
 FILE_NAME = re.compile(r"^(?P<extract>workforce|team_establishment)_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I)
 SEED = SEEDS_DIR / "workforce_national_reference.csv"
 GRAIN = ("la_code", "team", "period_end")
@@ -77,9 +77,39 @@ def load(landing: Path) -> dict[str, dict]:
     return data
 
 
-def national_reference() -> dict[str, Fraction]:
+WORKFORCE_BENCHMARK = re.compile(r"^dfe_workforce_000_(?P<date>\d{8})\.csv$")
+BENCHMARK_COLUMNS = {  # measure -> the dfe_workforce indicator column holding England's figure
+    "workforce_agency_rate": "agency_rate_fte",
+    "workforce_turnover_rate": "turnover_rate_fte",
+    "workforce_vacancy_rate": "vacancy_rate_fte",
+    "workforce_average_caseload": "caseload_fte",
+}
+
+
+def national_reference(landing: Path | None = None) -> dict[tuple[str, date], Fraction]:
+    """(measure, census day 30 September) -> England's figure: the newest dfe_workforce file in the
+    landing folder's England row where it has that census, else the seed's."""
     with SEED.open(encoding="utf-8", newline="") as f:
-        return {r["measure_code"]: Fraction(r["reference_value"]) for r in csv.DictReader(f)}
+        reference = {
+            (r["measure_code"], date.fromisoformat(r["census_date"])): Fraction(r["england_value"])
+            for r in csv.DictReader(f)
+        }
+    files = sorted(p for p in (landing.iterdir() if landing else ()) if WORKFORCE_BENCHMARK.match(p.name))
+    if files:
+        for row in read_csv(files[-1]):
+            if (row["geographic_level"] or "").strip().lower() != "national":
+                continue
+            for measure, column in BENCHMARK_COLUMNS.items():
+                text = (row[column] or "").strip()
+                if re.fullmatch(r"-?[0-9]*[.]?[0-9]+", text):
+                    reference[(measure, date(int(row["time_period"]), 9, 30))] = Fraction(text)
+    return reference
+
+
+def national_at(reference: dict[tuple[str, date], Fraction], measure: str, day: date) -> Fraction | None:
+    """England's figure of the latest census on or before `day`, or None before the first."""
+    censuses = [census for (m, census) in reference if m == measure and census <= day]
+    return reference[(measure, max(censuses))] if censuses else None
 
 
 def in_post(spell: dict, day: date) -> bool:
@@ -92,7 +122,7 @@ def percentage(numerator, denominator) -> Fraction | None:
 
 def expected_workforce(landing: Path) -> dict[tuple, dict]:
     """{(la_code, team or None, period_end): figures} for every published row."""
-    national = national_reference()
+    national = national_reference(landing)
     expected: dict[tuple, dict] = {}
     for la_code, entry in load(landing).items():
         last = last_month_end_on_or_before(entry["extract_date"])
@@ -129,19 +159,38 @@ def expected_workforce(landing: Path) -> dict[tuple, dict]:
                     "employed_fte": employed,
                     "agency_fte": agency,
                     "agency_rate": percentage(agency, employed + agency),
-                    "national_agency_rate": national["agency_rate"],
+                    "national_agency_rate": national_at(national, "workforce_agency_rate", period_end),
                     "leavers_12_months": len(leavers),
                     "leavers_fte_12_months": leavers_fte,
                     "average_employed_fte_12_months": Fraction(average),
                     "turnover_rate": percentage(leavers_fte, average),
-                    "national_turnover_rate": national["turnover_rate"],
+                    "national_turnover_rate": national_at(national, "workforce_turnover_rate", period_end),
                     "establishment_fte": establishment_fte,
                     "vacancy_fte": establishment_fte - employed,
                     "vacancy_rate": percentage(establishment_fte - employed, establishment_fte),
-                    "national_vacancy_rate": national["vacancy_rate"],
+                    "national_vacancy_rate": national_at(national, "workforce_vacancy_rate", period_end),
                     "case_holding_fte": holding_fte if latest else None,
                     "caseload_total": cases if latest else None,
                     "average_caseload": (Fraction(cases) / holding_fte if holding_fte else None) if latest else None,
-                    "national_average_caseload": national["average_caseload"],
+                    "national_average_caseload": national_at(national, "workforce_average_caseload", period_end),
                 }
     return expected
+
+
+def measure_counts(expected: dict[tuple, dict]) -> dict[tuple, tuple]:
+    """The month rows of the workforce headline measures (reporting.measure_values: numerator and
+    denominator in FTE, or cases per case-holding FTE) from the reference figures above, per team
+    and for the authority ('All'); caseloads at the latest month end only."""
+    counts: dict[tuple, tuple] = {}
+    for (la_code, team, period_end), f in expected.items():
+        breakdown = team or "All"
+
+        def add(measure, numerator, denominator):
+            counts[(la_code, measure, "month", period_end, breakdown)] = (numerator, denominator)
+
+        add("workforce_agency_rate", f["agency_fte"], f["employed_fte"] + f["agency_fte"])
+        add("workforce_turnover_rate", f["leavers_fte_12_months"], f["average_employed_fte_12_months"])
+        add("workforce_vacancy_rate", f["vacancy_fte"], f["establishment_fte"])
+        if f["average_caseload"] is not None:
+            add("workforce_average_caseload", f["caseload_total"], f["case_holding_fte"])
+    return counts
