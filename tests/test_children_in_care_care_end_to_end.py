@@ -10,7 +10,20 @@ import pytest
 
 from tests.data_sets import CHILDREN_IN_CARE_EVERY_AREA
 from tests.published import assert_same_figures, published, published_by_grain
-from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, YEAR_ONLY, current_files, expected_scorecard
+from tests.reference.children_in_care_care import (
+    CARE_MEASURES,
+    GRAIN,
+    HISTORY_MONTHS,
+    YEAR_ONLY,
+    current_files,
+    expected_scorecard,
+)
+from tests.reference.measures import (
+    PUBLISHED_COLUMNS,
+    children_in_care_counts,
+    differences,
+    expected_measure_values,
+)
 
 pytestmark = pytest.mark.integration
 DATA_SET = CHILDREN_IN_CARE_EVERY_AREA
@@ -45,7 +58,7 @@ def test_the_data_exercises_every_measure_and_both_period_types(expected, landin
     for la in authorities:
         months = {key[2] for key in expected if key[0] == la and key[1] == "month"}
         years = {key[2] for key in expected if key[0] == la and key[1] == "year"}
-        assert len(months) == 12 and max(months) == AS_AT
+        assert len(months) == HISTORY_MONTHS and max(months) == AS_AT
         assert years and max(years) == AS_AT
     assert not {key for key in expected if key[1] == "month" and key[3] in YEAR_ONLY}
 
@@ -57,6 +70,22 @@ def test_rag_and_direction_are_those_of_the_seeded_thresholds(module_warehouse, 
     assert directions, "no direction of travel at all"
     got = care_rows(module_warehouse)
     assert {key: got[key]["rag"] for key in expected} == {key: f["rag"] for key, f in expected.items()}
+
+
+def test_measure_values_carry_the_care_measures_by_month_quarter_and_year(module_warehouse, expected):
+    """The care measures in reporting.measure_values: months, quarters (the quarter-end month; none
+    for missing_episodes) and 903 years, with RAG, previous period and the same period a year
+    before, from the reference scorecard. 36 months of history fill the same month last year."""
+    want = expected_measure_values(children_in_care_counts(expected, CARE_MEASURES))
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'children_in_care'"
+    )
+    wrong = differences(want, [row for row in rows if row[1] in CARE_MEASURES])
+    assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
+    assert {key[2] for key in want} == {"month", "quarter", "financial_year"}
+    assert not {key for key in want if key[2] == "quarter" and key[1] == "missing_episodes"}
+    assert any(f["same_period_last_year_value"] is not None for key, f in want.items() if key[2] == "month")
+    assert any(f["same_period_last_year_value"] is not None for key, f in want.items() if key[2] == "quarter")
 
 
 def test_the_scorecard_holds_no_child_ids_keys_or_dates_of_children(module_warehouse, landing):

@@ -12,6 +12,7 @@ import pytest
 
 from tests.data_sets import EVERY_AREA_THREE_AUTHORITIES
 from tests.published import assert_same_figures, ingest_row_defect, published, published_by_grain
+from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, quarters_and_years
 from tests.reference.recruitment import (
     GRAINS,
     REG24_LIMIT_DAYS,
@@ -19,6 +20,7 @@ from tests.reference.recruitment import (
     current_files,
     expected_recruitment,
     load_enquiries,
+    measure_counts,
     plus_months,
     reported_months,
     withdrawn_from,
@@ -107,20 +109,79 @@ def test_an_enquiry_withdrawn_after_panel_is_counted_as_withdrawn_after_panel(mo
 
 
 def test_the_data_sits_on_the_edges_of_the_timescales(landing, expected):
-    """A panel exactly 8 months after assessment start and one a day later; a temporary approval of
-    exactly 16 weeks; withdrawals from every stage; both carer types withdrawn with reasons."""
-    margins, reg24_days = set(), set()
+    """A panel exactly 8 months after the application (NMS 14.3) and one a day later; a panel with no
+    application date; a temporary approval of exactly 16 weeks; withdrawals from every stage; both
+    carer types withdrawn with reasons."""
+    margins, reg24_days, not_known = set(), set(), 0
     for _, (_, rows) in load_enquiries(landing).items():
         for row in rows:
-            if row["panel_date"] and row["assessment_start_date"]:
-                margins.add((row["panel_date"] - plus_months(row["assessment_start_date"], 8)).days)
+            if row["panel_date"] and row["application_date"]:
+                margins.add((row["panel_date"] - plus_months(row["application_date"], 8)).days)
+            not_known += bool(row["panel_date"] and not row["application_date"])
             if row["reg24_start_date"] and row["reg24_end_date"]:
                 reg24_days.add((row["reg24_end_date"] - row["reg24_start_date"]).days)
     assert {0, 1} <= margins, "a panel on the 8-month deadline and one the day after"
+    assert not_known, "a panel without an application date"
     assert REG24_LIMIT_DAYS in reg24_days and max(reg24_days) > REG24_LIMIT_DAYS
     stages = {key[3] for key in expected["recruitment_withdrawals"]}
     assert stages == {"enquiry", "initial_visit", "application", "assessment", "after_panel"}, stages
     assert {key[2] for key in expected["recruitment_withdrawals"]} == {"mainstream", "kinship"}
+
+
+def test_nms_14_runs_from_the_application_and_reports_panels_without_one(module_warehouse, landing):
+    """Fostering NMS 14.3: the panel on the 8-month day from the application is in time, the one a
+    day later is not, and a panel with no application date is published as not known (counted among
+    the panels), never dropped. Each case is found in the landing files and its month checked."""
+    published_rows = {
+        (la, start, carer_type): (panels, within, over, not_known)
+        for la, start, carer_type, panels, within, over, not_known in module_warehouse.query(
+            "select la_code, period_start, carer_type, panels, within_8_months, over_8_months,"
+            " application_date_not_known from reporting.recruitment_timeliness"
+        )
+    }
+    seen = set()
+    for la_code, (extract_date, rows) in load_enquiries(landing).items():
+        months = set(reported_months(extract_date))
+        for row in rows:
+            month = row["panel_date"].replace(day=1) if row["panel_date"] else None
+            if month not in months:
+                continue
+            panels, within, over, not_known = published_rows[(la_code, month, row["carer_type"])]
+            assert panels == within + over + not_known
+            if row["application_date"] is None:
+                assert not_known >= 1
+                seen.add("not_known")
+                continue
+            margin = (row["panel_date"] - plus_months(row["application_date"], 8)).days
+            if margin == 0:
+                assert within >= 1
+                seen.add("on_the_day")
+            elif margin == 1:
+                assert over >= 1
+                seen.add("day_after")
+    assert seen == {"on_the_day", "day_after", "not_known"}, seen
+
+
+def test_measure_values_carry_conversion_nms_14_and_regulation_24(module_warehouse, expected):
+    """Enquiries reaching application, NMS 14 timeliness (by carer type and for the authority) and
+    regulation 24 approvals ended over 16 weeks, for months, quarters and financial years, with
+    target, RAG, previous period and same period last year, from the recruitment reference."""
+    want = expected_measure_values(quarters_and_years(measure_counts(expected)))
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'recruitment'"
+    )
+    wrong = differences(want, rows)
+    assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
+    assert {key[1] for key in want} == {
+        "recruitment_enquiry_to_application",
+        "recruitment_nms14_timeliness",
+        "regulation_24_over_16_weeks",
+    }
+    assert {key[2] for key in want} == {"month", "quarter", "financial_year"}
+    assert any(
+        f["same_period_last_year_value"] is not None and f["value"] for key, f in want.items() if key[2] == "quarter"
+    )
+    assert {f["rag"] for f in want.values()} >= {"green", "red"}
 
 
 def test_reporting_holds_no_enquiry_ids(module_warehouse, landing):

@@ -13,12 +13,14 @@ import pytest
 
 from tests.data_sets import EARLIER, EARLIER_LA, EVERY_AREA_TWO_AUTHORITIES
 from tests.published import assert_same_figures, ingest_row_defect, published, published_by_grain
+from tests.reference.measures import PUBLISHED_COLUMNS, differences, expected_measure_values, quarters_and_years
 from tests.reference.residential import (
     GRAINS,
     current_files,
     expected_residential,
     inspections_reported,
     load,
+    measure_counts,
     status_at,
 )
 
@@ -72,6 +74,30 @@ def test_the_data_exercises_every_figure(expected):
     assert any(f["homes_registered_12_months"] for f in timeliness) and any(
         f["applications_waiting"] for f in timeliness
     )
+
+
+def test_measure_values_carry_occupancy_visits_and_registration_timeliness(module_warehouse, landing, expected):
+    """Occupancy, regulation 44 visited % and registration timeliness per provision and authority, for
+    month ends, quarters and financial years, with target, RAG, previous period and the same period
+    a year before, as the residential reference computes them from the landing files."""
+    want = expected_measure_values(quarters_and_years(measure_counts(landing, expected)))
+    rows = module_warehouse.query(
+        f"select {PUBLISHED_COLUMNS} from reporting.measure_values where section = 'residential'"
+    )
+    wrong = differences(want, rows)
+    assert not wrong, f"{len(wrong)} differences (key, figure, expected, published); first: {wrong[:5]}"
+    assert {key[1] for key in want} == {
+        "residential_occupancy",
+        "residential_reg44_visited",
+        "residential_registration_timeliness",
+    }
+    assert {key[2] for key in want} == {"month", "quarter", "financial_year"}
+    assert any(f["same_period_last_year_value"] is not None for f in want.values())
+    assert any(f["previous_value"] is not None for key, f in want.items() if key[2] == "quarter")
+    timeliness = [
+        (n, d) for key, (n, d) in measure_counts(landing, expected).items() if key[1].endswith("timeliness") and d
+    ]
+    assert timeliness, "no home was registered in the months shown"
 
 
 def test_a_home_that_closes_mid_quarter_leaves_the_figures_from_its_closure(module_warehouse, landing):

@@ -7,8 +7,9 @@ assessment has its enquiry in progress; around them, the enquiries that fell awa
 (enquiry, initial visit, application, assessment, and a few after panel) with a reason. Kinship
 (connected person) enquiries often begin with a regulation 24 temporary approval, some lasting
 longer than the regulation's 16 weeks. docs/recruitment-figures.md computes figures from this
-file, so the data sits on the edges: a panel exactly 8 months after assessment start and one a
-day later, a temporary approval of exactly 16 weeks.
+file, so the data sits on the edges: a panel exactly 8 months after the application (NMS 14.3)
+and one a day later, an approved carer's panel with no application date recorded (timeliness not
+known), a temporary approval of exactly 16 weeks.
 
 Recruitment has its own random stream, so adding it never changes a byte of the other files.
 """
@@ -96,8 +97,8 @@ def _days(rng: random.Random, stage: str) -> timedelta:
     return timedelta(days=rng.randint(*GAPS[stage]))
 
 
-def _backwards(rng: random.Random, assessment_start: date) -> dict[str, date]:
-    application = assessment_start - _days(rng, "application")
+def _backwards(rng: random.Random, assessment_start: date, application: date | None = None) -> dict[str, date]:
+    application = application or assessment_start - _days(rng, "application")
     initial_visit = application - _days(rng, "initial_visit")
     return {
         "enquiry_date": initial_visit - _days(rng, "enquiry"),
@@ -108,18 +109,21 @@ def _backwards(rng: random.Random, assessment_start: date) -> dict[str, date]:
 
 
 def _approved(rng: random.Random, household: Household, edge: int) -> dict[str, CellValue]:
-    """The enquiry behind a register approval; the first two sit on the 8-month boundary."""
+    """The enquiry behind a register approval; the first two sit on the 8-month boundary from the
+    application (NMS 14.3), the third has no application date recorded."""
     approval = household.approval_date
     if approval is None:  # recruitment_tables passes only approved households
         raise ValueError(f"household {household.household_id} is not approved")
     panel = approval - _days(rng, "panel")
     if edge in (0, 1):
-        start = add_months(panel, -8)
-        panel = add_months(start, 8) + timedelta(days=edge)  # exactly 8 months, then a day over
+        application = add_months(panel, -8)
+        panel = add_months(application, 8) + timedelta(days=edge)  # exactly 8 months, then a day over
         panel = min(panel, approval)
+        stages = _backwards(rng, application + _days(rng, "application"), application)
     else:
-        start = panel - _days(rng, "assessment_start")
-    stages = _backwards(rng, start)
+        stages = _backwards(rng, panel - _days(rng, "assessment_start"))
+    if edge == 2:
+        del stages["application_date"]  # not recorded: its panel's timeliness is not known
     row: dict[str, CellValue] = {
         "carer_type": household.carer_type,
         **stages,

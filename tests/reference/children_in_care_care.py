@@ -28,6 +28,7 @@ SEEDS = SEEDS_DIR
 FILE_NAME = re.compile(
     r"^(?:903_(?P<table>[a-z_0-9]+?)|(?P<local>child_visits|child_plans))_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I
 )
+HISTORY_MONTHS = 36  # the dbt var children_in_care_history_months default
 GRAIN = ("la_code", "period_type", "period_end", "measure_code")
 EET = {"F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5"}
 MONTH_AND_YEAR = (
@@ -147,11 +148,11 @@ def load(landing: Path) -> dict[str, dict]:
 
 
 def reporting_periods(extract_date: date, first_decom: date) -> list[tuple[str, date, date]]:
-    """(period_type, start, end): the 12 month ends on or before the extract date, and the 903 years
+    """(period_type, start, end): the HISTORY_MONTHS month ends on or before the extract date, and the 903 years
     ended on or before it (at most 3) that end on or after the first episode began."""
     last_month_end = (extract_date + timedelta(days=1)).replace(day=1) - timedelta(days=1)
     periods = []
-    for back in range(12):
+    for back in range(HISTORY_MONTHS):
         end = shift_months(last_month_end.replace(day=1), -back + 1) - timedelta(days=1)
         periods.append(("month", end.replace(day=1), end))
     last_year = extract_date.year if extract_date >= date(extract_date.year, 3, 31) else extract_date.year - 1
@@ -396,9 +397,8 @@ def authority_counts(entry: dict, holidays: set[date]) -> dict[tuple[str, date, 
                 if born is None or not 19 <= full_years(return_year, born) <= 21:
                     continue
                 in_touch, activ, accom = code(row.get("in_touch")), code(row.get("activ")), code(row.get("accom"))
-                if in_touch != "DIED":
+                if in_touch not in ("DIED", "RHOM"):  # DfE: left out of every care leaver percentage
                     tally(("year", return_year, "care_leavers_in_touch"), in_touch == "YES", {True}, {True, False})
-                if in_touch not in ("DIED", "RHOM"):
                     tally(("year", return_year, "care_leavers_eet"), activ in EET, {True}, {True, False})
                     suitable = accom is not None and len(accom) == 2 and accom.endswith("1")
                     tally(("year", return_year, "care_leavers_suitable_accommodation"), suitable, {True}, {True, False})

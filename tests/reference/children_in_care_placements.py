@@ -22,7 +22,7 @@ from tests.reference.quality_assurance import parse_date, read_csv
 
 FILE_NAME = re.compile(r"^903_(?P<table>episodes|header)_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I)
 SEEDS = SEEDS_DIR
-MONTHS_SHOWN = 12
+MONTHS_SHOWN = 36  # the dbt var children_in_care_history_months default
 YEARS_SHOWN = 3
 SHORT_BREAKS = {"V3", "V4"}
 TEMPORARY = {"T0", "T1", "T2", "T3", "T4"}
@@ -164,7 +164,7 @@ def distance_miles(episode: Episode, grid) -> float | None:
 
 
 def reporting_periods(extract_date: date, earliest: date) -> list[tuple[str, date, date, str]]:
-    """(period_type, start, end, financial_year): the 12 month ends to the extract date's month
+    """(period_type, start, end, financial_year): the MONTHS_SHOWN month ends to the extract date's month
     end on or before it, and the 903 years ended on or before it (at most 3, none before the data)."""
 
     def financial_year(day: date) -> str:
@@ -247,7 +247,10 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
             counts = {t: dict.fromkeys(TYPE_FIGURES, 0) for t in names}
             stability = dict(numerator=0, denominator=0, not_known=None)
             long_term = dict(numerator=0, denominator=0, not_known=0)
-            distance = dict(numerator=0, denominator=0, not_known=0)
+            over = dict(numerator=0, denominator=0, not_known=None)  # DfE: of all looked after at D
+            near = dict(numerator=0, denominator=0, not_known=None)
+            unknown = dict(numerator=0, denominator=0, not_known=None)
+            within = dict(numerator=0, denominator=0, not_known=0)  # seed 001: of those with a distance
             for child, care in history.items():
                 during = [r for r in care["episodes"] if r[0].decom <= end and (r[0].dec is None or r[0].dec >= start)]
                 if not during:
@@ -295,12 +298,17 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
                                 and own[number - 2].start <= two_years
                             )
                             long_term["numerator"] += stable
-                # over 20 miles
+                # distance from home: DfE's split of every child, and seed 001's within 20 miles
+                for share in (over, near, unknown):
+                    share["denominator"] += 1
                 if miles is None:
-                    distance["not_known"] += 1
+                    unknown["numerator"] += 1
+                    within["not_known"] += 1
                 else:
-                    distance["denominator"] += 1
-                    distance["numerator"] += miles > 20
+                    over["numerator"] += miles > 20
+                    near["numerator"] += miles <= 20
+                    within["denominator"] += 1
+                    within["numerator"] += miles <= 20
             for placement_kind, figures in counts.items():
                 name, order = names[placement_kind]
                 types[(la_code, period_type, end, placement_kind)] = {
@@ -313,7 +321,10 @@ def expected_placements(landing: Path) -> tuple[dict[tuple, dict], dict[tuple, d
             for measure_code, figures in (
                 ("placement_stability_3_plus", stability),
                 ("long_term_stability", long_term),
-                ("placed_over_20_miles", distance),
+                ("placed_over_20_miles", over),
+                ("placed_20_miles_or_less", near),
+                ("placement_distance_not_known", unknown),
+                ("placed_within_20_miles", within),
             ):
                 measures[(la_code, period_type, end, measure_code)] = {
                     k: (int(v) if v is not None else None) for k, v in figures.items()

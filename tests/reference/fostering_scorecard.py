@@ -396,9 +396,12 @@ def household_outcomes(authority: Authority, household: Household, period_end: d
     }
 
 
-def notification_outcome(notification: Notification) -> str:
+def notification_outcome(notification: Notification, period_end: date) -> str:
+    """In time when received within 1 day of the event; and, at D, when its due day (event + 1 day)
+    is still ahead of D: an event on D is not late before its day has run."""
     received = notification.received_date
-    return outcome(in_time=received is not None and (received - notification.event_date).days <= 1)
+    due = notification.event_date + timedelta(days=1)
+    return outcome(in_time=(received is not None and received <= due) or due > period_end)
 
 
 def team_counts(authority: Authority, period_end: date) -> dict[tuple[str, str], dict[str, int]]:
@@ -422,7 +425,7 @@ def team_counts(authority: Authority, period_end: date) -> dict[tuple[str, str],
             # The contract makes household_id reference the register; an orphan has no team,
             # so it cannot be placed in a team row (and the gate should have stopped it).
             continue
-        counts[(household.team, "notifications_1_day")][notification_outcome(notification)] += 1
+        counts[(household.team, "notifications_1_day")][notification_outcome(notification, period_end)] += 1
     return counts
 
 
@@ -522,7 +525,7 @@ def expected_exceptions(landing_dir: str | Path) -> dict[tuple[str, str, str, st
             if (
                 household is None
                 or not D - relativedelta(months=6) < notification.event_date <= D
-                or notification_outcome(notification) != OUT_OF_TIME
+                or notification_outcome(notification, D) != OUT_OF_TIME
             ):
                 continue
             due = notification.event_date + timedelta(days=1)

@@ -4,9 +4,9 @@ from the landing files (never SQL): the reference the end-to-end test compares e
 Definitions (docs/recruitment-figures.md): months are the `HISTORY_MONTHS` month ends up to the
 last month end on or before each authority's recruitment extract date; the funnel counts each
 stage by the month of its own date; conversion follows the cohort of enquiries made in a month
-to the extract date; timeliness counts panels in the month of enquiries with an assessment
-start, within 8 calendar months (NMS 14) when panel <= start + 8 months (clamped to the month's
-last day); withdrawals are by the month withdrawn, the last stage reached and the reason;
+to the extract date; timeliness counts every panel in the month, within 8 calendar months
+(Fostering NMS 14.3) when panel <= application date + 8 months (clamped to the month's last
+day), not known without an application date (counted among the panels, not in time); withdrawals are by the month withdrawn, the last stage reached and the reason;
 regulation 24 lengths are end - start in days, over 16 weeks meaning more than 112.
 """
 
@@ -28,7 +28,7 @@ from tests.reference.quality_assurance import (
     typed_rows,
 )
 
-HISTORY_MONTHS = 24  # the dbt var recruitment_history_months default
+HISTORY_MONTHS = 36  # the dbt var recruitment_history_months default
 CARER_TYPES = ("mainstream", "kinship")
 FUNNEL_FIGURES = {
     "enquiries": "enquiry_date",
@@ -160,18 +160,18 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                     ),
                     "enquiry_to_approval_percentage": percentage(reached["approval_date"], len(cohort)),
                 }
-                panels = [
-                    r for r in mine if r["assessment_start_date"] is not None and within(r["panel_date"], start, end)
-                ]
-                in_time = sum(r["panel_date"] <= plus_months(r["assessment_start_date"], 8) for r in panels)
+                panels = [r for r in mine if within(r["panel_date"], start, end)]
+                known = [r for r in panels if r["application_date"] is not None]
+                in_time = sum(r["panel_date"] <= plus_months(r["application_date"], 8) for r in known)
                 tables["recruitment_timeliness"][key] = {
                     **period(la_code, start),
                     "panels": len(panels),
                     "within_8_months": in_time,
-                    "over_8_months": len(panels) - in_time,
+                    "over_8_months": len(known) - in_time,
+                    "application_date_not_known": len(panels) - len(known),
                     "within_8_months_percentage": percentage(in_time, len(panels)),
-                    "average_days_assessment_to_panel": mean(
-                        [(r["panel_date"] - r["assessment_start_date"]).days for r in panels]
+                    "average_days_application_to_panel": mean(
+                        [(r["panel_date"] - r["application_date"]).days for r in known]
                     ),
                 }
                 for r in mine:
@@ -206,3 +206,33 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                 ),
             }
     return tables
+
+
+def measure_counts(tables: dict[str, dict[tuple, dict]]) -> dict[tuple, tuple[int, int | None]]:
+    """Month rows of the recruitment headline measures (reporting.measure_values), by carer type and
+    for the authority ('All'), from the reference tables above; quarters and years are made from
+    them by tests.reference.measures.quarters_and_years."""
+    counts: dict[tuple, tuple[int, int | None]] = {}
+
+    def add(la_code, measure, period_end, breakdown, numerator, denominator):
+        for key in ((la_code, measure, "month", period_end, breakdown), (la_code, measure, "month", period_end, "All")):
+            n, d = counts.get(key, (0, 0))
+            counts[key] = (n + numerator, d + denominator)
+
+    for (la_code, start, carer_type), f in tables["recruitment_conversion"].items():
+        add(
+            la_code,
+            "recruitment_enquiry_to_application",
+            month_end(start),
+            carer_type,
+            f["reached_application"],
+            f["enquiries"],
+        )
+    for (la_code, start, carer_type), f in tables["recruitment_timeliness"].items():
+        add(la_code, "recruitment_nms14_timeliness", month_end(start), carer_type, f["within_8_months"], f["panels"])
+    for (la_code, start), f in tables["regulation_24"].items():
+        counts[(la_code, "regulation_24_over_16_weeks", "month", month_end(start), "All")] = (
+            f["ended_over_16_weeks"],
+            f["ended"],
+        )
+    return counts

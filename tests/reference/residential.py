@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.reference.quality_assurance import parse_date, pseudonymise, read_csv
 from tests.reference.workforce import last_month_end_on_or_before, month_ends_back, percentage
 
-HISTORY_MONTHS = 24  # the dbt var residential_history_months default
+HISTORY_MONTHS = 36  # the dbt var residential_history_months default
 FILE_NAME = re.compile(r"^(?P<extract>childrens_homes|reg44_visits)_(?P<la>\d{3})_(?P<date>\d{8})\.csv$", re.I)
 JUDGEMENTS = ("outstanding", "good", "requires_improvement", "inadequate", "not_yet_inspected", "not_known")
 PROVISIONS = ("internal", "external", None)  # None: every home
@@ -247,3 +247,46 @@ def expected_residential(landing: Path) -> dict[str, dict[tuple, dict]]:
                 "longest_days_waiting": max(waited) if waited else None,
             }
     return tables
+
+
+REGISTRATION_DAYS = 182  # the dbt var residential_registration_days default (26 weeks)
+
+
+def measure_counts(landing: Path, tables: dict[str, dict[tuple, dict]]) -> dict[tuple, tuple]:
+    """The month rows of the residential headline measures (reporting.measure_values) per provision
+    and for the authority ('All'): occupied of registered places of the homes open at the latest
+    month end; homes open all month visited under regulation 44; homes registered in the month
+    within REGISTRATION_DAYS of their application (a home without an application date counts, as
+    not in time), from the reference tables above and the homes themselves."""
+    counts: dict[tuple, tuple] = {}
+    for (la_code, period_end, provision), f in tables["residential_homes_monthly"].items():
+        if f["occupied_places"] is not None:
+            counts[(la_code, "residential_occupancy", "month", period_end, provision or "All")] = (
+                f["occupied_places"],
+                f["registered_places"],
+            )
+    for (la_code, period_end, provision, home_key), f in tables["regulation_44_visits"].items():
+        if home_key is None:
+            counts[(la_code, "residential_reg44_visited", "month", period_end, provision or "All")] = (
+                f["homes_open_all_month_visited"],
+                f["homes_open_all_month"],
+            )
+    for la_code, entry in load(landing).items():
+        for period_end in shown_month_ends(entry):
+            for provision in PROVISIONS:
+                registered = [
+                    h
+                    for h in entry["homes"]
+                    if (provision is None or h["provision"] == provision)
+                    and in_month(h["registration_date"], period_end)
+                ]
+                in_time = sum(
+                    h["application_date"] is not None
+                    and (h["registration_date"] - h["application_date"]).days <= REGISTRATION_DAYS
+                    for h in registered
+                )
+                counts[(la_code, "residential_registration_timeliness", "month", period_end, provision or "All")] = (
+                    in_time,
+                    len(registered),
+                )
+    return counts

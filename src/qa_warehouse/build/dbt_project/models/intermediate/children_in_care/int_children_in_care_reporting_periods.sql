@@ -1,6 +1,7 @@
 -- The periods each authority's children in care figures are evaluated over, from its current 903
 -- Episodes extract date E:
---   month: the 12 calendar months whose month end is on or before E (the latest last);
+--   month: the children_in_care_history_months (dbt var) calendar months whose month end is on or
+--          before E (the latest last);
 --   year:  the 903 collection years (1 April - 31 March) that ended on or before E, at most 3,
 --          and only those that end after the authority's first episode began (years with data).
 with episode_snapshots as (
@@ -27,7 +28,7 @@ months as (
         reporting_window.period_start,
         reporting_window.period_end
     from episode_snapshots
-    {{ reporting_window('episode_snapshots.extract_date', 12) }}
+    {{ reporting_window('episode_snapshots.extract_date', var('children_in_care_history_months') | int) }}
 ),
 
 years as (

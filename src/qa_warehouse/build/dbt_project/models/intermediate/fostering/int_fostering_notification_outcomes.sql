@@ -2,7 +2,10 @@
 -- population is notifications, not households. One row per notification and period end D for
 -- every notification whose event date is within `population_window` of D, whatever the
 -- household's status; the team is the household's. In time when received no later than
--- `received_within` after the event; a blank received date is out of time. Never not yet due.
+-- `received_within` after the event (its due date). Late only once its due date has come by D: an
+-- event on D (due D + 1) is still in time at D before its day has run, whether or not it has been
+-- received yet; a blank received date is out of time once the due date is on or before D. Never
+-- not yet due (the measure has no such outcome: a notification is counted from its event).
 with timescales as (
     select
         max(case when timescale_name = 'population_window' then {{ timescale_interval() }} end) as population_window,
@@ -22,15 +25,19 @@ select
     case
         when notifications.received_date <= cast(notifications.event_date + timescales.received_within as date)
             then 'in_time'
+        when cast(notifications.event_date + timescales.received_within as date) > periods.period_end
+            then 'in_time'
         else 'out_of_time'
     end as outcome,
     notifications.event_date as last_event_date,
     cast(notifications.event_date + timescales.received_within as date) as due_date,
     notifications.received_date,
     -- out of time: the days received after the due date, or, not received, the days from the due
-    -- date to D (0 if that is still ahead: an event on D not received by D)
+    -- date to D (0 when it fell due on D)
     case
         when notifications.received_date <= cast(notifications.event_date + timescales.received_within as date)
+            then null
+        when cast(notifications.event_date + timescales.received_within as date) > periods.period_end
             then null
         else greatest(
             coalesce(notifications.received_date, periods.period_end)

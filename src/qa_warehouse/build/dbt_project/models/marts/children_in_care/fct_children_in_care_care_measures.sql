@@ -117,9 +117,10 @@ children_born as (
 ),
 
 -- OC3: care leavers aged 19, 20 or 21 at the year end (their birthday in the year; DfE's headline
--- cohort, the 17 and 18 year olds are left out). In touch: IN_TOUCH YES of all but those who died.
--- EET and accommodation: of all but those who died or returned home (DIED, RHOM: no activity or
--- accommodation is recorded for them); an activity or accommodation not known counts as not.
+-- cohort, the 17 and 18 year olds are left out). Every measure counts all but those who died or
+-- returned home to live with their parents for 6 months or more (DIED, RHOM: DfE leaves both out
+-- of its care leaver percentages, and records no activity or accommodation for them). In touch:
+-- IN_TOUCH YES; an activity or accommodation not known counts as not.
 care_leavers as (
     select oc3.*, return_years.period_end
     from {{ ref('stg_children_in_care__oc3') }} as oc3
@@ -136,7 +137,7 @@ oc3_counts as (
     select
         la_code, 'year' as period_type, period_end, 'care_leavers_in_touch' as measure_code,
         count(*) filter (where in_touch = 'YES') as numerator,
-        count(*) filter (where in_touch is distinct from 'DIED') as denominator,
+        count(*) filter (where in_touch is null or in_touch not in ('DIED', 'RHOM')) as denominator,
         0 as not_known
     from care_leavers
     group by la_code, period_end

@@ -88,6 +88,7 @@ counted as (
         count(*) filter (where long_term_population) as long_term_population,
         count(*) filter (where age_not_known) as age_not_known,
         count(*) filter (where placement_distance_miles > 20) as over_20_miles,
+        count(*) filter (where placement_distance_miles <= 20) as within_20_miles,
         count(*) filter (where placement_distance_miles is not null) as distance_known,
         count(*) filter (where placement_distance_miles is null) as distance_not_known
     from outcomes
@@ -106,8 +107,7 @@ select
     measures.measure_code,
     cast(coalesce(measures.numerator, 0) as integer) as numerator,
     cast(coalesce(measures.denominator, 0) as integer) as denominator,
-    cast(case when measures.measure_code = 'placement_stability_3_plus' then null
-              else coalesce(measures.not_known, 0) end as integer) as not_known
+    cast(case when measures.has_not_known then coalesce(measures.not_known, 0) end as integer) as not_known
 from periods
 left join counted
     on counted.la_code = periods.la_code
@@ -115,7 +115,14 @@ left join counted
     and counted.period_end = periods.period_end
 cross join lateral (
     values
-        ('placement_stability_3_plus', counted.stability_3_plus, counted.looked_after, null),
-        ('long_term_stability', counted.long_term_stable, counted.long_term_population, counted.age_not_known),
-        ('placed_over_20_miles', counted.over_20_miles, counted.distance_known, counted.distance_not_known)
-) as measures (measure_code, numerator, denominator, not_known)
+        ('placement_stability_3_plus', counted.stability_3_plus, counted.looked_after, null, false),
+        ('long_term_stability', counted.long_term_stable, counted.long_term_population, counted.age_not_known, true),
+        -- DfE's distance split (children looked after in England, "distance between home and
+        -- placement"): 20 miles or less, over 20 miles and not known, each a share of every child
+        -- looked after at D, not known included, so the three add up to 100 %
+        ('placed_over_20_miles', counted.over_20_miles, counted.looked_after, null, false),
+        ('placed_20_miles_or_less', counted.within_20_miles, counted.looked_after, null, false),
+        ('placement_distance_not_known', counted.distance_not_known, counted.looked_after, null, false),
+        -- seed 001's view: placed within 20 miles of home, of the children whose distance is known
+        ('placed_within_20_miles', counted.within_20_miles, counted.distance_known, counted.distance_not_known, true)
+) as measures (measure_code, numerator, denominator, not_known, has_not_known)

@@ -1,5 +1,5 @@
 -- One row per foster carer enquiry with its outcome, the stage it was withdrawn from, the
--- assessment's timeliness (start to panel within 8 months, NMS 14) and its regulation 24
+-- assessment's timeliness (receipt of the application to panel within 8 months, NMS 14.3) and its regulation 24
 -- temporary approval's length. Keys only: no source ids.
 select
     enquiry_key,
@@ -27,10 +27,12 @@ select
         when initial_visit_date is not null then 'initial_visit'
         else 'enquiry'
     end as withdrawn_from_stage,
-    panel_date - assessment_start_date as days_assessment_to_panel,
-    -- NMS 14: panel within 8 calendar months of the assessment starting (month-end clamped)
-    case when panel_date is not null and assessment_start_date is not null
-        then panel_date <= cast(assessment_start_date + {{ recruitment_timescale('assessment_to_panel') }} as date)
+    panel_date - application_date as days_application_to_panel,
+    -- Fostering NMS 14.3: the assessment is completed and presented to panel within 8 months of
+    -- the receipt of the application (calendar months, month-end clamped). NULL (not known) for a
+    -- panel without an application date: reported as not known, never dropped.
+    case when panel_date is not null and application_date is not null
+        then panel_date <= cast(application_date + {{ recruitment_timescale('application_to_panel') }} as date)
     end as panel_within_8_months,
     reg24_start_date,
     reg24_end_date,

@@ -1,6 +1,6 @@
--- Children looked after by placement type per authority and reporting period (the last 12 month
--- ends and the 903 years to 31 March): at the period end, during the period, started and ceased
--- in it. Counts of children only. Definitions: docs/children-in-care-figures.md.
+-- Children looked after by placement type per authority and reporting period (the last
+-- children_in_care_history_months month ends and the 903 years to 31 March): at the period end,
+-- during the period, started and ceased in it. Counts of children only. Definitions: docs/children-in-care-figures.md.
 with periods as (
     select la_code, period_type, period_start, period_end, financial_year
     from {{ ref('int_children_in_care_reporting_periods') }}
