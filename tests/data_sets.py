@@ -29,6 +29,8 @@ class DataSet:
     seed: int
     as_at: dt.date = dt.date(2025, 3, 31)
     areas: tuple[str, ...] | None = None  # None: every area
+    # DfE's benchmark files (qa_warehouse_synthetic.benchmarks), once for the warehouse, for `years` years.
+    benchmarks: bool = False
     # Deliveries written beside the generated files (functions of the landing folder), e.g. an earlier one.
     extra_deliveries: tuple[Callable[[Path], Path | None], ...] = ()
 
@@ -44,6 +46,10 @@ class DataSet:
             as_at=self.as_at,
             areas=self.areas or AREAS,
         )
+        if self.benchmarks:
+            from qa_warehouse_synthetic.benchmarks import write_benchmark_files
+
+            written += write_benchmark_files(folder, seed=self.seed, years=self.years, as_at=self.as_at)
         changed = [deliver(folder) for deliver in self.extra_deliveries]
         return written + [path for path in changed if path is not None]
 
@@ -256,9 +262,76 @@ EVERY_AREA_TWO_AUTHORITIES = DataSet(
 FOSTERING_THREE_EXPORT_STYLES = DataSet(
     "fostering_three_export_styles", households=60, years=2, authorities=3, seed=7, areas=("fostering",)
 )
+# The commentary the first authority delivers on its quarterly performance report (the commentary
+# extract): on measures and on sections, a quarter's and a year's, a section with no figures among
+# them. The second authority delivers none. tests/test_quarterly_performance_report.py reads it.
+COMMENTARY_LA = "885"
+COMMENTARY_AS_AT = dt.date(2025, 4, 20)  # written after the quarter, for the committee's papers
+COMMENTARY = (
+    {
+        "period": "2024/25 Q4",
+        "measure_code": "re_referrals_12_months",
+        "narrative": "Re-referrals rose after the front door review moved early help cases back to social care.",
+        "action": "Audit 20 re-referrals with the early help service by June",
+        "owner": "Head of Front Door",
+        "author": "Performance lead",
+    },
+    {
+        "period": "2024/25 q4",  # as typed: the case and spacing of a period do not matter
+        "measure_code": "audits_good_or_better",
+        "narrative": "Fewer audits were graded good: the new audit framework grades practice more strictly.",
+        "action": "Moderate a sample of audits each month",
+        "owner": "Principal Social Worker",
+        "author": "Quality assurance manager",
+    },
+    {
+        "period": "2024/25 Q3",
+        "measure_code": "support_visits",
+        "narrative": "Two supervising social worker vacancies delayed support visits in December.",
+        "owner": "Fostering team manager",
+        "author": "Fostering team manager",
+    },
+    {
+        "period": "2024/25",
+        "measure_code": "referrals",
+        "narrative": "Referrals over the year were in line with the year before.",
+        "author": "Performance lead",
+    },
+    {
+        "period": "2024/25 Q4",
+        "section": "child_protection",
+        "narrative": "Children awaiting an initial conference are known to their social worker and safeguarded.",
+        "action": "Weekly review of children awaiting a conference",
+        "owner": "Child protection chairs' manager",
+        "author": "Head of Safeguarding",
+    },
+    {
+        "period": "2024/25 Q4",
+        "section": "workforce",
+        "narrative": "The workforce figures join the report when the new HR extract is in place.",
+        "owner": "HR business partner",
+        "author": "Performance lead",
+    },
+)
+
+
+def write_commentary_delivery(landing: Path) -> Path:
+    from qa_warehouse_synthetic.commentary import write_commentary
+
+    return write_commentary(landing, COMMENTARY_LA, COMMENTARY_AS_AT, [dict(row) for row in COMMENTARY])
+
+
 # Every area, two authorities, three years (a year's comparisons and twelve-month trends for every
-# measure): Performance on a Page and the public tables' disclosure control read it.
-EVERY_AREA_THREE_YEARS = DataSet("every_area_three_years", households=24, years=3, authorities=2, seed=7)
+# measure), and the first authority's commentary: Performance on a Page, the quarterly performance
+# report and the public tables' disclosure control read it.
+EVERY_AREA_THREE_YEARS = DataSet(
+    "every_area_three_years",
+    households=24,
+    years=3,
+    authorities=2,
+    seed=7,
+    extra_deliveries=(write_commentary_delivery,),
+)
 # Every area (the children's homes the placements point to), two authorities, three years, 200
 # households (one child per four: enough care leavers and 16 year olds for every measure to have
 # children in and out), and two open episodes whose postcodes are not known: both children in care modules.
@@ -694,4 +767,16 @@ CHILDREN_IN_NEED_HAND_MADE = WrittenDataSet(
     as_at=CIN_AS_AT,
     areas=("children_in_need",),
     writer=write_children_in_need_census,
+)
+# Children in care and in need, two authorities, two years, with DfE's benchmark files (every
+# authority, region and England, three published years, and the statistical neighbours list):
+# tests/test_benchmarks_end_to_end.py reads it.
+BENCHMARKS = DataSet(
+    "benchmarks",
+    households=40,
+    years=2,
+    authorities=2,
+    seed=5,
+    areas=("children_in_care", "children_in_need"),
+    benchmarks=True,
 )

@@ -33,6 +33,10 @@ LAYER_PREFIXES = {
     "marts": ("fct_", "dim_", "bridge_"),
 }
 LAYER_PREFIX_NAMES = ("stg_", "int_", "fct_", "dim_", "bridge_")
+# Published tables whose name issue 18 fixes with a layer prefix, each with why.
+PREFIXED_PUBLISHED_NAMES = {
+    "dim_authority": "the authority dimension BI tools join on la_code; issue 18 names it reporting.dim_authority",
+}
 
 # Refs to a later layer that exist today, each with why; a new one fails, and so does an entry
 # here that no longer exists (remove it when the model is moved).
@@ -51,6 +55,9 @@ KNOWN_LATER_LAYER_REFS = {
     ("int_children_in_care_scorecard_measures", "fct_children_in_care_care_measures"): "measures over facts",
     ("int_children_in_care_scorecard_measures", "fct_children_in_care_placement_measures"): "measures over facts",
     ("int_reporting_measure_counts", "fct_children_in_need_measures"): "measures over facts",
+    ("int_reporting_measure_counts", "fct_workforce_monthly"): "measures over facts",
+    ("int_reporting_measure_counts", "fct_residential_home_months"): "measures over facts",
+    ("int_reporting_measure_counts", "fct_recruitment_enquiries"): "measures over facts",
 }
 
 
@@ -132,7 +139,7 @@ def test_model_names_say_their_layer(models):
         name, where = node["name"], layer(node)
         if where in LAYER_PREFIXES and not name.startswith(LAYER_PREFIXES[where]):
             offenders.append(f"{name} in {where} does not start with {' or '.join(LAYER_PREFIXES[where])}")
-        if where == "reporting" and name.startswith(LAYER_PREFIX_NAMES):
+        if where == "reporting" and name.startswith(LAYER_PREFIX_NAMES) and name not in PREFIXED_PUBLISHED_NAMES:
             offenders.append(f"{name} in reporting carries a layer prefix (published tables have plain names)")
     assert not offenders, "model names say their layer:\n" + "\n".join(sorted(offenders))
 

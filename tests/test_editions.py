@@ -54,6 +54,7 @@ GRAINS = {
     "children_in_care_placement_types": ("la_code", "period_type", "period_end", "placement_type"),
     "children_in_care_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
     "measure_values": ("la_code", "measure_code", "period_kind", "period_end", "breakdown"),
+    "quarterly_performance_report": ("la_code", "period_end", "section", "measure_code", "breakdown"),
     "children_in_need_scorecard": ("la_code", "period_type", "period_end", "measure_code"),
     "children_in_need_referral_sources": ("la_code", "period_type", "period_end", "referral_source"),
     "children_in_need_assessment_factors": ("la_code", "period_type", "period_end", "factor"),
@@ -65,6 +66,12 @@ GRAINS = {
         "category_kind",
         "category_of_abuse",
     ),
+    # children in care permanence, moves and social worker stability; the foster carer register
+    "children_in_care_permanence": ("la_code", "period_type", "period_end"),
+    "children_in_care_placement_moves": ("la_code", "period_type", "period_end", "reason_place_change"),
+    "children_in_care_social_worker_stability": ("la_code", "period_type", "period_end"),
+    "fostering_carer_register": ("la_code", "period_end", "team", "carer_type"),
+    "fostering_carer_deregistrations": ("la_code", "period_end", "team", "carer_type", "deregistration_reason"),
     **{
         f"quarterly_report_{section}": ("la_code", "period_end", "measure_code", "breakdown")
         for section in ("fostering", "audits", "feedback", "complaints", "children_in_need")

@@ -33,14 +33,21 @@ pytestmark = pytest.mark.integration
 DATA_SET = EVERY_AREA_THREE_YEARS
 LA_CODE = "885"
 AS_AT = dt.date(2025, 3, 31)
+# The quarterly performance report's sections (seed 002), in its order: the page follows it.
 SECTION_ORDER = [
-    "fostering",
-    "audits",
+    "referrals",
+    "assessments",
+    "child_protection",
+    "children_in_care",
+    "care_leavers",
+    "workforce",
+    "recruitment_and_retention",
+    "practice_quality",
     "feedback",
     "complaints",
-    "children_in_care",
-    "children_in_need",
-]  # seeded sections go last
+    "fostering",
+    "residential",
+]
 RAG_COLOURS = {"red": (0xB3, 0x26, 0x1E), "amber": (0xFF, 0xBF, 0x47), "green": (0x00, 0x70, 0x3C)}  # the template's
 LOOKED_AT = Path("/tmp/performance_on_a_page.png")  # for people to look at after the run
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -141,13 +148,14 @@ def expected_measures(warehouse, la_code: str, period_end: dt.date | None) -> di
             select measure_code, case when bool_or(period_kind = 'month') then 'month' else 'quarter' end as kind
             from reporting.measure_values where la_code = %(la)s and breakdown = 'All' group by measure_code
         )
-        select v.measure_code, v.measure_name, v.section, v.display_order, v.unit, v.numerator, v.denominator,
+        select v.measure_code, v.measure_name, m.report_section, v.display_order, v.unit, v.numerator, v.denominator,
                round(v.value), v.target, v.rag, v.value_status,
                (select count(t.value) from reporting.measure_values t
                 where t.la_code = v.la_code and t.measure_code = v.measure_code and t.breakdown = 'All'
                   and t.period_kind = v.period_kind and t.period_end <= chosen.period_end
                   and t.period_end >= date_trunc('month', chosen.period_end) - interval '11 months')
         from reporting.measure_values v
+        join reporting.report_measures m on m.measure_code = v.measure_code
         cross join chosen
         join frequency f on f.measure_code = v.measure_code and f.kind = v.period_kind
         where v.la_code = %(la)s and v.breakdown = 'All'
@@ -337,3 +345,28 @@ def test_values_are_escaped():
     reader = PageReader(html)
     assert "script" not in reader.tags and "b" not in reader.tags and "i" not in reader.tags
     assert reader.measures['x"><b>']["name"] == hostile and reader.header["la_code"] == "<i>9</i>"
+
+
+def test_every_section_of_the_report_is_on_the_page_with_the_commentary(published, tmp_path):
+    """The first authority's commentary on 2024/25 Q4 (tests/data_sets.COMMENTARY): beside the quarter's
+    figure, and under the section's heading; a section without figures says so."""
+    from tests.data_sets import COMMENTARY
+
+    html, page = write_page(tmp_path)
+    text = html.read_text(encoding="utf-8")
+    assert list(dict.fromkeys(section for section, _ in page.order)) == [
+        s for s in SECTION_ORDER if any(section == s for section, _ in page.order)
+    ]
+    assert text.count('class="section"') == len(SECTION_ORDER), "every section, figures or not"
+    for row in COMMENTARY:
+        if row["period"].upper() != "2024/25 Q4":
+            continue
+        narrative = row["narrative"].replace("'", "&#39;")
+        if row.get("measure_code"):
+            measure = page.measures[row["measure_code"]]
+            assert row["narrative"] in measure["name"], row["measure_code"]
+        else:
+            assert narrative in text, row["section"]
+    with_figures = {section for section, _ in page.order}
+    assert text.count("No figures are published for this section yet.") == len(set(SECTION_ORDER) - with_figures)
+    assert with_figures < set(SECTION_ORDER), "the data leave a section without figures (the workforce on this branch)"

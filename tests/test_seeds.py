@@ -60,7 +60,7 @@ def test_recruitment_timescales_are_nms_14_and_regulation_24():
     assert all(r["description"].strip() for r in rows)
     # docs/recruitment-figures.md and tests/reference/recruitment.py: 8 months; 16 and 24 weeks in days
     assert {r["timescale_name"]: (int(r["timescale_length"]), r["timescale_unit"]) for r in rows} == {
-        "assessment_to_panel": (8, "month"),
+        "application_to_panel": (8, "month"),
         "regulation_24_limit": (16 * 7, "day"),
         "regulation_24_extended_limit": (24 * 7, "day"),
     }
@@ -81,7 +81,7 @@ def test_feedback_themes_are_unique_codes_with_patterns():
 
 def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_code_list():
     from qa_warehouse.load.contracts import all_contracts
-    from qa_warehouse.load.raw_schema import collection_year_bounds, gate_code_lists
+    from qa_warehouse.load.raw_schema import REPORT_CODE_LISTS, collection_year_bounds, gate_code_lists
 
     rows = read("ssda903_codes.csv")
     assert list(rows[0]) == ["code_list", "code", "description", "first_collection_year", "last_collection_year"]
@@ -92,7 +92,8 @@ def test_ssda903_codes_are_versioned_by_collection_year_and_cover_every_gated_co
             assert not year or (len(year) == 7 and year[4] == "/" and int(year[5:]) == (int(year[:4]) + 1) % 100), r
     # The gate checks the code lists DfE's validator does not (MISSING); staging describes every code.
     gated = {c.code_list for contract in all_contracts().values() for c in contract.columns if c.code_list}
-    assert gated and gated <= {r["code_list"] for r in rows}
+    # the commentary's measure and section codes come from the report's own seeds (REPORT_CODE_LISTS)
+    assert gated and gated - set(REPORT_CODE_LISTS) <= {r["code_list"] for r in rows}
     assert {
         "LS",
         "RNE",
@@ -137,3 +138,16 @@ def test_authorities_are_the_153_english_authorities_with_unique_well_formed_cod
     assert by_code["942"] == ("E06000063", "Cumberland") and by_code["943"][0] == "E06000064"
     assert by_code["815"][0] == "E06000065" and by_code["933"][0] == "E06000066"
     assert "909" not in by_code  # Cumbria, abolished April 2023
+
+
+def test_the_gate_knows_every_measure_and_section_of_the_report_in_every_year():
+    from qa_warehouse.load.raw_schema import gate_code_lists
+
+    codes = {
+        (code_list, code)
+        for code_list, code, start, end in gate_code_lists()
+        if start <= dt.date(2000, 1, 1) and end >= dt.date(2099, 1, 1)
+    }
+    assert {("REPORT_MEASURE", r["measure_code"].upper()) for r in read("report_sections.csv")} <= codes
+    assert {("REPORT_SECTION", r["report_section"].upper()) for r in read("report_section_titles.csv")} <= codes
+    assert ("REPORT_SECTION", "CHILD_PROTECTION") in codes and ("REPORT_MEASURE", "REFERRALS") in codes

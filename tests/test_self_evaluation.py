@@ -19,7 +19,15 @@ import pytest
 
 from qa_warehouse import cli
 from qa_warehouse_synthetic import LA_CODES, generate_extracts, generate_fostering_extracts
+from qa_warehouse_synthetic.commentary import write_commentary
+from tests.reference.project_files import SEEDS_DIR
 from tests.test_editions import without_visits_of_some_households
+
+
+def read_seed(name: str) -> list[dict[str, str]]:
+    with open(SEEDS_DIR / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
 
 pytestmark = pytest.mark.integration
 AS_AT = dt.date(2025, 3, 31)
@@ -27,21 +35,30 @@ AS_AT = dt.date(2025, 3, 31)
 SIZE = dict(households=24, years=3, authorities=2, seed=41)
 YEARS = ("2022/23", "2023/24", "2024/25")
 CHOSEN = "2024/25"
-# A section the seed adds after the four the export names (children in care, children in need) comes after them.
-SHEETS = [
-    "Fostering",
-    "Case file audits",
-    "Feedback",
-    "Complaints and compliments",
-    "Children in care",
-    "Children in need",
-    "Notes",
-]
-SECTION_OF_SHEET = dict(
-    zip(SHEETS, ("fostering", "audits", "feedback", "complaints", "children_in_care", "children_in_need"))
-)
+# One sheet per section of the quarterly performance report (seed 002's), in its order, then the notes.
+REPORT_SECTIONS = sorted(read_seed("report_section_titles.csv"), key=lambda row: int(row["section_order"]))
+SHEETS = [row["section_title"][:31] for row in REPORT_SECTIONS] + ["Notes"]
+SECTION_OF_SHEET = {row["section_title"][:31]: row["report_section"] for row in REPORT_SECTIONS}
 FIGURES = ("numerator", "denominator", "value", "target")
+BENCHMARKS = (
+    "england_value",
+    "region_value",
+    "statistical_neighbours_value",
+    "rank_among_authorities",
+    "authorities_ranked",
+    "quartile",
+)
+TEXTS = ("benchmark_time_period", "commentary", "commentary_action", "commentary_owner", "commentary_author")
 BASE_COLUMNS = ["LA code", "Measure", "Unit"]
+# The first authority's commentary on its year's referrals: the export shows it beside the figure.
+YEAR_COMMENTARY = {
+    "period": CHOSEN,
+    "measure_code": "referrals",
+    "narrative": "Referrals over the year were in line with the year before.",
+    "action": "Review the front door's thresholds with partners",
+    "owner": "Head of Front Door",
+    "author": "Performance lead",
+}
 
 
 def year_bounds(year: str) -> tuple[str, str]:
@@ -93,15 +110,21 @@ def edition_figures(warehouse, edition_id: int) -> dict[tuple[str, str], dict[st
 def sections_with_figures(warehouse) -> set[str]:
     """The sections the data set delivers: a measure of another section (children in need, which the
     generator does not make yet) has a row in the export but no figures."""
-    return {section for (section,) in warehouse.query("select distinct section from reporting.measure_values")}
+    return {
+        section
+        for (section,) in warehouse.query(
+            "select distinct m.report_section from reporting.measure_values v"
+            " join reporting.report_measures m using (measure_code)"
+        )
+    }
 
 
 def measures_by_section(warehouse) -> dict[str, list[tuple[str, str, str]]]:
     """section -> [(measure_code, measure_name, unit)] in display order."""
     by_section: dict = {}
     for section, code, name, unit in warehouse.query(
-        "select section, measure_code, measure_name, unit from reporting.report_measures "
-        "order by section, display_order"
+        "select report_section, measure_code, measure_name, unit from reporting.report_measures "
+        "order by report_section, display_order"
     ):
         by_section.setdefault(section, []).append((code, name, unit))
     return by_section
@@ -170,6 +193,7 @@ def published(module_warehouse, tmp_path_factory) -> Published:
     warehouse = module_warehouse
     delivery = tmp_path_factory.mktemp("delivery")
     generate_extracts(delivery, as_at=AS_AT, **SIZE)
+    write_commentary(delivery, LA_CODES[0], dt.date(2025, 4, 20), [dict(YEAR_COMMENTARY)])
     assert cli.main(["run", "--landing", str(delivery)]) == 0
     live, editions = {}, {}
     for year in YEARS:
@@ -198,7 +222,7 @@ def cli_export(arguments: list[str]) -> tuple[Path, Path]:
 
 def test_three_complete_years_were_published_as_editions_of_the_live_figures(published, module_warehouse):
     measures = module_warehouse.query(
-        "select count(*) from reporting.report_measures where section = any(%s)",
+        "select count(*) from reporting.report_measures where report_section = any(%s)",
         (sorted(sections_with_figures(module_warehouse)),),
     )[0][0]
     for year in YEARS:
@@ -262,7 +286,7 @@ def test_one_sheet_per_section_with_its_measures_in_display_order(published, mod
         expected = [
             (la, measure_name, unit)
             for la in LA_CODES[:2]
-            for _, measure_name, unit in measures[SECTION_OF_SHEET[name]]
+            for _, measure_name, unit in measures.get(SECTION_OF_SHEET[name], [])
         ]
         assert [(r["LA code"].value, r["Measure"].value, r["Unit"].value) for r in sheet.rows] == expected
         assert sheet.notes[0].startswith(f"Annual self-evaluation {CHOSEN}: {name}, all authorities")
@@ -270,7 +294,9 @@ def test_one_sheet_per_section_with_its_measures_in_display_order(published, mod
         header = worksheet[sheet.header_row]
         assert all(cell.font.bold and cell.fill.fgColor.rgb.endswith("DDEBF7") for cell in header)
         assert worksheet.freeze_panes == f"C{sheet.header_row + 1}"
-        assert worksheet.column_dimensions["B"].width >= max(len(m) for _, m, _ in expected)
+        assert worksheet.column_dimensions["B"].width >= max((len(m) for _, m, _ in expected), default=0)
+        if not expected:  # a section without measures yet says so
+            assert "No measures are in this section of the report yet." in sheet.notes
         assert sheet.headers[3:8] == [
             "2022/23 value",
             "2022/23 numerator",
@@ -328,6 +354,8 @@ def test_the_csv_holds_the_same_numbers_one_row_per_authority_measure_and_year(p
         "denominator",
         "value",
         "target",
+        *BENCHMARKS,
+        *TEXTS,
         "edition_id",
         "as_at",
     ]
@@ -458,3 +486,38 @@ def test_the_cli_errors_clearly(published, module_warehouse, tmp_path, capsys):
     )
     assert "not publishing the financial_year to 2026-03-31" in capsys.readouterr().err
     assert edition_of(module_warehouse, "2025/26") is None
+
+
+def test_the_commentary_the_edition_published_is_beside_its_figure(published, module_warehouse):
+    la, code = LA_CODES[0], YEAR_COMMENTARY["measure_code"]
+    rows = [r for r in read_csv(published.csv) if r["commentary"]]
+    assert [(r["la_code"], r["measure_code"], r["financial_year"]) for r in rows] == [(la, code, CHOSEN)]
+    (row,) = rows
+    assert (row["commentary"], row["commentary_action"], row["commentary_owner"], row["commentary_author"]) == (
+        YEAR_COMMENTARY["narrative"],
+        YEAR_COMMENTARY["action"],
+        YEAR_COMMENTARY["owner"],
+        YEAR_COMMENTARY["author"],
+    )
+    # as the edition kept it (reporting.edition_texts), read independently of the export
+    kept = {
+        column: text
+        for grain, column, text in module_warehouse.query(
+            "select grain, column_name, text_value from reporting.edition_texts where edition_id = %s"
+            " and table_name = 'measure_values'",
+            (published.editions[CHOSEN],),
+        )
+        if grain["la_code"] == la and grain["measure_code"] == code and grain["period_kind"] == "financial_year"
+    }
+    assert kept == {
+        "commentary": row["commentary"],
+        "commentary_action": row["commentary_action"],
+        "commentary_owner": row["commentary_owner"],
+        "commentary_author": row["commentary_author"],
+    }
+    workbook = openpyxl.load_workbook(published.xlsx)
+    sheet_name = next(name for name, section in SECTION_OF_SHEET.items() if section == "referrals")
+    sheet = read_sheet(workbook[sheet_name])
+    (noted,) = [r for r in sheet.rows if r[f"{CHOSEN} commentary"].value]
+    assert (noted["LA code"].value, noted[f"{CHOSEN} commentary"].value) == (la, YEAR_COMMENTARY["narrative"])
+    assert {f"{CHOSEN} England", f"{CHOSEN} statistical neighbours", f"{CHOSEN} quartile"} <= set(sheet.headers)

@@ -186,6 +186,11 @@ def cmd_demo(args) -> int:
 
     print("\n".join(child_protection_lines()))
     print()
+    from qa_warehouse.reports.reader import format_report_section, read_report_section
+
+    print("The quarterly performance report, one section (reporting.quarterly_performance_report):")
+    print(format_report_section(read_report_section()))
+    print()
     return cmd_where(args)
 
 

@@ -20,7 +20,7 @@ than taken from the pipeline:
 - children in need at the period end: an episode open then (closure after it or none); children with
   an open CIN plan.
 
-Periods: the last 12 month ends and 4 financial quarter ends on or before the extract date, and up to
+Periods: the last 36 month ends and 12 financial quarter ends on or before the extract date, and up to
 3 census years to 31 March on or before it that end on or after the authority's first referral.
 """
 
@@ -41,7 +41,7 @@ from tests.reference.measures import expected_measure_values, measures
 
 FILE_NAME = re.compile(r"^cin_census_(?P<la>\d{3})_(?P<date>\d{8})\.(?P<ext>csv|xml)$", re.IGNORECASE)
 GRAIN = ("la_code", "period_type", "period_end", "measure_code")
-MONTHS, QUARTERS, YEARS = 12, 4, 3
+MONTHS, QUARTERS, YEARS = 36, 12, 3  # the dbt vars children_in_need_history_* defaults
 # DfE's timescales (Working Together to Safeguard Children; the census guide)
 ASSESSMENT_WORKING_DAYS = 45
 ICPC_WORKING_DAYS = 15
@@ -74,8 +74,14 @@ class Episode:
 
 
 def day(text: str | None) -> date | None:
+    """ISO (2024-04-06) or, as an authority's export may write the flat census, dd/mm/yyyy."""
     text = (text or "").strip()
-    return date.fromisoformat(text) if text else None
+    if not text:
+        return None
+    if "/" in text:
+        day_of_month, month, year = (int(part) for part in text.split("/"))
+        return date(year, month, day_of_month)
+    return date.fromisoformat(text)
 
 
 def key_day(text: str | None) -> date:

@@ -131,10 +131,14 @@ def quality_assurance_counts(qa: dict, qa_files: dict) -> dict[tuple, tuple[int,
     return counts
 
 
-def value_of(unit: str, numerator: int, denominator: int | None) -> Fraction | None:
+def value_of(unit: str, numerator, denominator) -> Fraction | None:
+    if numerator is None:  # not delivered: no figure
+        return None
     if unit == "count":
         return Fraction(numerator)
-    return Fraction(100 * numerator, denominator) if denominator else None
+    if not denominator:
+        return None
+    return Fraction(numerator) / Fraction(denominator) * (1 if unit == "average" else 100)
 
 
 def rag(measure: dict, value: Fraction | None) -> str | None:
@@ -223,3 +227,73 @@ def differences(expected: dict[tuple, dict], published_rows: list[tuple]) -> lis
             if not same(expected[key][name], got[key][name])
         ]
     return sorted(wrong, key=repr)
+
+
+def quarter_end(day: date) -> date:
+    return add_months(quarter_start(day), 3) - date.resolution
+
+
+def quarters_and_years(month_counts: dict[tuple, tuple]) -> dict[tuple, tuple]:
+    """The month rows of an area measure (workforce, residential, recruitment) with its quarters and
+    financial years added: a year_end measure's quarter is its quarter-end month's figure and its
+    year the March quarter's; a year_total measure's quarter adds up its three months (all three
+    reported) and its year its quarters. A year only where the authority total has all four quarters."""
+    seeded = measures()
+    counts = dict(month_counts)
+    by_quarter: dict[tuple, list] = defaultdict(list)
+    for (la, measure, _, period_end, breakdown), figures in month_counts.items():
+        by_quarter[(la, measure, quarter_end(period_end), breakdown)].append((period_end, figures))
+    for (la, measure, end, breakdown), months in by_quarter.items():
+        if seeded[measure]["year_figure"] == "year_total":
+            if len(months) == 3:
+                counts[(la, measure, "quarter", end, breakdown)] = _added([f for _, f in months])
+        else:
+            at_end = [f for period_end, f in months if period_end == end]
+            if at_end:
+                counts[(la, measure, "quarter", end, breakdown)] = at_end[0]
+    quarters = {key: value for key, value in counts.items() if key[2] == "quarter"}
+    for (la, measure, _, end, breakdown), figures in quarters.items():
+        if end.month != 3 and seeded[measure]["year_figure"] != "year_total":
+            continue
+        year = financial_year_start(end)
+        year_ends = [date(year, 6, 30), date(year, 9, 30), date(year, 12, 31), date(year + 1, 3, 31)]
+        if not all((la, measure, "quarter", e, ALL) in quarters for e in year_ends):
+            continue
+        key = (la, measure, "financial_year", year_ends[-1], breakdown)
+        if seeded[measure]["year_figure"] == "year_total":
+            counts[key] = _added(
+                [
+                    quarters[(la, measure, "quarter", e, breakdown)]
+                    for e in year_ends
+                    if (la, measure, "quarter", e, breakdown) in quarters
+                ]
+            )
+        else:
+            counts[key] = figures
+    return counts
+
+
+def _added(rows: list[tuple]) -> tuple:
+    numerator = sum(n for n, _ in rows)
+    denominators = [d for _, d in rows]
+    return numerator, None if any(d is None for d in denominators) else sum(denominators)
+
+
+def children_in_care_counts(scorecard: dict[tuple, dict], measure_codes) -> dict[tuple, tuple]:
+    """measure_values rows of children in care measures from a reference scorecard keyed (la_code,
+    period_type, period_end, measure_code): month ends, the 903 year as financial_year, and each
+    quarter-end month as the quarter, for every measure whose year figure is a position
+    (year_end: missing_episodes counts children in the period, so it has no quarters)."""
+    seeded = measures()
+    counts = {}
+    for (la, period_type, end, measure), f in scorecard.items():
+        if measure not in measure_codes:
+            continue
+        figures = (f["numerator"], f["denominator"])
+        if period_type == "year":
+            counts[(la, measure, "financial_year", end, ALL)] = figures
+            continue
+        counts[(la, measure, "month", end, ALL)] = figures
+        if end.month in (3, 6, 9, 12) and seeded[measure]["year_figure"] == "year_end":
+            counts[(la, measure, "quarter", end, ALL)] = figures
+    return counts

@@ -37,6 +37,12 @@ _BOOTSTRAP_LOCK = 804_903  # pg_advisory_xact_lock key: parallel ingest tasks cr
 # ssda903_codes.csv before every ingest, so the seed stays their one source of truth.
 GATE_CODE_LISTS = "raw.gate_code_lists"
 CODE_LISTS_SEED = "ssda903_codes.csv"
+# The commentary extract names the report's measures and sections: the gate reads them from the seeds
+# the report is built from (code list -> seed, its code column), valid in every year.
+REPORT_CODE_LISTS = {
+    "REPORT_MEASURE": ("report_sections.csv", "measure_code"),
+    "REPORT_SECTION": ("report_section_titles.csv", "report_section"),
+}
 
 
 def raw_layer_exists(cur) -> bool:
@@ -85,10 +91,11 @@ def collection_year_bounds(first: str, last: str) -> tuple[date, date]:
 
 
 def gate_code_lists(seed: Path | None = None) -> list[tuple[str, str, date, date]]:
-    """(code_list, CODE, valid_from, valid_to) for every row of the ssda903_codes seed."""
-    seed = seed or load_settings().dbt_project_dir / "seeds" / CODE_LISTS_SEED
-    with open(seed, encoding="utf-8", newline="") as f:
-        return [
+    """(code_list, CODE, valid_from, valid_to) for every row of the ssda903_codes seed, then the
+    report's measure and section codes (REPORT_CODE_LISTS)."""
+    seeds = load_settings().dbt_project_dir / "seeds"
+    with open(seed or seeds / CODE_LISTS_SEED, encoding="utf-8", newline="") as f:
+        codes = [
             (
                 row["code_list"].strip().upper(),
                 row["code"].strip().upper(),
@@ -96,6 +103,12 @@ def gate_code_lists(seed: Path | None = None) -> list[tuple[str, str, date, date
             )
             for row in csv.DictReader(f)
         ]
+    for code_list, (seed_file, column) in REPORT_CODE_LISTS.items():
+        with open(seeds / seed_file, encoding="utf-8", newline="") as f:
+            codes += [
+                (code_list, row[column].strip().upper(), *collection_year_bounds("", "")) for row in csv.DictReader(f)
+            ]
+    return codes
 
 
 def _gate_code_list_statements() -> list[str]:

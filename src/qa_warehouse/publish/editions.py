@@ -14,13 +14,16 @@ Which columns are figures: a reporting table's grain is its dbt unique key (the 
 `unique_combination_of_columns` test); every other column of a numeric type is a figure, and so
 is every boolean one (stored as 1 or 0), unless its dbt `meta` says `edition_figure: false`.
 Text and date columns outside the grain (names, financial year, RAG, direction of travel) are
-labels derived from the grain or the figures, and are not kept. A table's rows belong to a
-period when their `period_end` falls within it.
+labels derived from the grain or the figures, and are not kept, except a text column whose dbt
+`meta` says `edition_text: true` (the commentary beside the figures): an edition keeps it as
+published in `reporting.edition_texts` (migration 0007). A table's rows belong to a period when
+their `period_end` falls within it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,11 +42,14 @@ log = logging.getLogger(__name__)
 SCHEMA = "reporting"
 EDITIONS = "editions"
 EDITION_FIGURES = "edition_figures"
+EDITION_TEXTS = "edition_texts"
 LATEST_FIGURES = "latest_figures"
 RESTATEMENTS = "restatements"
 PUBLISHED_AND_LATEST = "figures_published_and_latest"
 # Kept in `reporting` across publications: a dbt model of the same name must never replace them.
-OWN_RELATIONS = frozenset({EDITIONS, EDITION_FIGURES, LATEST_FIGURES, RESTATEMENTS, PUBLISHED_AND_LATEST})
+OWN_RELATIONS = frozenset(
+    {EDITIONS, EDITION_FIGURES, EDITION_TEXTS, LATEST_FIGURES, RESTATEMENTS, PUBLISHED_AND_LATEST}
+)
 
 NUMERIC_TYPES = frozenset({"smallint", "integer", "bigint", "numeric", "real", "double precision"})
 PERIOD_COLUMN = "period_end"
@@ -57,12 +63,14 @@ class FigureLayout:
     grain: tuple[str, ...]
     figures: tuple[str, ...]
     booleans: frozenset[str]  # figures stored as 1 (true) or 0 (false)
+    texts: tuple[str, ...] = ()  # text kept as published (meta edition_text: the commentary)
 
 
 @dataclass(frozen=True)
 class DeclaredModel:
     grain: tuple[str, ...]
     not_figures: frozenset[str]
+    texts: frozenset[str] = frozenset()
 
 
 def declared_models(project_dir: Path | None = None) -> dict[str, DeclaredModel]:
@@ -80,6 +88,11 @@ def declared_models(project_dir: Path | None = None) -> dict[str, DeclaredModel]
                         column["name"]
                         for column in model.get("columns") or []
                         if _meta(column).get("edition_figure") is False
+                    ),
+                    frozenset(
+                        column["name"]
+                        for column in model.get("columns") or []
+                        if _meta(column).get("edition_text") is True
                     ),
                 )
     return declared
@@ -128,7 +141,13 @@ def figure_layouts(cur, tables: list[str], declared: dict[str, DeclaredModel] | 
             if c not in model.grain and c not in model.not_figures and (t in NUMERIC_TYPES or t == "boolean")
         ]
         layouts.append(
-            FigureLayout(table, model.grain, tuple(figures), frozenset(c for c in figures if types[c] == "boolean"))
+            FigureLayout(
+                table,
+                model.grain,
+                tuple(figures),
+                frozenset(c for c in figures if types[c] == "boolean"),
+                tuple(c for c in types if c in model.texts),
+            )
         )
     return layouts
 
@@ -169,8 +188,9 @@ def write_latest_figures(cur, publication_id: int, layouts: list[FigureLayout]) 
         )
 
 
-def create_edition(cur, period: Period, publication_id: int) -> int:
-    """The edition of `period` made by this publication, with the current figures of its rows."""
+def create_edition(cur, period: Period, publication_id: int, layouts: Sequence[FigureLayout] = ()) -> int:
+    """The edition of `period` made by this publication, with the current figures of its rows and
+    the text (commentary) beside them that `layouts` marks to keep."""
     cur.execute(
         sql.SQL("""
         insert into {editions} (period_kind, period_first_day, period_last_day, as_at, publication_id, loads,
@@ -194,4 +214,28 @@ def create_edition(cur, period: Period, publication_id: int) -> int:
         ),
         (edition_id, period.first_day, period.last_day),
     )
+    for layout in layouts:
+        if layout.texts:
+            keep_texts(cur, edition_id, period, layout)
     return edition_id
+
+
+def keep_texts(cur, edition_id: int, period: Period, layout: FigureLayout) -> None:
+    """The table's edition_text columns of the period's rows, in long form: one row per non-blank text."""
+    grain = sql.SQL(", ").join(sql.SQL("{}, t.{}").format(sql.Literal(c), sql.Identifier(c)) for c in layout.grain)
+    texts = sql.SQL(", ").join(sql.SQL("({}, t.{})").format(sql.Literal(c), sql.Identifier(c)) for c in layout.texts)
+    # A text repeated on several rows of one grain cannot be: the grain is the table's key.
+    cur.execute(
+        sql.SQL("""
+        insert into {edition_texts} (edition_id, table_name, period_end, grain, column_name, text_value)
+        select %s, %s, t.{period}, jsonb_build_object({grain}), x.column_name, x.text_value
+        from {table} t cross join lateral (values {texts}) x (column_name, text_value)
+        where t.{period} between %s and %s and x.text_value is not null""").format(
+            edition_texts=sql.Identifier(SCHEMA, EDITION_TEXTS),
+            period=sql.Identifier(PERIOD_COLUMN),
+            grain=grain,
+            table=sql.Identifier(SCHEMA, layout.table),
+            texts=texts,
+        ),
+        (edition_id, layout.table, period.first_day, period.last_day),
+    )

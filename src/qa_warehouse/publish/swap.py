@@ -225,8 +225,9 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
         )
         (publication_id,) = cur.fetchone()
         # Editions keep reporting's figures only: an exception list is a list of people, not figures.
-        editions.write_latest_figures(cur, publication_id, editions.figure_layouts(cur, tables, declared))
+        layouts = editions.figure_layouts(cur, tables, declared)
+        editions.write_latest_figures(cur, publication_id, layouts)
         if period is not None:
-            editions.create_edition(cur, period, publication_id)
+            editions.create_edition(cur, period, publication_id, layouts)
         ensure_roles(cur)
     return logged

@@ -1,19 +1,24 @@
 """Performance on a Page: one authority's headline measures at one month end, on one A4
 landscape page, as self-contained HTML (and PDF through WeasyPrint, from the same HTML).
 
-It reads `reporting.measure_values`, the authority rows (breakdown 'All') only. A monthly measure
-(fostering) shows its figure at the month end and a trend over the 12 month ends up to it; a
-quarterly measure (audits, feedback, complaints) shows the latest quarter ending on or before the
-month end and a trend over the quarters ending in those 12 months. Each measure has its figure,
-target, RAG (colour and word), direction of travel and a sparkline drawn here as inline SVG; a
-measure whose extract the authority never delivered (value_status not_delivered) says "no data".
-The page loads nothing from anywhere: CSS inline, no fonts, scripts or images.
+It reads `reporting.measure_values`, the authority rows (breakdown 'All') only, grouped into the
+sections of the quarterly performance report (seed 002's: `reporting.report_measures`'
+report_section, in its order). A monthly measure (fostering) shows its figure at the month end and
+a trend over the 12 month ends up to it; a quarterly measure (audits, feedback, complaints) shows
+the latest quarter ending on or before the month end and a trend over the quarters ending in those
+12 months. Each measure has its figure, target, RAG (colour and word), direction of travel, DfE's
+benchmarks where published (England, statistical neighbours, rank and quartile), the authority's
+commentary on that figure, and a sparkline drawn here as inline SVG; each section the commentary
+on it for the latest quarter (`reporting.quarterly_performance_report`). A measure whose extract
+the authority never delivered (value_status not_delivered) says "no data"; a section of the report
+with no measure published says so. The page loads nothing from anywhere: CSS inline, no fonts,
+scripts or images.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +27,7 @@ import psycopg2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from qa_warehouse.periods import month_end, months_back
-from qa_warehouse.reports.reader import SECTIONS, section_title
+from qa_warehouse.reports.reader import section_title
 from qa_warehouse.warehouse import Warehouse, connect
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -45,7 +50,7 @@ LOCAL_TIME = ZoneInfo("Europe/London")  # the authorities are English: "as at" i
 # Sparkline geometry (SVG user units = CSS pixels on screen).
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 132, 34, 4
 # The smallest vertical range a sparkline spans, so that noise of a point or two does not fill it.
-SPARK_MIN_SPAN = {"percentage": Decimal(10), "count": Decimal(4)}
+SPARK_MIN_SPAN = {"percentage": Decimal(10), "count": Decimal(4), "average": Decimal(4), "rate_per_10000": Decimal(10)}
 
 
 class PageError(ValueError):
@@ -72,12 +77,64 @@ class Sparkline:
 
 
 @dataclass(frozen=True)
+class Benchmark:
+    """DfE's published figures for the measure (measure_values' benchmark columns)."""
+
+    time_period: str | None
+    england: Decimal | None
+    statistical_neighbours: Decimal | None
+    rank: int | None
+    ranked: int | None
+    quartile: int | None
+
+    def text(self, unit: str) -> str:
+        """ "Eng 18% · SN 20% · 45/152 Q2": England, statistical neighbours, the authority's rank
+        among the authorities ranked and its quartile; only what DfE publishes."""
+        parts = []
+        if self.england is not None:
+            parts.append(f"Eng {display_number(self.england, unit)}")
+        if self.statistical_neighbours is not None:
+            parts.append(f"SN {display_number(self.statistical_neighbours, unit)}")
+        if self.rank is not None:
+            parts.append(f"{self.rank}/{self.ranked}" + (f" Q{self.quartile}" if self.quartile is not None else ""))
+        elif self.quartile is not None:
+            parts.append(f"Q{self.quartile}")
+        return " \u00b7 ".join(parts)
+
+    @property
+    def title(self) -> str:
+        """The same in words (a hover title, and for screen readers)."""
+        return (
+            "DfE benchmarks"
+            + (f" for {self.time_period}" if self.time_period else "")
+            + ": England, statistical neighbours (SN), rank among authorities and quartile (Q1 best)"
+        )
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """The authority's narrative (the commentary extract): on a measure's figure or a section."""
+
+    narrative: str
+    action: str | None = None
+    owner: str | None = None
+    author: str | None = None
+    period_label: str | None = None  # said when it is on another period than the figure's (a quarter's)
+
+    @property
+    def action_text(self) -> str:
+        if not self.action:
+            return ""
+        return f"Action: {self.action}" + (f" ({self.owner})" if self.owner else "")
+
+
+@dataclass(frozen=True)
 class MeasureLine:
     measure_code: str
     measure_name: str
     section: str
     display_order: int
-    unit: str  # 'percentage' or 'count'
+    unit: str  # 'percentage', 'count', 'average' (e.g. cases per FTE) or 'rate_per_10000'
     frequency: str  # 'month' or 'quarter': which rows the figure and trend come from
     period_end: dt.date | None  # the figure's period; None when the table has no figure for it
     period_label: str | None
@@ -91,6 +148,8 @@ class MeasureLine:
     trend: tuple[TrendPoint, ...]
     value_status: str | None = None  # 'not_delivered': an extract of the measure was never delivered
     held_back: int = 0  # subjects the data-quality policy held out of the measure's population
+    benchmark: Benchmark | None = None  # DfE's published figures beside this one
+    commentary: Commentary | None = None  # the authority's narrative on this figure
 
     @property
     def not_delivered(self) -> bool:
@@ -153,6 +212,7 @@ class Section:
     period_label: str  # the period most of its figures are for
     trend_label: str
     measures: tuple[MeasureLine, ...]
+    commentary: Commentary | None = None  # the authority's narrative on the section's latest quarter
 
 
 @dataclass(frozen=True)
@@ -182,6 +242,9 @@ class PerformancePage:
 def display_number(value: Decimal | None, unit: str) -> str:
     if value is None:
         return "\u2013"  # en dash: no figure
+    # a rate per 10,000 children or an average (cases per FTE): one decimal, as DfE publishes them
+    if unit in ("rate_per_10000", "average"):
+        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}"
     whole = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)  # as PostgreSQL's round(): half away from 0
     return f"{whole}%" if unit == "percentage" else f"{whole:,}"
 
@@ -270,19 +333,44 @@ COLUMNS = (
     "direction_of_travel",
     "value_status",
     "held_back",
+    "benchmark_time_period",
+    "england_value",
+    "statistical_neighbours_value",
+    "rank_among_authorities",
+    "authorities_ranked",
+    "quartile",
+    "commentary",
+    "commentary_action",
+    "commentary_owner",
+    "commentary_author",
+    "report_section",
+    "report_section_order",
+    "report_section_title",
 )
+SECTIONS_TABLE = "reporting.report_measures"  # which section of the report each measure is in
+REPORT_TABLE = "reporting.quarterly_performance_report"  # the sections' own commentary
 
 
-def _read_rows(la_code: str, warehouse: Warehouse | None) -> tuple[list[dict], tuple | None]:
+def _read_rows(la_code: str, warehouse: Warehouse | None) -> tuple[list[dict], tuple | None, list[tuple]]:
     try:
         with connect(warehouse) as conn, conn.cursor() as cur:
             cur.execute(
-                f"""select {", ".join(COLUMNS)} from {SOURCE_TABLE}
-                            where la_code = %s and breakdown = 'All' and period_kind in ('month', 'quarter')
-                            order by measure_code, period_kind, period_end""",
+                f"""select {", ".join(f"v.{c}" if c not in SECTION_COLUMNS else f"m.{c}" for c in COLUMNS)}
+                    from {SOURCE_TABLE} v
+                    left join {SECTIONS_TABLE} m on m.measure_code = v.measure_code
+                    where v.la_code = %s and v.breakdown = 'All' and v.period_kind in ('month', 'quarter')
+                    order by v.measure_code, v.period_kind, v.period_end""",
                 (la_code,),
             )
             rows = [dict(zip(COLUMNS, row)) for row in cur.fetchall()]
+            # Every section of the report (in its order) and the commentary on each, per quarter.
+            cur.execute(
+                f"""select distinct section, section_order, section_title, period_end, section_commentary,
+                           section_commentary_action, section_commentary_owner, section_commentary_author
+                    from {REPORT_TABLE} where la_code = %s order by section_order, period_end""",
+                (la_code,),
+            )
+            report_sections = cur.fetchall()
             if not rows:
                 cur.execute(f"select distinct la_code from {SOURCE_TABLE} order by 1")
                 known = ", ".join(code for (code,) in cur.fetchall()) or "none"
@@ -296,12 +384,49 @@ def _read_rows(la_code: str, warehouse: Warehouse | None) -> tuple[list[dict], t
             publication = cur.fetchone()
     except psycopg2.errors.UndefinedTable:
         raise PageError(f"{SOURCE_TABLE} is not published yet: run `qa-warehouse run` first") from None
-    return rows, publication
+    return rows, publication, report_sections
+
+
+SECTION_COLUMNS = ("report_section", "report_section_order", "report_section_title")
+
+
+def commentary_of(row: dict, prefix: str = "commentary") -> Commentary | None:
+    narrative = row.get(prefix)
+    if not narrative:
+        return None
+    return Commentary(narrative, row.get(f"{prefix}_action"), row.get(f"{prefix}_owner"), row.get(f"{prefix}_author"))
+
+
+def quarter_commentary(rows: list[dict], period_end: dt.date, frequency: str) -> Commentary | None:
+    """A monthly figure's commentary: the authority writes it for quarters, so the page shows the
+    commentary on the latest quarter ending in the three months up to the month end, named."""
+    if frequency != "month":
+        return None
+    quarters = [
+        r for r in rows if r["period_kind"] == "quarter" and months_back(period_end, 3) < r["period_end"] <= period_end
+    ]
+    latest = max(quarters, key=lambda r: r["period_end"], default=None)
+    commentary = commentary_of(latest) if latest else None
+    if latest is None or commentary is None:
+        return None
+    return replace(commentary, period_label=quarter_label(latest["period_end"]))
+
+
+def benchmark_of(row: dict) -> Benchmark | None:
+    benchmark = Benchmark(
+        row.get("benchmark_time_period"),
+        row.get("england_value"),
+        row.get("statistical_neighbours_value"),
+        row.get("rank_among_authorities"),
+        row.get("authorities_ranked"),
+        row.get("quartile"),
+    )
+    return benchmark if benchmark.text("count") else None
 
 
 def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Warehouse | None = None) -> PerformancePage:
     """The page's figures for one authority at one month end (default: its latest in the table)."""
-    rows, publication = _read_rows(la_code, warehouse)
+    rows, publication, report_sections = _read_rows(la_code, warehouse)
     first, last = min(r["period_end"] for r in rows), max(r["period_end"] for r in rows)
     if period_end is None:
         period_end = last
@@ -315,6 +440,7 @@ def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Wareho
             f"its figures run from {first.isoformat()} to {last.isoformat()}"
         )
 
+    section_of: dict[str, tuple[str, int, str]] = {}  # measure -> its report section, order and title
     by_measure: dict[str, list[dict]] = {}
     for row in rows:
         by_measure.setdefault(row["measure_code"], []).append(row)
@@ -354,26 +480,47 @@ def read_page(la_code: str, period_end: dt.date | None = None, warehouse: Wareho
                 trend=trend,
                 value_status=about.get("value_status"),
                 held_back=about.get("held_back") or 0,
+                benchmark=benchmark_of(figures),
+                commentary=commentary_of(figures) or quarter_commentary(measure_rows, period_end, frequency),
             )
+        )
+        section_of[code] = (
+            about["report_section"] or about["section"],
+            about["report_section_order"] or 99,
+            about["report_section_title"] or section_title(about["section"]),
         )
     if all(line.period_end is None for line in lines):
         raise PageError(f"{SOURCE_TABLE} has no figures for authority {la_code!r} at {period_end.isoformat()}")
 
+    # Every section of the report, in its order: those with measures and those without (which say so).
+    known = {code: (order, title) for code, order, title in section_of.values()}
+    for code, order, title, *_ in report_sections:
+        known.setdefault(code, (order, title))
+    # The section's commentary is on its latest quarter ending by the month end.
+    section_commentary = {}
+    for code, _, _, quarter_end, *commentary in report_sections:
+        if quarter_end <= period_end:
+            section_commentary[code] = commentary_of(
+                dict(zip(("c", "c_action", "c_owner", "c_author"), commentary)), "c"
+            )
     sections = []
-    order = list(SECTIONS)  # a section the seed adds later goes last, until it is named here
-    for code in sorted({line.section for line in lines}, key=lambda s: (order.index(s) if s in order else 99, s)):
+    for code, (_order, title) in sorted(known.items(), key=lambda item: (item[1][0], item[0])):
         measures = tuple(
-            sorted((m for m in lines if m.section == code), key=lambda m: (m.display_order, m.measure_code))
+            sorted(
+                (m for m in lines if section_of[m.measure_code][0] == code),
+                key=lambda m: (m.display_order, m.measure_code),
+            )
         )
         labels = [m.period_label for m in measures if m.period_label]  # the section heading names the commonest
-        frequency = measures[0].frequency
+        frequency = measures[0].frequency if measures else "quarter"
         sections.append(
             Section(
                 code=code,
-                title=section_title(code),
+                title=title,
                 period_label=max(set(labels), key=labels.count) if labels else "no figures",
                 trend_label="12 month ends" if frequency == "month" else "quarters in 12 months",
                 measures=measures,
+                commentary=section_commentary.get(code),
             )
         )
     publication_id, published_at = publication or (None, None)

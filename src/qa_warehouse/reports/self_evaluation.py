@@ -5,8 +5,12 @@ The figures come from the published editions (qa_warehouse.publish.editions), ne
 for each year, its latest `financial_year` edition and, in it, the financial-year rows of
 `reporting.measure_values` for each authority's total (breakdown 'All'). A source corrected since
 then changes nothing here until the year is published again. A year without an edition is shown
-empty, and says so. Labels (section, measure name, unit, order) come from `reporting.report_measures`.
-docs/reports.md describes the files.
+empty, and says so. Beside each figure: DfE's benchmarks (England, region, statistical neighbours,
+rank and quartile) and the authority's commentary on the year, as the edition published them
+(`reporting.edition_figures` and `reporting.edition_texts`). Sections are the quarterly performance
+report's (seed 002's), in its order, one sheet each, a section without measures included; labels
+(section, measure name, unit, order) come from `reporting.report_measures`. docs/reports.md
+describes the files.
 """
 
 from __future__ import annotations
@@ -22,12 +26,23 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from qa_warehouse.reports.reader import SECTIONS, section_title
+from qa_warehouse.reports.reader import section_title
 from qa_warehouse.warehouse import Warehouse, connect
 
 NOTES_SHEET = "Notes"
 YEARS_SHOWN = 3  # the chosen year and the two before it
 FIGURES = ("numerator", "denominator", "value", "target")
+# DfE's benchmarks beside a figure (measure_values' columns, kept in editions as figures)
+BENCHMARK_FIGURES = (
+    "england_value",
+    "region_value",
+    "statistical_neighbours_value",
+    "rank_among_authorities",
+    "authorities_ranked",
+    "quartile",
+)
+# Text the edition kept beside the figure (reporting.edition_texts): the benchmarks' year and the commentary
+TEXTS = ("benchmark_time_period", "commentary", "commentary_action", "commentary_owner", "commentary_author")
 SOURCE_TABLE = "measure_values"
 AUTHORITY_TOTAL = "All"
 CSV_COLUMNS = (
@@ -41,6 +56,8 @@ CSV_COLUMNS = (
     "denominator",
     "value",
     "target",
+    *BENCHMARK_FIGURES,
+    *TEXTS,
     "edition_id",
     "as_at",
 )
@@ -112,9 +129,15 @@ class Edition:
 class Measure:
     code: str
     name: str
-    section: str
+    section: str  # the quarterly performance report's section
     display_order: int
-    unit: str  # 'percentage' or 'count'
+    unit: str  # 'percentage', 'count', 'average' (e.g. cases per FTE) or 'rate_per_10000'
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    code: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -122,9 +145,13 @@ class YearFigures:
     year: FinancialYear
     edition: Edition | None  # None: the year was never published
     figures: dict[tuple[str, str], dict[str, Decimal | None]]  # (la_code, measure_code) -> figure -> value
+    texts: dict[tuple[str, str], dict[str, str]]  # (la_code, measure_code) -> column -> text as published
 
     def figure(self, la_code: str, measure_code: str, name: str) -> Decimal | None:
         return self.figures.get((la_code, measure_code), {}).get(name)
+
+    def text(self, la_code: str, measure_code: str, name: str) -> str | None:
+        return self.texts.get((la_code, measure_code), {}).get(name)
 
 
 @dataclass(frozen=True)
@@ -134,6 +161,7 @@ class SelfEvaluation:
     years: tuple[YearFigures, ...]  # oldest first; the chosen year last
     measures: tuple[Measure, ...]  # in section and display order
     authorities: tuple[str, ...]
+    sections: tuple[ReportSection, ...] = ()  # every section of the report, in its order
 
     @property
     def chosen(self) -> YearFigures:
@@ -164,9 +192,10 @@ def read_self_evaluation(
     years = [year.before(back) for back in reversed(range(YEARS_SHOWN))]
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute(
-            "select to_regclass('reporting.editions') is not null, to_regclass('reporting.report_measures') is not null"
+            "select to_regclass('reporting.editions') is not null, to_regclass('reporting.report_measures') is not null,"
+            " to_regclass('reporting.edition_texts') is not null"
         )
-        has_editions, has_measures = cur.fetchone()
+        has_editions, has_measures, has_texts = cur.fetchone()
         editions = {y: _latest_edition(cur, y) for y in years} if has_editions else {}
         chosen = editions.get(year)
         if chosen is None:
@@ -176,8 +205,9 @@ def read_self_evaluation(
                 "reporting.report_measures is not published: run the pipeline "
                 "(`qa-warehouse run`) so the measures' labels exist"
             )
-        measures = _measures(cur)
+        measures, sections = _measures(cur)
         figures = {y: _edition_figures(cur, editions[y], la_code) for y in years}
+        texts = {y: _edition_texts(cur, editions[y], la_code) if has_texts else {} for y in years}
     in_chosen_year = sorted({la for la, _ in figures[year]})
     if not in_chosen_year:
         raise SelfEvaluationError(
@@ -192,7 +222,12 @@ def read_self_evaluation(
         )
     authorities = tuple(sorted({la for y in years for la, _ in figures[y]}))
     return SelfEvaluation(
-        year, la_code, tuple(YearFigures(y, editions[y], figures[y]) for y in years), tuple(measures), authorities
+        year,
+        la_code,
+        tuple(YearFigures(y, editions[y], figures[y], texts[y]) for y in years),
+        tuple(measures),
+        authorities,
+        tuple(sections),
     )
 
 
@@ -219,7 +254,7 @@ def _edition_figures(cur, edition: Edition | None, la_code: str | None) -> dict:
                    where edition_id = %s and table_name = %s and grain->>'period_kind' = 'financial_year'
                      and grain->>'breakdown' = %s and figure = any(%s)
                      and (%s::text is null or grain->>'la_code' = %s)""",
-        (edition.edition_id, SOURCE_TABLE, AUTHORITY_TOTAL, list(FIGURES), la_code, la_code),
+        (edition.edition_id, SOURCE_TABLE, AUTHORITY_TOTAL, [*FIGURES, *BENCHMARK_FIGURES], la_code, la_code),
     )
     figures: dict[tuple[str, str], dict[str, Decimal | None]] = {}
     for la, measure, figure, value in cur.fetchall():
@@ -227,18 +262,50 @@ def _edition_figures(cur, edition: Edition | None, la_code: str | None) -> dict:
     return figures
 
 
+def _edition_texts(cur, edition: Edition | None, la_code: str | None) -> dict:
+    """The benchmarks' year and the commentary beside each financial-year figure, as the edition kept them."""
+    if edition is None:
+        return {}
+    cur.execute(
+        """select grain->>'la_code', grain->>'measure_code', column_name, text_value
+                   from reporting.edition_texts
+                   where edition_id = %s and table_name = %s and grain->>'period_kind' = 'financial_year'
+                     and grain->>'breakdown' = %s and column_name = any(%s)
+                     and (%s::text is null or grain->>'la_code' = %s)""",
+        (edition.edition_id, SOURCE_TABLE, AUTHORITY_TOTAL, list(TEXTS), la_code, la_code),
+    )
+    texts: dict[tuple[str, str], dict[str, str]] = {}
+    for la, measure, column, text in cur.fetchall():
+        texts.setdefault((la, measure), {})[column] = text
+    return texts
+
+
 def _authorities_in(edition: Edition) -> list[str]:
     return sorted({load["la_code"] for load in edition.loads})
 
 
-def _measures(cur) -> list[Measure]:
-    cur.execute("select measure_code, measure_name, section, display_order, unit from reporting.report_measures")
-    section_order = {section: index for index, section in enumerate(SECTIONS)}
-    measures = [Measure(*row) for row in cur.fetchall()]
-    # A section this export does not know yet comes after the known ones rather than being dropped.
-    return sorted(
-        measures, key=lambda m: (section_order.get(m.section, len(section_order)), m.section, m.display_order, m.code)
+def _measures(cur) -> tuple[list[Measure], list[ReportSection]]:
+    """The measures in the report's section order, and every section of the report (those without a
+    measure too, from reporting.quarterly_performance_report) in that order."""
+    cur.execute(
+        """select measure_code, measure_name, coalesce(report_section, section), display_order, unit,
+                  report_section_order, coalesce(report_section_title, section)
+           from reporting.report_measures"""
     )
+    rows = cur.fetchall()
+    # A measure not yet in a section of the report keeps its area and comes last rather than being dropped.
+    order = {section: (position or 99, title) for _, _, section, _, _, position, title in rows}
+    cur.execute("select to_regclass('reporting.quarterly_performance_report') is not null")
+    if cur.fetchone()[0]:
+        cur.execute("select distinct section, section_order, section_title from reporting.quarterly_performance_report")
+        order.update({section: (position, title) for section, position, title in cur.fetchall()})
+    measures = sorted(
+        (Measure(*row[:5]) for row in rows), key=lambda m: (order[m.section][0], m.section, m.display_order, m.code)
+    )
+    sections = [
+        ReportSection(code, title) for code, (_, title) in sorted(order.items(), key=lambda item: (item[1][0], item[0]))
+    ]
+    return measures, sections
 
 
 def _no_edition_message(cur, year: FinancialYear) -> str:
@@ -277,6 +344,8 @@ def write_csv(evaluation: SelfEvaluation, path: Path) -> None:
                             measure.unit,
                             year.year.label,
                             *(_plain(year.figure(la_code, measure.code, name)) for name in FIGURES),
+                            *(_plain(year.figure(la_code, measure.code, name)) for name in BENCHMARK_FIGURES),
+                            *(year.text(la_code, measure.code, name) or "" for name in TEXTS),
                             edition.edition_id if edition else "",
                             edition.as_at.astimezone(dt.UTC).isoformat() if edition else "",
                         ]
@@ -304,16 +373,14 @@ class Column:
 def write_xlsx(evaluation: SelfEvaluation, path: Path) -> None:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    sections = list(dict.fromkeys(measure.section for measure in evaluation.measures))
+    sections = evaluation.sections or tuple(
+        ReportSection(code, section_title(code)) for code in dict.fromkeys(m.section for m in evaluation.measures)
+    )
     for section in sections:
-        measures = [m for m in evaluation.measures if m.section == section]
-        _section_sheet(workbook.create_sheet(_sheet_name(section)), evaluation, section, measures)
+        measures = [m for m in evaluation.measures if m.section == section.code]
+        _section_sheet(workbook.create_sheet(section.title[:31]), evaluation, section.title[:31], measures)
     _notes_sheet(workbook.create_sheet(NOTES_SHEET), evaluation)
     workbook.save(path)
-
-
-def _sheet_name(section: str) -> str:
-    return section_title(section)[:31]  # Excel's limit
 
 
 def _title_rows(sheet, evaluation: SelfEvaluation, heading: str) -> None:
@@ -346,8 +413,11 @@ def _editions_summary(evaluation: SelfEvaluation) -> str:
     )
 
 
-def _section_sheet(sheet, evaluation: SelfEvaluation, section: str, measures: list[Measure]) -> None:
-    _title_rows(sheet, evaluation, _sheet_name(section))
+def _section_sheet(sheet, evaluation: SelfEvaluation, title: str, measures: list[Measure]) -> None:
+    """`title`: the sheet's name (the section's title, cut to Excel's 31 characters)."""
+    _title_rows(sheet, evaluation, title)
+    if not measures:
+        sheet.append(["No measures are in this section of the report yet."])
     chosen, previous = evaluation.years[-1], evaluation.years[-2]
     columns = [Column("LA code"), Column("Measure"), Column("Unit")]
     for year in evaluation.years:
@@ -360,11 +430,27 @@ def _section_sheet(sheet, evaluation: SelfEvaluation, section: str, measures: li
             Column(f"{label} as at (UTC)", AS_AT_FORMAT),
         ]
     columns += [Column(f"{chosen.year.label} target"), Column(f"Change {previous.year.label} to {chosen.year.label}")]
+    # DfE's benchmarks and the authority's commentary on the chosen year, as its edition published them
+    label = chosen.year.label
+    columns += [
+        Column(f"{label} England"),
+        Column(f"{label} region"),
+        Column(f"{label} statistical neighbours"),
+        Column(f"{label} rank among authorities", COUNT_FORMAT),
+        Column(f"{label} authorities ranked", COUNT_FORMAT),
+        Column(f"{label} quartile", COUNT_FORMAT),
+        Column(f"{label} benchmark year"),
+        Column(f"{label} commentary"),
+        Column(f"{label} action"),
+        Column(f"{label} owner"),
+        Column(f"{label} author"),
+    ]
     sheet.append([column.header for column in columns])
     header_row = sheet.max_row
     for la_code in evaluation.authorities:
         for measure in measures:
-            percentage = measure.unit == "percentage"
+            # A rate per 10,000 or an average shows one decimal, as a percentage does.
+            percentage = measure.unit in ("percentage", "average", "rate_per_10000")
             value_format = PERCENT_FORMAT if percentage else COUNT_FORMAT
             cells: list[tuple[object, str | None]] = [(la_code, None), (measure.name, None), (measure.unit, None)]
             for year in evaluation.years:
@@ -382,6 +468,15 @@ def _section_sheet(sheet, evaluation: SelfEvaluation, section: str, measures: li
             cells += [
                 (_number(chosen.figure(la_code, measure.code, "target")), PERCENT_FORMAT),
                 (change, PERCENT_CHANGE_FORMAT if percentage else COUNT_CHANGE_FORMAT),
+                *(
+                    (_number(chosen.figure(la_code, measure.code, name)), value_format)
+                    for name in ("england_value", "region_value", "statistical_neighbours_value")
+                ),
+                *(
+                    (_number(chosen.figure(la_code, measure.code, name)), COUNT_FORMAT)
+                    for name in ("rank_among_authorities", "authorities_ranked", "quartile")
+                ),
+                *((chosen.text(la_code, measure.code, name), None) for name in TEXTS),
             ]
             sheet.append([value for value, _ in cells])
             # an empty figure (a percentage with nothing to count) keeps its column's format too

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from qa_warehouse.load.contracts import CONTRACTS_DIR, Contract, all_contracts
-from qa_warehouse.load.raw_schema import GATE_CODE_LISTS, METADATA_COLUMNS
+from qa_warehouse.load.raw_schema import GATE_CODE_LISTS, METADATA_COLUMNS, REPORT_CODE_LISTS
 
 EARLIEST_POSSIBLE_DATE = "1900-01-01"
 SUBJECT = "_subject"  # the column of an unexpected-rows query that says whom the row is about
@@ -72,7 +72,9 @@ def build_suite_document(contract: Contract) -> dict:
                 rows(
                     column.code_rule,
                     name,
-                    f"{name} is a {column.code_list} code valid in its 903 collection year",
+                    f"{name} is a {column.code_list} code of seeds/{REPORT_CODE_LISTS[column.code_list][0]}"
+                    if column.code_list in REPORT_CODE_LISTS
+                    else f"{name} is a {column.code_list} code valid in its 903 collection year",
                     f"b.{name}",
                     f"b.{name} is not null and not exists (select 1 from {GATE_CODE_LISTS} c"
                     f" where c.code_list = '{column.code_list}' and c.code = upper(trim(b.{name}))"

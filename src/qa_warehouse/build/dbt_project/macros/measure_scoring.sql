@@ -1,20 +1,22 @@
 {#- RAG and direction of travel for a measure, from its seeded thresholds and polarity
     (measure_targets). Both compare exact fractions (100 x numerator against threshold x
-    denominator; cross-multiplied shares), so a boundary is never missed by a rounded division. -#}
+    denominator for a percentage, the numerator itself for an average; cross-multiplied shares),
+    so a boundary is never missed by a rounded division. -#}
 
-{% macro rag(numerator, denominator, green_from, amber_from, polarity) -%}
+{% macro rag(numerator, denominator, green_from, amber_from, polarity, unit="'percentage'") -%}
+    {%- set scaled = "(case when (" ~ unit ~ ") = 'average' then 1 else 100 end) * (" ~ numerator ~ ")" -%}
     case
         when ({{ denominator }}) is null or ({{ denominator }}) = 0 or ({{ green_from }}) is null then null
         when ({{ polarity }}) = 'higher_is_better' then
             case
-                when 100 * ({{ numerator }}) >= ({{ green_from }}) * ({{ denominator }}) then 'green'
-                when 100 * ({{ numerator }}) >= ({{ amber_from }}) * ({{ denominator }}) then 'amber'
+                when {{ scaled }} >= ({{ green_from }}) * ({{ denominator }}) then 'green'
+                when {{ scaled }} >= ({{ amber_from }}) * ({{ denominator }}) then 'amber'
                 else 'red'
             end
         when ({{ polarity }}) = 'lower_is_better' then
             case
-                when 100 * ({{ numerator }}) <= ({{ green_from }}) * ({{ denominator }}) then 'green'
-                when 100 * ({{ numerator }}) <= ({{ amber_from }}) * ({{ denominator }}) then 'amber'
+                when {{ scaled }} <= ({{ green_from }}) * ({{ denominator }}) then 'green'
+                when {{ scaled }} <= ({{ amber_from }}) * ({{ denominator }}) then 'amber'
                 else 'red'
             end
     end
@@ -46,8 +48,14 @@
     end
 {%- endmacro %}
 
-{#- A measure's value: its exact percentage, or the count itself. -#}
+{#- A measure's value: its exact percentage, the count itself, or the average (numerator per
+    denominator, NULL when the denominator is 0). -#}
 {% macro measure_value(numerator, denominator, unit) -%}
     case when ({{ unit }}) = 'count' then cast({{ numerator }} as numeric)
+        when ({{ unit }}) = 'average' then
+            case when ({{ denominator }}) > 0 then cast({{ numerator }} as numeric) / ({{ denominator }}) end
+        -- a rate per 10,000 children: the denominator is ONS's 0-17 population (docs/benchmarks.md)
+        when ({{ unit }}) = 'rate_per_10000' then
+            case when ({{ denominator }}) > 0 then 10000.0 * ({{ numerator }}) / ({{ denominator }}) end
         else {{ percentage(numerator, denominator) }} end
 {%- endmacro %}

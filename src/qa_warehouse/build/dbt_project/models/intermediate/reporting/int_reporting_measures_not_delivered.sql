@@ -7,6 +7,9 @@
     'stg_quality_assurance__current_loads',
     'stg_children_in_care__current_loads',
     'stg_children_in_need__current_loads',
+    'stg_workforce__current_loads',
+    'stg_residential__current_loads',
+    'stg_recruitment__current_loads',
 ] %}
 with delivered as (
     {%- for model in current_loads %}

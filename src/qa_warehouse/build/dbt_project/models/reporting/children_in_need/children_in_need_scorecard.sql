@@ -13,8 +13,9 @@ select
     measure_values.measure_name,
     measure_values.display_order,
     measure_values.unit,
-    measure_values.numerator,
-    measure_values.denominator,
+    -- counts of children and events: whole numbers (measure_values is numeric for FTE measures)
+    cast(measure_values.numerator as integer) as numerator,
+    cast(measure_values.denominator as integer) as denominator,
     measure_values.value_status,
     case when measure_values.unit = 'percentage' then measure_values.value end as percentage,
     measure_values.value,

@@ -66,14 +66,15 @@ select
     case when compared.period_kind <> 'financial_year' then dates.financial_quarter end as financial_quarter,
     measures.breakdown_by,
     compared.breakdown,
-    cast(compared.numerator as integer) as numerator,
-    cast(compared.denominator as integer) as denominator,
+    -- numeric, not integer: the workforce rates count FTE (docs/workforce-figures.md)
+    cast(compared.numerator as numeric) as numerator,
+    cast(compared.denominator as numeric) as denominator,
     case when compared.is_not_delivered then 'not_delivered' else 'published' end as value_status,
     cast(coalesce(held.held_back, 0) as integer) as held_back,
     {{ measure_value('compared.numerator', 'compared.denominator', 'measures.unit') }} as value,
     measures.target,
     {{ rag('compared.numerator', 'compared.denominator', 'measures.green_from', 'measures.amber_from',
-           'measures.polarity') }} as rag,
+           'measures.polarity', 'measures.unit') }} as rag,
     {{ measure_value('compared.previous_numerator', 'compared.previous_denominator', 'measures.unit') }}
         as previous_value,
     {{ measure_value('compared.last_year_numerator', 'compared.last_year_denominator', 'measures.unit') }}
@@ -101,9 +102,9 @@ left join {{ ref('int_reporting_measures_held_back') }} as held
     and held.measure_code = compared.measure_code
 -- DfE's benchmarks and the commentary are about the authority, so only its total carries them.
 left join lateral (
-    select *
+    select published.*
     from {{ ref('int_reporting_measure_benchmarks') }} as published
-    where published.la_code = compared.la_code
+    where published.la_code = compared.la_code  -- noqa: RF03
         and published.measure_code = compared.measure_code
         and published.benchmark_period_end <= compared.period_end
         and compared.breakdown = 'All'
