@@ -70,7 +70,7 @@ COUNTS = {
         "withdrawn",
         "in_progress",
     ),
-    "recruitment_timeliness": ("panels", "within_8_months", "over_8_months"),
+    "recruitment_timeliness": ("panels", "within_8_months", "over_8_months", "application_date_not_known"),
     "regulation_24": (
         "started",
         "ended",
@@ -85,7 +85,7 @@ COUNTS = {
 # hidden count: e.g. the children not in time).
 ROW_PARTITIONS = {
     "recruitment_conversion": (("enquiries", ("approved", "withdrawn", "in_progress")),),
-    "recruitment_timeliness": (("panels", ("within_8_months", "over_8_months")),),
+    "recruitment_timeliness": (("panels", ("within_8_months", "over_8_months", "application_date_not_known")),),
     "regulation_24": (("ended", ("ended_within_16_weeks", "ended_over_16_weeks")),),
     "residential_homes_monthly": (("registered_places", ("occupied_places", "vacancies")),),
 }
@@ -212,6 +212,9 @@ ALL_LINKS = (
     (("referrals", "numerator"), ("referrals_no_further_action", "denominator")),
     (("assessments_completed", "numerator"), ("assessments_45_working_days", "denominator")),
     (("icpc_held", "numerator"), ("icpc_15_working_days", "denominator")),
+    (("referrals", "numerator"), ("referrals_rate_per_10000", "numerator")),
+    (("children_in_need_at_period_end", "numerator"), ("children_in_need_rate_per_10000", "numerator")),
+    (("cp_plans_at_period_end", "numerator"), ("cp_plan_rate_per_10000", "numerator")),
 )
 QUARTERLY = tuple(f"quarterly_report_{s}" for s in (*SECTIONS, "children_in_need"))
 # Stocks and flows: at the end of a period = at the end of the one before + started - ended.
@@ -248,14 +251,18 @@ def attack_twins(exact: dict[str, list[dict]], public: dict[str, list[dict]]):
             key = row_key(row, table)
             if key not in public_rows:
                 continue  # not published (a single home's row)
+            if _quarterly(table) and str(row.get("measure_code") or "").startswith("workforce_"):
+                continue  # staff FTEs, published to one decimal: not counts of children
             for column in counts:
                 if row[column] is None:
                     continue
-                truth[(table, key, column)] = row[column]
+                count = int(row[column])  # measure_values' counts are numeric (whole for children)
+                assert count == row[column], (table, key, column)
+                truth[(table, key, column)] = count
                 value = public_rows[key][column]
                 if value != "c":
-                    assert value == str(row[column]), (table, key, column)
-                    shown[(table, key, column)] = row[column]
+                    assert value == str(count), (table, key, column)
+                    shown[(table, key, column)] = count
     equations: list[dict] = []
 
     def hidden(name, value):

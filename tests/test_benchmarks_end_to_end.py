@@ -150,7 +150,7 @@ def test_rates_per_10000_divide_our_counts_by_the_ons_population(module_warehous
         assert numerator == counts[(la, RATES[code], kind, end)]
         want = population_at(population[la], end)
         assert denominator == want, (la, code, end)
-        assert same(Fraction(10000 * numerator, want), value), (la, code, end, value)
+        assert same(Fraction(10000 * Fraction(numerator), want), value), (la, code, end, value)
         checked += 1
     kinds = {(code, kind) for _, code, kind, *_ in rows if code in RATES}
     assert {code for code, _ in kinds} == set(RATES) and {kind for _, kind in kinds} >= {"month", "financial_year"}

@@ -129,3 +129,32 @@ def test_a_measure_whose_extract_was_never_delivered_is_no_data_not_zero(module_
         )
     )
     assert "no data" not in {published_page[measure] for measure in NOT_DELIVERED}
+
+
+def test_the_quarterly_report_says_no_data_for_each_section_without_figures(module_warehouse):
+    """Only the 903 is delivered here: the report's other sections each have one no_data row per
+    authority and quarter (never a zero), and the children in care section has figures."""
+    rows = module_warehouse.query(
+        "select la_code, period_end, section, measure_code, value_status, value, numerator, rag"
+        " from reporting.quarterly_performance_report"
+    )
+    by_section: dict[tuple, list] = {}
+    for la, end, section, *rest in rows:
+        by_section.setdefault((la, end, section), []).append(rest)
+    assert {section for _, _, section in by_section} >= {"children_in_care", "workforce", "referrals", "fostering"}
+    for (la, end, section), section_rows in by_section.items():
+        if section in ("children_in_care", "care_leavers"):
+            continue
+        # no figure, never a zero: a no_data row, or measures whose extract was never delivered
+        statuses = {status for _, status, *_ in section_rows}
+        assert statuses <= {"no_data", "not_delivered"}, (la, end, section, statuses)
+        assert all(value is None and numerator is None for _, _, value, numerator, _ in section_rows)
+        if "no_data" in statuses:
+            assert section_rows == [[None, "no_data", None, None, None]], (la, end, section)
+    assert any(rows == [[None, "no_data", None, None, None]] for rows in by_section.values())
+    assert any(
+        code
+        for la, end, section in by_section
+        if section == "children_in_care"
+        for code, *_ in by_section[(la, end, section)]
+    )

@@ -355,8 +355,13 @@ def test_published_counts_are_exact_small_ones_are_c_and_percentages_need_both_c
                 assert public["value"] == public["numerator"] and public["rag"] is None  # counts have no RAG
             elif "c" in (public["numerator"], public["denominator"]):
                 assert public["value"] == "c" and public["rag"] == ("c" if exact["rag"] is not None else None)
+            elif exact["unit"] == "rate_per_10000":  # one decimal, halves up
+                tenths = math.floor(
+                    Fraction(100_000 * int(exact["numerator"]), int(exact["denominator"])) + Fraction(1, 2)
+                )
+                assert public["value"] == f"{tenths // 10}.{tenths % 10}" and public["rag"] == exact["rag"]
             else:
-                whole = math.floor(Fraction(100 * exact["numerator"], exact["denominator"]) + Fraction(1, 2))
+                whole = math.floor(Fraction(100 * int(exact["numerator"]), int(exact["denominator"])) + Fraction(1, 2))
                 assert public["value"] == str(whole) and public["rag"] == exact["rag"]
             assert (public["target"], public["measure_name"]) == (exact["target"], exact["measure_name"])
     assert shown > 0 and small > 0
@@ -436,7 +441,8 @@ def test_the_bi_role_reads_the_public_tables_and_the_internal_ones_keep_exact_fi
             cur.execute("create table public_reporting.mine (x int)")
     numerator_types = module_warehouse.query("""select distinct data_type from information_schema.columns
         where table_schema = 'reporting' and table_name like 'quarterly_report%' and column_name = 'numerator'""")
-    assert numerator_types == [("integer",)]
+    # numeric (the workforce measures count FTEs); whole numbers wherever children are counted
+    assert numerator_types == [("numeric",)]
     assert module_warehouse.query("select count(*) from pg_tables where schemaname = 'public_reporting_build'") == [
         (0,)
     ]
@@ -492,6 +498,29 @@ def test_two_tables_that_disagree_on_one_count_are_refused():
         disclosure.public_twins({SCORECARD: scorecard, SOURCES: sources})
 
 
+def test_panels_without_an_application_date_are_a_part_of_the_complement_and_protected_with_it():
+    """panels = within 8 months + over 8 months + application date not known: a hidden 1 not known
+    cannot be worked out from the other three."""
+    timeliness = next(t for t in disclosure.TWINS if t.table == "recruitment_timeliness")
+    row = {**Q1, "financial_year": "2025/26", "financial_quarter": "Q1", "carer_type": "kinship"}
+    rows = [
+        {
+            **row,
+            "panels": 20,
+            "within_8_months": 12,
+            "over_8_months": 7,
+            "application_date_not_known": 1,
+            "within_8_months_percentage": 60,
+            "average_days_application_to_panel": 230,
+        },
+    ]
+    [public] = disclosure.public_twins({timeliness: rows})["recruitment_timeliness"]
+    shown = {k: public[k] for k in ("panels", "within_8_months", "over_8_months", "application_date_not_known")}
+    assert shown["application_date_not_known"] == "c"
+    hidden = [k for k, v in shown.items() if v == "c"]
+    assert len(hidden) >= 2, f"one more count must go with the 1, else 20 - 12 - 7 gives it: {shown}"
+
+
 def test_a_column_that_is_another_figures_complement_is_hidden_with_it():
     timeliness = next(t for t in disclosure.TWINS if t.table == "recruitment_timeliness")
     row = {**Q1, "financial_year": "2025/26", "financial_quarter": "Q1", "carer_type": "kinship"}
@@ -501,14 +530,15 @@ def test_a_column_that_is_another_figures_complement_is_hidden_with_it():
             "panels": 12,
             "within_8_months": 9,
             "over_8_months": 3,
+            "application_date_not_known": 0,
             "within_8_months_percentage": 75,
-            "average_days_assessment_to_panel": 200,
+            "average_days_application_to_panel": 200,
         },
     ]
     [public] = disclosure.public_twins({timeliness: rows})["recruitment_timeliness"]
     # 12 - 9 = 3: the 3 over 8 months is hidden, so 9 goes too; the panels (12) stay
     assert (public["panels"], public["within_8_months"], public["over_8_months"]) == ("12", "c", "c")
-    assert public["within_8_months_percentage"] == "c" and public["average_days_assessment_to_panel"] == "200"
+    assert public["within_8_months_percentage"] == "c" and public["average_days_application_to_panel"] == "200"
     built = build_system([GroupRow("m", TOTAL, 9, 12)])
     assert (("m", TOTAL, COMPLEMENT) in built.keys) and built.publishable.count(False) == 1
 
@@ -598,6 +628,66 @@ def test_the_quarterly_performance_report_twin_drops_free_text_keeps_benchmarks_
     assert q1["All"]["england_value"] == Decimal("512.3")
 
 
+def test_the_report_twin_shows_rates_per_10000_and_averages_by_unit_and_workforce_ftes_as_authority_totals():
+    report = next(t for t in disclosure.TWINS if t.table == "quarterly_performance_report")
+    base = {**performance_report_rows(None)[0], "breakdown_by": "authority", "breakdown": "All"}
+    rows = [
+        # 1 referral per 4,321 children: the rate would give the 1 away with the (public) population
+        {
+            **base,
+            "measure_code": "referrals_rate_per_10000",
+            "unit": "rate_per_10000",
+            "numerator": 1,
+            "denominator": 4321,
+        },
+        {
+            **base,
+            "measure_code": "cp_plan_rate_per_10000",
+            "unit": "rate_per_10000",
+            "numerator": 37,
+            "denominator": 4321,
+        },
+        {
+            **base,
+            "measure_code": "workforce_average_caseload",
+            "unit": "average",
+            "section": "workforce",
+            "numerator": Decimal("251"),
+            "denominator": Decimal("15.7"),
+        },
+        {
+            **base,
+            "measure_code": "workforce_agency_rate",
+            "unit": "percentage",
+            "section": "workforce",
+            "numerator": Decimal("3.5"),
+            "denominator": Decimal("20.25"),
+        },
+        {
+            **base,
+            "measure_code": "workforce_agency_rate",
+            "unit": "percentage",
+            "section": "workforce",
+            "breakdown_by": "team",
+            "breakdown": "North",
+            "numerator": Decimal("1"),
+            "denominator": Decimal("4"),
+        },
+    ]
+    public = {
+        (r["measure_code"], r["breakdown"]): r
+        for r in disclosure.public_twins({report: rows})["quarterly_performance_report"]
+        if r["financial_quarter"] == "Q1"
+    }
+    assert public[("referrals_rate_per_10000", "All")]["value"] == "c"
+    assert public[("cp_plan_rate_per_10000", "All")]["value"] == "85.6"  # 10,000 x 37 / 4,321
+    caseload = public[("workforce_average_caseload", "All")]
+    assert (caseload["numerator"], caseload["denominator"], caseload["value"]) == ("251.0", "15.7", "16.0")
+    agency = public[("workforce_agency_rate", "All")]
+    assert (agency["numerator"], agency["denominator"], agency["value"]) == ("3.5", "20.3", "17")
+    assert ("workforce_agency_rate", "North") not in public, "a team's staff: the workforce twin's to protect"
+
+
 # ---- every twin: a published warehouse -----------------------------------------------------------
 
 # (table, percentage column, numerator column, denominator column) of the twins' percentages
@@ -622,7 +712,7 @@ WORKED_OUT = {
         "turnover_rate": ("leavers_12_months", "headcount"),
         "average_caseload": ("caseload_total", "headcount"),
     },
-    "recruitment_timeliness": {"average_days_assessment_to_panel": ("panels",)},
+    "recruitment_timeliness": {"average_days_application_to_panel": ("panels",)},
     "regulation_24": {"average_days_ended": ("ended",)},
 }
 UNCHANGED = ("residential_inspections", "residential_registration_timeliness")  # homes, not people
@@ -788,7 +878,11 @@ def test_the_quarterly_performance_report_gets_its_twin_once_the_table_exists(ev
         conn.rollback()
     assert "quarterly_performance_report" in built and set(ROW_KEYS) <= set(built)
     rows = report["quarterly_performance_report"]
-    assert len(rows) == len(report_exact) > 100
+    # every row but the workforce's team rows (staff FTEs: workforce_monthly's twin protects teams)
+    staff_teams = [r for r in report_exact if r["measure_code"].startswith("workforce_") and r["breakdown"] != "All"]
+    assert staff_teams and len(rows) == len(report_exact) - len(staff_teams) > 100
+    workforce = [r for r in rows if r["measure_code"].startswith("workforce_")]
+    assert workforce and all(r["breakdown"] == "All" and r["numerator"] != "c" for r in workforce)
     assert not {"commentary", "commentary_action", "commentary_owner", "commentary_author"} & set(rows[0])
     assert {r["england_value"] for r in rows if r["breakdown"] == "All"} == {Decimal("17.5")}
     assert {r["section"] for r in rows} >= {"fostering", "children_in_need"}

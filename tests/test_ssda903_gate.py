@@ -216,7 +216,7 @@ def test_the_903_files_load_through_the_dag_into_staging(module_warehouse, basel
     ]
 
 
-def test_reporting_periods_are_the_last_12_months_and_the_903_years_to_the_extract_date(module_warehouse, baseline):
+def test_reporting_periods_are_the_last_36_months_and_the_903_years_to_the_extract_date(module_warehouse, baseline):
     periods = module_warehouse.query(
         "select period_type, period_start, period_end, financial_year from intermediate.int_children_in_care_reporting_periods"
         " where la_code = %s order by period_type, period_end",
@@ -224,8 +224,9 @@ def test_reporting_periods_are_the_last_12_months_and_the_903_years_to_the_extra
     )
     months = [p for p in periods if p[0] == "month"]
     assert [(p[1], p[2]) for p in months][-1] == (date(2025, 3, 1), date(2025, 3, 31))
-    assert [(p[1], p[2]) for p in months][0] == (date(2024, 4, 1), date(2024, 4, 30))
-    assert len(months) == 12 and {p[3] for p in months} == {"2024/25"}
+    # children_in_care_history_months (dbt var, default 36): April 2022 to March 2025
+    assert [(p[1], p[2]) for p in months][0] == (date(2022, 4, 1), date(2022, 4, 30))
+    assert len(months) == 36 and {p[3] for p in months} == {"2022/23", "2023/24", "2024/25"}
     # C3's episode began in January 2022: the years 2022/23 to 2024/25 have data (at most 3).
     assert [p for p in periods if p[0] == "year"] == [
         ("year", date(2022, 4, 1), date(2023, 3, 31), "2022/23"),

@@ -175,6 +175,12 @@ def cmd_demo(args) -> int:
             old.unlink()
     args.out = str(landing)
     cmd_generate(args)
+    if not args.area:
+        # DfE's published statistics as an authority downloads them, so the report has its benchmarks
+        from qa_warehouse_synthetic.benchmarks import write_benchmark_files
+
+        written = write_benchmark_files(landing, seed=args.seed, years=args.years, as_at=args.as_at)
+        print(f"wrote {len(written)} DfE benchmark files (synthetic, in explore-education-statistics' layout)")
     args.landing = str(landing)
     code = cmd_run(args)
     if code:

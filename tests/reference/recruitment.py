@@ -141,8 +141,16 @@ def expected_recruitment(landing_dir: str | Path, history_months: int = HISTORY_
                     },
                 }
                 cohort = [r for r in mine if within(r["enquiry_date"], start, end)]
+                # a stage is reached when its date or any later stage's is recorded
+                stages = (
+                    "initial_visit_date",
+                    "application_date",
+                    "assessment_start_date",
+                    "panel_date",
+                    "approval_date",
+                )
                 reached = {
-                    column: sum(r[column] is not None for r in cohort)
+                    column: sum(any(r[later] is not None for later in stages[stages.index(column) :]) for r in cohort)
                     for column in ("initial_visit_date", "application_date", "assessment_start_date", "approval_date")
                 }
                 tables["recruitment_conversion"][key] = {

@@ -50,6 +50,10 @@ LINKED_FIGURES = (
     (("referrals", NUMERATOR), ("referrals_no_further_action", DENOMINATOR)),
     (("assessments_completed", NUMERATOR), ("assessments_45_working_days", DENOMINATOR)),
     (("icpc_held", NUMERATOR), ("icpc_15_working_days", DENOMINATOR)),
+    # a rate per 10,000 counts the children its count measure does (over the public ONS population)
+    (("referrals", NUMERATOR), ("referrals_rate_per_10000", NUMERATOR)),
+    (("children_in_need_at_period_end", NUMERATOR), ("children_in_need_rate_per_10000", NUMERATOR)),
+    (("cp_plans_at_period_end", NUMERATOR), ("cp_plan_rate_per_10000", NUMERATOR)),
 )
 
 # dbt builds reporting's tables in reporting_build; publish swaps public_reporting_build into
@@ -267,6 +271,9 @@ def suppress_group(rows: Sequence[GroupRow], links: Iterable = LINKED_FIGURES, e
 
 PERCENTAGE = "percentage"  # Derived.how: 100 x numerator / denominator from the exact counts
 ROUNDED = "rounded"  # Derived.how: the table's own figure, rounded
+# Derived.how: the measure's value by its `unit` column from the exact counts: a percentage (whole),
+# a count (the numerator), a rate per 10,000 or an average (one decimal)
+BY_UNIT = "by_unit"
 
 
 @dataclass(frozen=True)
@@ -279,7 +286,8 @@ class Figure:
     measure: str = "{measure_code}"
     denominator: str | None = None  # the column of the percentage's denominator
     breakdown: str | None = None  # None: the row's (the twin's breakdown columns); else this breakdown
-    # (measure, figure): the rows add up to that figure of the measure's authority total (a breakdown table)
+    # (measure, figure): the rows add up to that figure (NUMERATOR, DENOMINATOR or COMPLEMENT) of the
+    # measure's authority total (a breakdown table, or the parts of a complement)
     total_of: tuple[str, str] | None = None
     # (figure of this cell, measure, breakdown or None for this one, figure): the same count elsewhere
     same_as: tuple[tuple[str, str, str | None, str], ...] = ()
@@ -331,6 +339,10 @@ class Twin:
     keep_rows_where_null: tuple[str, ...] = ()  # rows with any of these set are not published (e.g. a home's)
     free_text: tuple[str, ...] = ()  # never published (documented here, and a test checks it)
     quarters: bool = False  # no period_start column: the period is the financial quarter ending period_end
+    # Rows whose numerator and denominator are staff FTEs, not counts of children (the workforce
+    # measures): only the authority total is published, to one decimal, outside the small-count
+    # systems, as DfE publishes every authority's workforce figures and the workforce twin its totals.
+    fte_rows: str | None = None  # the measure_code prefix of those rows
     # Stocks and flows: the periods of a series (`series`) are one system, as a reader can chain them.
     flows: tuple[Flow, ...] = ()
 
@@ -349,6 +361,10 @@ class Twin:
 
 
 FactKey = tuple[tuple, str, str]  # (authority and period, measure, breakdown)
+
+
+def _is_fte_row(twin: Twin, row: dict) -> bool:
+    return twin.fte_rows is not None and str(row.get("measure_code") or "").startswith(twin.fte_rows)
 
 
 def _breakdown_of(twin: Twin, row: dict) -> str:
@@ -383,6 +399,8 @@ def public_twins(tables: Mapping[Twin, Sequence[dict]], links: Iterable = LINKED
     for twin, rows in tables.items():
         for index, row in enumerate(rows):
             period = _period_key(twin, row)
+            if _is_fte_row(twin, row):
+                continue
             for figure in twin.figures:
                 numerator = row[figure.numerator]
                 if numerator is None:  # e.g. a census never delivered: no figure to protect
@@ -396,7 +414,7 @@ def public_twins(tables: Mapping[Twin, Sequence[dict]], links: Iterable = LINKED
                 if figure.denominator:
                     cell_of[(twin.table, index, figure.denominator)] = (key, DENOMINATOR)
                 if figure.total_of:
-                    totals_of.add((period, measure, figure.total_of))
+                    totals_of.add((period, measure, (figure.total_of[0].format(**row), figure.total_of[1])))
                 for own, other_measure, other_breakdown, other_figure in figure.same_as:
                     other = (
                         other_measure.format(**row),
@@ -409,7 +427,13 @@ def public_twins(tables: Mapping[Twin, Sequence[dict]], links: Iterable = LINKED
         source = facts.get((period, total_measure, TOTAL))
         if source is None or (period, measure, TOTAL) in facts:
             continue
-        total = source[0] if total_figure == NUMERATOR else source[1]
+        numerator, denominator = source[0], source[1]
+        if total_figure == NUMERATOR:
+            total = numerator
+        elif denominator is None:
+            total = None
+        else:
+            total = denominator if total_figure == DENOMINATOR else denominator - numerator
         if total is not None:
             facts[(period, measure, TOTAL)] = (total, None, source[2])
             cell_links.add((period, (total_measure, TOTAL, total_figure), (measure, TOTAL, NUMERATOR)))
@@ -521,6 +545,20 @@ def _half_up(value, places: int = 0) -> str:
     return str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
+def _value_by_unit(unit: str | None, numerator, denominator) -> str | None:
+    """A measure's public value from its exact counts, as measure_values works it out (rounded)."""
+    if numerator is None or denominator == 0:
+        return None
+    if denominator is None:  # a count measure's value is the count
+        return str(numerator)
+    ratio = Decimal(numerator) / Decimal(denominator)
+    if unit == "rate_per_10000":
+        return _half_up(ratio * 10000, 1)
+    if unit == "average":
+        return _half_up(ratio, 1)
+    return _half_up(ratio * 100)
+
+
 def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) -> list[dict]:
     counts = twin.count_columns()
     present = set(rows[0]) if rows else set(twin.columns)
@@ -529,6 +567,9 @@ def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) 
     periods: list[tuple[dt.date, dt.date]] = []
     for index, row in enumerate(rows):
         if any(row.get(column) is not None for column in twin.keep_rows_where_null):
+            continue
+        fte_row = _is_fte_row(twin, row)
+        if fte_row and _breakdown_of(twin, row) != twin.total:
             continue
 
         def is_hidden(column: str) -> bool:
@@ -539,7 +580,9 @@ def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) 
 
         out: dict[str, Any] = {}
         for column in columns:
-            if column in counts:
+            if column in counts and fte_row:
+                out[column] = None if row[column] is None else _half_up(row[column], 1)
+            elif column in counts:
                 out[column] = None if row[column] is None else SUPPRESSED if is_hidden(column) else str(row[column])
             elif column not in {c.column for c in twin.comparisons}:
                 out[column] = row.get(column)
@@ -548,8 +591,10 @@ def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) 
                 continue
             if row[derived.column] is None:  # nothing to show (e.g. a percentage of nothing)
                 out[derived.column] = None
-            elif any(row[c] is not None and is_hidden(c) for c in derived.counts):
+            elif not fte_row and any(row[c] is not None and is_hidden(c) for c in derived.counts):
                 out[derived.column] = SUPPRESSED
+            elif derived.how == BY_UNIT:
+                out[derived.column] = _value_by_unit(row.get("unit"), *(row[c] for c in derived.counts))
             elif derived.how == PERCENTAGE:
                 numerator, denominator = (row[c] for c in derived.counts)
                 if numerator is None or denominator == 0:  # no counts to show it by: not shown
@@ -661,7 +706,7 @@ BENCHMARK_COLUMNS = (  # DfE's published figures for England, the region and the
     "quartile",
 )
 _MEASURE_FIGURES = (Figure("numerator", denominator="denominator"),)
-_MEASURE_VALUE = (Derived("value", ("numerator", "denominator"), PERCENTAGE),)
+_MEASURE_VALUE = (Derived("value", ("numerator", "denominator"), BY_UNIT),)
 
 # The quarterly report tables (reporting_build.quarterly_report_*): one Twin each, with this shape.
 QUARTERLY_REPORT = Twin(
@@ -689,6 +734,7 @@ TWINS = (
             "la_name",
             "section",
             "section_order",
+            "section_title",
             "period_start",
             "period_end",
             "financial_year",
@@ -708,6 +754,7 @@ TWINS = (
             "previous_quarter_value",
             "same_quarter_last_year_value",
             "direction_of_travel",
+            "value_status",
             *BENCHMARK_COLUMNS,
         ),
         figures=_MEASURE_FIGURES,
@@ -719,6 +766,7 @@ TWINS = (
         direction=("direction_of_travel", "value", "previous_quarter_value"),
         free_text=COMMENTARY,
         quarters=True,
+        fte_rows="workforce_",
     ),
     Twin(
         table="children_in_care_scorecard",
@@ -1185,8 +1233,9 @@ TWINS = (
             "panels",
             "within_8_months",
             "over_8_months",
+            "application_date_not_known",
             "within_8_months_percentage",
-            "average_days_assessment_to_panel",
+            "average_days_application_to_panel",
         ),
         figures=(
             Figure(
@@ -1194,19 +1243,27 @@ TWINS = (
                 measure="recruitment_within_8_months:{carer_type}",
                 denominator="panels",
                 breakdown=TOTAL,
-                # where every panel had its assessment's start date, these are the funnel's panels
+                # every panel of the month, as the funnel counts them
                 same_as=((DENOMINATOR, "recruitment_panels:{carer_type}", TOTAL, NUMERATOR),),
             ),
+            # The panels not within 8 months are those over 8 months and those whose application date
+            # is not known: two parts of the first figure's complement.
             Figure(
                 "over_8_months",
-                measure="recruitment_over_8_months:{carer_type}",
-                breakdown=TOTAL,
-                same_as=((NUMERATOR, "recruitment_within_8_months:{carer_type}", TOTAL, COMPLEMENT),),
+                measure="recruitment_not_within_8_months:{carer_type}",
+                breakdown="over_8_months",
+                total_of=("recruitment_within_8_months:{carer_type}", COMPLEMENT),
+            ),
+            Figure(
+                "application_date_not_known",
+                measure="recruitment_not_within_8_months:{carer_type}",
+                breakdown="application_date_not_known",
+                total_of=("recruitment_within_8_months:{carer_type}", COMPLEMENT),
             ),
         ),
         derived=(
             Derived("within_8_months_percentage", ("within_8_months", "panels"), PERCENTAGE),
-            Derived("average_days_assessment_to_panel", ("panels",)),
+            Derived("average_days_application_to_panel", ("panels",)),
         ),
     ),
     Twin(

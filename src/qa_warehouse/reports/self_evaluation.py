@@ -68,7 +68,7 @@ PERCENT_CHANGE_FORMAT = "+0.0;-0.0;0.0"
 COUNT_CHANGE_FORMAT = "+0;-0;0"
 AS_AT_FORMAT = "yyyy-mm-dd hh:mm"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-MAX_COLUMN_WIDTH = 60
+MAX_COLUMN_WIDTH = 80  # the longest measure name (73 characters) shows whole
 
 
 class SelfEvaluationError(ValueError):

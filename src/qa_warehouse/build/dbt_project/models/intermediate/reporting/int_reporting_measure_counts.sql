@@ -214,8 +214,9 @@ area_months as (
     -- without an application date counts, as not known)
     select months.la_code, measures.measure_code, months.period_end, months.carer_type,
            case measures.measure_code
-               when 'recruitment_enquiry_to_application' then count(enquiries.application_date)
-                   filter (where enquiries.enquiry_date between months.period_start and months.period_end)
+               when 'recruitment_enquiry_to_application' then count(*)
+                   filter (where enquiries.reached_application
+                       and enquiries.enquiry_date between months.period_start and months.period_end)
                else count(*) filter (where enquiries.panel_within_8_months
                    and enquiries.panel_date between months.period_start and months.period_end)
            end,

@@ -1,6 +1,6 @@
--- One row per foster carer enquiry with its outcome, the stage it was withdrawn from, the
--- assessment's timeliness (receipt of the application to panel within 8 months, NMS 14.3) and its regulation 24
--- temporary approval's length. Keys only: no source ids.
+-- One row per foster carer enquiry with its outcome, the stages it reached, the stage it was
+-- withdrawn from, the assessment's timeliness (receipt of the application to panel within 8
+-- months, NMS 14.3) and its regulation 24 temporary approval's length. Keys only: no source ids.
 select
     enquiry_key,
     la_code,
@@ -27,6 +27,12 @@ select
         when initial_visit_date is not null then 'initial_visit'
         else 'enquiry'
     end as withdrawn_from_stage,
+    -- Reached a stage: its date, or a later stage's, is recorded (an approved carer whose
+    -- application date was not recorded still made an application).
+    coalesce(initial_visit_date, application_date, assessment_start_date, panel_date, approval_date) is not null
+        as reached_initial_visit,
+    coalesce(application_date, assessment_start_date, panel_date, approval_date) is not null as reached_application,
+    coalesce(assessment_start_date, panel_date, approval_date) is not null as reached_assessment,
     panel_date - application_date as days_application_to_panel,
     -- Fostering NMS 14.3: the assessment is completed and presented to panel within 8 months of
     -- the receipt of the application (calendar months, month-end clamped). NULL (not known) for a

@@ -118,6 +118,7 @@ report_rows as (
 
 select
     report_rows.la_code,
+    authorities.la_name,
     report_rows.report_section as section,
     sections.section_order,
     sections.section_title,
@@ -129,6 +130,7 @@ select
     report_rows.measure_name,
     report_rows.display_order,
     report_rows.unit,
+    measures.polarity,
     report_rows.breakdown_by,
     report_rows.breakdown,
     report_rows.numerator,
@@ -159,6 +161,10 @@ select
 from report_rows
 inner join sections
     on sections.report_section = report_rows.report_section
+left join {{ ref('dim_authority') }} as authorities
+    on authorities.la_code = report_rows.la_code
+left join {{ ref('measure_targets') }} as measures
+    on measures.measure_code = report_rows.measure_code
 left join {{ ref('int_reporting_section_commentary') }} as section_commentary
     on section_commentary.la_code = report_rows.la_code
     and section_commentary.report_section = report_rows.report_section

@@ -11,9 +11,9 @@ counted as (
         months.period_start,
         months.carer_type,
         count(enquiries.enquiry_key) as enquiries,
-        count(enquiries.initial_visit_date) as reached_initial_visit,
-        count(enquiries.application_date) as reached_application,
-        count(enquiries.assessment_start_date) as reached_assessment,
+        count(*) filter (where enquiries.reached_initial_visit) as reached_initial_visit,
+        count(*) filter (where enquiries.reached_application) as reached_application,
+        count(*) filter (where enquiries.reached_assessment) as reached_assessment,
         count(enquiries.approval_date) as approved,
         count(*) filter (where enquiries.outcome = 'withdrawn') as withdrawn,
         count(*) filter (where enquiries.outcome = 'in_progress') as in_progress
