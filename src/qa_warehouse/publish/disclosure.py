@@ -547,16 +547,15 @@ def _half_up(value, places: int = 0) -> str:
 
 def _value_by_unit(unit: str | None, numerator, denominator) -> str | None:
     """A measure's public value from its exact counts, as measure_values works it out (rounded)."""
-    if numerator is None or denominator == 0:
+    if numerator is None or denominator == 0:  # no counts to show it by: not shown
         return None
     if denominator is None:  # a count measure's value is the count
         return str(numerator)
-    ratio = Decimal(numerator) / Decimal(denominator)
     if unit == "rate_per_10000":
-        return _half_up(ratio * 10000, 1)
+        return _half_up(Decimal(numerator) / Decimal(denominator) * 10000, 1)
     if unit == "average":
-        return _half_up(ratio, 1)
-    return _half_up(ratio * 100)
+        return _half_up(Decimal(numerator) / Decimal(denominator), 1)
+    return rounded_percentage(numerator, denominator)
 
 
 def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) -> list[dict]:
@@ -593,16 +592,9 @@ def _public_table(twin: Twin, rows: Sequence[dict], cell_of: dict, hidden: set) 
                 out[derived.column] = None
             elif not fte_row and any(row[c] is not None and is_hidden(c) for c in derived.counts):
                 out[derived.column] = SUPPRESSED
-            elif derived.how == BY_UNIT:
-                out[derived.column] = _value_by_unit(row.get("unit"), *(row[c] for c in derived.counts))
-            elif derived.how == PERCENTAGE:
-                numerator, denominator = (row[c] for c in derived.counts)
-                if numerator is None or denominator == 0:  # no counts to show it by: not shown
-                    out[derived.column] = None
-                elif denominator is None:  # a count measure's value is the count
-                    out[derived.column] = str(numerator)
-                else:
-                    out[derived.column] = rounded_percentage(numerator, denominator)
+            elif derived.how in (BY_UNIT, PERCENTAGE):
+                unit = row.get("unit") if derived.how == BY_UNIT else "percentage"
+                out[derived.column] = _value_by_unit(unit, *(row[c] for c in derived.counts))
             else:
                 out[derived.column] = _half_up(row[derived.column], derived.places)
         if twin.rag and twin.rag[0] in out and out.get(twin.rag[1]) == SUPPRESSED and row[twin.rag[0]] is not None:
