@@ -1,6 +1,7 @@
 """`qa-warehouse`: the command authorities' engineers and their own checks script against.
 
-Every subcommand honours DATABASE_URL (else AIRFLOW_CONN_QA_WAREHOUSE, else the embedded server).
+Every subcommand honours DATABASE_URL (else AIRFLOW_CONN_QA_WAREHOUSE, else the embedded server); the
+DAGs' tasks find the warehouse through Airflow's connection `qa_warehouse`.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ def cmd_serve(args) -> int:
     import time
 
     from qa_warehouse.local.services import COMPONENTS, AirflowServices, ServiceError
-    from qa_warehouse.warehouse import resolve_warehouse
+    from qa_warehouse.warehouse import AIRFLOW_CONNECTION_ENV, AIRFLOW_CONNECTION_ID, resolve_warehouse
 
     settings = load_settings()
     with socket.socket() as probe:
@@ -255,6 +256,11 @@ def cmd_serve(args) -> int:
     warehouse = resolve_warehouse()
     print("starting Airflow: API server, DAG processor, triggerer and scheduler (LocalExecutor)...", flush=True)
     try:
+        services.migrate()
+        # The tasks find the warehouse through Airflow's connections: with none configured (DATABASE_URL,
+        # AIRFLOW_CONN_QA_WAREHOUSE, a connection made in the UI), name the embedded server.
+        if warehouse.source == "embedded" and not services.metadata_has_connection(AIRFLOW_CONNECTION_ID):
+            services.extra_env[AIRFLOW_CONNECTION_ENV] = warehouse.airflow_connection_uri()
         services.start()
         print(services.describe())
         if services.all_admins:

@@ -44,6 +44,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from qa_warehouse.orchestration.runner import project_airflow_settings
+from qa_warehouse.warehouse import AIRFLOW_CONNECTION_ENV, warehouse_from_url
 
 # In the order they start; they stop in the reverse order (the API server last: tasks that are
 # shutting down still report their state through its execution API).
@@ -309,7 +310,23 @@ class AirflowServices:
         env.update(self.intervals.environment())
         env.update(self.extra_env)
         env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = self.metadata_url
+        # Tasks find the warehouse through Airflow's connection system only: a DATABASE_URL given to
+        # the services (it wins for every subcommand) is named as the connection qa_warehouse.
+        if env.get("DATABASE_URL"):
+            env[AIRFLOW_CONNECTION_ENV] = warehouse_from_url(env["DATABASE_URL"]).airflow_connection_uri()
         return env
+
+    def metadata_has_connection(self, conn_id: str) -> bool:
+        """Whether the metadata database holds the connection `conn_id` (made in the UI or the CLI)."""
+        engine = create_engine(self.metadata_url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                return (
+                    conn.execute(text("select 1 from connection where conn_id = :id"), {"id": conn_id}).first()
+                    is not None
+                )
+        finally:
+            engine.dispose()
 
     def _airflow(self, *args: str) -> list[str]:
         script = Path(sys.executable).with_name("airflow")

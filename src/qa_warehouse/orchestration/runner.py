@@ -9,9 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from qa_warehouse.settings import DAGS_DIR, load_settings
+from qa_warehouse.warehouse import AIRFLOW_CONNECTION_ENV, AIRFLOW_CONNECTION_ID, resolve_warehouse
 
 INGEST_DAG = "qa_ingest"
 BUILD_DAG = "qa_build_and_publish"
@@ -68,6 +71,34 @@ def migrate_metadata_db() -> None:
     open(marker, "w").close()
 
 
+def metadata_has_connection(conn_id: str) -> bool:
+    """Whether Airflow's metadata database (the UI's connections) holds `conn_id`."""
+    from airflow.models.connection import Connection
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return session.scalar(select(Connection.id).where(Connection.conn_id == conn_id)) is not None
+
+
+@contextmanager
+def warehouse_connection_for_tasks() -> Iterator[None]:
+    """The tasks of a dag.test() run find the warehouse through Airflow's connection system. Name the
+    one this command resolved as AIRFLOW_CONN_QA_WAREHOUSE for the run: DATABASE_URL always (it wins
+    for every subcommand), the embedded server only when Airflow knows no `qa_warehouse` connection
+    (neither that variable nor one made in the UI, in the metadata database)."""
+    before = os.environ.get(AIRFLOW_CONNECTION_ENV)
+    if os.environ.get("DATABASE_URL") or not (before or metadata_has_connection(AIRFLOW_CONNECTION_ID)):
+        os.environ[AIRFLOW_CONNECTION_ENV] = resolve_warehouse().airflow_connection_uri()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(AIRFLOW_CONNECTION_ENV, None)
+        else:
+            os.environ[AIRFLOW_CONNECTION_ENV] = before
+
+
 def run_dag(dag_id: str, conf: dict | None = None, logical_date=None) -> DagRunResult:
     """Run one DAG now with dag.test(); a period close takes the logical date whose period it publishes."""
     migrate_metadata_db()
@@ -80,6 +111,7 @@ def run_dag(dag_id: str, conf: dict | None = None, logical_date=None) -> DagRunR
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
     dag = bag.get_dag(dag_id)
-    run = dag.test(run_conf=conf or {}, logical_date=logical_date)
+    with warehouse_connection_for_tasks():
+        run = dag.test(run_conf=conf or {}, logical_date=logical_date)
     failed = {ti.task_id: str(ti.state) for ti in run.get_task_instances() if str(ti.state) != "success"}
     return DagRunResult(dag_id, str(run.state), failed)

@@ -3,7 +3,8 @@
 Failures a retry cannot fix (a quarantined file, an open quarantine, a failed dbt test, an
 incomplete period, a late extract) raise AirflowFailException, which Airflow never retries; the
 original exception stays attached as its cause, so the alert can name the file and rule.
-Anything else (a lost connection) is retried with backoff by alerts.task_defaults().
+Anything else (a lost connection) is retried with backoff by alerts.task_defaults(). Every task that
+touches the warehouse finds it through the Airflow connection `qa_warehouse` (orchestration.connection).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from qa_warehouse import pipeline
 from qa_warehouse.orchestration import assets
+from qa_warehouse.orchestration.connection import with_warehouse
 from qa_warehouse.settings import load_settings
 
 
@@ -23,6 +25,7 @@ def landing_param() -> dict:
 # all_done: every file of a delivery is gated and reported, even when a file it refers to was refused
 # (its references then resolve against the last accepted delivery, and rows that do not are held).
 @task(trigger_rule="all_done")
+@with_warehouse
 def ingest(extract: str, params=None) -> dict:
     from qa_warehouse.load.ingest import QuarantinedFiles
 
@@ -37,6 +40,7 @@ def ingest(extract: str, params=None) -> dict:
 
 
 @task(trigger_rule="all_done")
+@with_warehouse
 def gate_dfe_deliveries() -> list[str]:
     """DfE's validators on each new delivery of a DfE collection (903, CIN census) as a whole; children
     with hold findings are held."""
@@ -52,6 +56,7 @@ def gate_dfe_deliveries() -> list[str]:
 
 
 @task(trigger_rule="all_done")
+@with_warehouse
 def report_delivery(dag_run=None) -> list[str]:
     """Every file's outcome in this run; an alert naming them all when one was refused or held rows back."""
     import logging
@@ -71,6 +76,7 @@ def delivery_loaded() -> None:
 
 
 @task
+@with_warehouse
 def check_gates() -> None:
     try:
         pipeline.check_gates()
@@ -79,6 +85,7 @@ def check_gates() -> None:
 
 
 @task
+@with_warehouse
 def dbt_build() -> None:
     from qa_warehouse.build.dbt import DbtFailed
 
@@ -89,11 +96,13 @@ def dbt_build() -> None:
 
 
 @task(outlets=[assets.REPORTING])
+@with_warehouse
 def publish() -> list[str]:
     return pipeline.publish_reporting()
 
 
 @task
+@with_warehouse
 def check_period_complete(kind: str, data_interval_start=None, data_interval_end=None) -> None:
     period = pipeline.period_of(kind, data_interval_start.date(), data_interval_end.date())
     try:
@@ -105,11 +114,13 @@ def check_period_complete(kind: str, data_interval_start=None, data_interval_end
 
 
 @task(outlets=[assets.REPORTING])
+@with_warehouse
 def publish_period(kind: str, data_interval_start=None, data_interval_end=None) -> list[str]:
     return pipeline.publish_reporting(pipeline.period_of(kind, data_interval_start.date(), data_interval_end.date()))
 
 
 @task
+@with_warehouse
 def check_freshness() -> None:
     from qa_warehouse.load.freshness import ExtractsLate
     from qa_warehouse.load.freshness import check_freshness as check
