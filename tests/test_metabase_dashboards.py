@@ -11,7 +11,6 @@ as Metabase's API does for the endpoints the script uses.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import re
@@ -20,75 +19,22 @@ import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "deploy" / "metabase" / "setup_metabase.py"
-DEFINITIONS = REPO / "deploy" / "metabase" / "dashboards"
-REPORTING_MODELS = REPO / "src" / "qa_warehouse" / "build" / "dbt_project" / "models" / "reporting"
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location("setup_metabase", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["setup_metabase"] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-setup_metabase = _load_script()
-
-
-# ---- what is published ---------------------------------------------------------------------------
-
-
-def reporting_contracts() -> dict[str, dict[str, str]]:
-    """Each reporting model -> its declared columns and their data types (dbt contracts, enforced)."""
-    tables: dict[str, dict[str, str]] = {}
-    for path in sorted(REPORTING_MODELS.rglob("_*.yml")):
-        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models") or ():
-            assert model.get("config", {}).get("contract", {}).get("enforced"), f"{model['name']}: no contract"
-            tables[model["name"]] = {c["name"]: c["data_type"] for c in model["columns"]}
-    return tables
-
-
-def published_columns() -> dict[tuple[str, str], dict[str, str]]:
-    """(schema, table) -> {column: data type} of every table the BI role reads: the reporting models,
-    and their public twins with the columns disclosure.py publishes (counts and what is worked out
-    from them as text, where a suppressed figure is c)."""
-    from qa_warehouse.publish.disclosure import twins_for
-
-    reporting = reporting_contracts()
-    published = {("reporting", name): columns for name, columns in reporting.items()}
-    for twin in twins_for(reporting):
-        source = reporting[twin.table]
-        as_text = twin.count_columns() | {d.column for d in twin.derived} | {c.column for c in twin.comparisons}
-        as_text |= {twin.rag[0]} if twin.rag else set()
-        as_text |= {twin.direction[0]} if twin.direction else set()
-        published[("public_reporting", twin.table)] = {
-            c: "text" if c in as_text else source[c] for c in twin.columns if c in source or c in as_text
-        }
-    return published
-
-
-PUBLISHED = published_columns()
-DASHBOARDS = setup_metabase.load_definitions(DEFINITIONS)
-QUESTIONS = [(d, q) for d in DASHBOARDS for q in d.questions]
-
-
-def column_kind(data_type: str) -> str:
-    data_type = data_type.lower()
-    if data_type in ("date",) or data_type.startswith("timestamp"):
-        return "date"
-    if data_type in ("text", "varchar") or data_type.startswith(("character", "varchar")):
-        return "string"
-    return "number"
-
+from tests.metabase_dashboards import (
+    DASHBOARDS,
+    DEFINITIONS,
+    PUBLISHED,
+    QUESTIONS,
+    REPORTING_MODELS,
+    SCRIPT,
+    column_kind,
+    reporting_contracts,
+    setup_metabase,
+)
 
 # ---- the definitions against the published tables ------------------------------------------------
 
