@@ -266,6 +266,8 @@ class FakeMetabase:
                 if d["collection_id"] == collection_id and "dashboard" in models
             ]
             return 200, {"data": items, "total": len(items), "models": models}
+        if invalid := self.invalid(method, path, body):
+            return 400, {"errors": invalid}
         if (method, path) == ("POST", "/api/card"):
             card_id = next(self._ids)
             self.cards[card_id] = {**body, "id": card_id}
@@ -298,6 +300,25 @@ class FakeMetabase:
             dashboard.update(body, dashcards=dashcards)
             return 200, dashboard
         return 404, "Not found"
+
+    @staticmethod
+    def invalid(method, path, body) -> str | None:
+        """What Metabase's request schemas would refuse in a card or dashboard body: a blank
+        description (a non-blank string or null), a card without its required keys, a dashcard
+        without its place, or a filter mapping to a parameter the dashboard does not have."""
+        if method not in ("POST", "PUT") or not re.fullmatch(r"/api/(card|dashboard)(/\d+)?", path):
+            return None
+        if body.get("description") == "" or not body.get("name"):
+            return "description: nullable non-blank string; name: non-blank string"
+        if path.startswith("/api/card") and not {"dataset_query", "display", "visualization_settings"} <= set(body):
+            return "a card needs dataset_query, display and visualization_settings"
+        parameters = {p["id"] for p in body.get("parameters") or ()}
+        for dashcard in body.get("dashcards") or ():
+            if not {"id", "card_id", "row", "col", "size_x", "size_y"} <= set(dashcard):
+                return f"dashcard {dashcard} lacks its card or place"
+            if unknown := {m["parameter_id"] for m in dashcard.get("parameter_mappings") or ()} - parameters:
+                return f"parameter_mappings name parameters the dashboard does not have: {sorted(unknown)}"
+        return None
 
     def close(self):
         self.server.shutdown()

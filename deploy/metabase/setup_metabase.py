@@ -511,7 +511,7 @@ def ensure_dashboard(
             "/api/dashboard",
             {
                 "name": dashboard.name,
-                "description": dashboard.description,
+                "description": dashboard.description or None,
                 "collection_id": collection_id,
                 "parameters": parameters,
             },
@@ -528,7 +528,7 @@ def ensure_dashboard(
         f"/api/dashboard/{dashboard_id}",
         {
             "name": dashboard.name,
-            "description": dashboard.description,
+            "description": dashboard.description or None,
             "collection_id": collection_id,
             "parameters": parameters,
             "tabs": [],
