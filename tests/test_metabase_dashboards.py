@@ -525,3 +525,22 @@ def test_the_script_runs_as_the_compose_service_runs_it_and_reports_a_missing_va
     del env["QA_WAREHOUSE_BI_PASSWORD"]
     failed = subprocess.run([sys.executable, str(SCRIPT)], env=env, capture_output=True, text=True, timeout=120)
     assert failed.returncode == 1 and "QA_WAREHOUSE_BI_PASSWORD not set" in failed.stderr
+
+
+def test_a_summarized_question_becomes_this_structured_query():
+    [question] = [q for _, q in QUESTIONS if q.name == "Fostering scorecard: percentage in time by month"]
+    columns = ["la_code", "team", "period_end", "measure_code", "measure_name", "percentage"]
+    table = setup_metabase.Table(7, {name: 70 + n for n, name in enumerate(columns)})
+    payload = setup_metabase.card_payload(question, 3, table, 11)
+    assert payload["dataset_query"] == {
+        "database": 3,
+        "type": "query",
+        "query": {
+            "source-table": 7,
+            "filter": ["is-null", ["field", 71, None]],
+            "aggregation": [["avg", ["field", 75, None]]],
+            "breakout": [["field", 72, {"temporal-unit": "month"}], ["field", 74, None]],
+        },
+    }
+    assert (payload["display"], payload["collection_id"], payload["type"]) == ("line", 11, "question")
+    assert payload["visualization_settings"] == {"column_settings": {'["name","percentage"]': {"decimals": 1}}}
