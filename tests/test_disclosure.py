@@ -937,3 +937,25 @@ def test_a_stock_and_its_flows_are_protected_across_periods():
     # a single month (no stock before it) needs nothing more
     [alone] = disclosure.public_twins({regulation_24: rows[1:]})["regulation_24"]
     assert (alone["started"], alone["open_at_period_end"], alone["ended"]) == ("c", "13", "0")
+
+
+@pytest.mark.integration
+def test_the_metabase_dashboards_questions_read_this_published_warehouse_as_the_bi_role(module_warehouse):
+    """The dashboards (deploy/metabase/dashboards/) against a real publication, not only the contracts:
+    each table's published columns are the ones the definitions are checked against, and each
+    question's columns and fixed filters run as the BI role (rows for every question but data
+    quality's, which has none on clean synthetic data)."""
+    from tests.metabase_dashboards import PUBLISHED, QUESTIONS, question_sql
+
+    tables = sorted({q.schema_and_table for _, q in QUESTIONS})
+    for schema, table in tables:
+        columns = module_warehouse.query(
+            f"""select column_name from information_schema.columns
+            where table_schema = '{schema}' and table_name = '{table}'"""
+        )
+        assert {name for (name,) in columns} == set(PUBLISHED[(schema, table)]), f"{schema}.{table}"
+    with closing(module_warehouse.connect(user=bi_role())) as conn, conn.cursor() as cur:
+        for _, question in QUESTIONS:
+            cur.execute(question_sql(question))
+            rows = cur.fetchall()
+            assert rows or question.table == "reporting.data_quality_summary", f"{question.name}: no rows"

@@ -3,7 +3,8 @@
 No Docker engine runs here, so docker-compose.yml is validated instead of started: against the
 compose specification's JSON schema (as check-jsonschema ships it), for the services the stack
 needs, and against docs/deployment.md, .env.example and the Dockerfile, which must name
-everything it uses. The Metabase setup script runs against a fake Metabase on loopback.
+everything it uses. The Metabase setup script and its dashboards are tested against a fake Metabase
+in tests/test_metabase_dashboards.py.
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ import importlib.util
 import json
 import re
 import shlex
-import shutil
-import subprocess
-import threading
 import tomllib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,7 +31,7 @@ DOCS = REPO / "docs" / "deployment.md"
 ENV_EXAMPLE = REPO / ".env.example"
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
-SETUP_SCRIPT = REPO / "deploy" / "metabase" / "setup.sh"
+SETUP_SCRIPT = REPO / "deploy" / "metabase" / "setup_metabase.py"
 
 AIRFLOW_COMMANDS = {  # service -> its `airflow ...` subcommand
     "airflow-apiserver": "api-server",
@@ -276,7 +273,14 @@ def project_environment_settings() -> set[str]:
 
 
 def script_required_variables() -> set[str]:
-    return set(re.findall(r'^: "\$\{([A-Z_]+):\?', SETUP_SCRIPT.read_text(encoding="utf-8"), re.M))
+    """The variables the setup script requires: its REQUIRED tuple, read without running it."""
+    tree = ast.parse(SETUP_SCRIPT.read_text(encoding="utf-8"))
+    [required] = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "REQUIRED" for t in node.targets)
+    ]
+    return set(ast.literal_eval(required))
 
 
 # ---- (a) the compose specification ---------------------------------------------------------------
@@ -415,12 +419,8 @@ def test_airflow_init_creates_the_bi_login_with_the_code_publish_uses(services):
 def test_metabase_is_registered_with_the_warehouse_as_the_bi_role_reading_reporting_only(services):
     assert services["metabase"]["image"].startswith("metabase/metabase:")
     setup = services["metabase-setup"]
-    assert "curl" in setup["image"]
     assert setup["depends_on"]["metabase"] == {"condition": "service_healthy"}
     assert setup["depends_on"]["airflow-init"] == {"condition": "service_completed_successfully"}
-    mounts = {target: source for _, source, target in volume_mounts(setup)}
-    script_target = command_words(setup["entrypoint"])[-1]
-    assert Path(mounts[script_target]).resolve() == SETUP_SCRIPT.resolve()
     env = environment(setup)
     assert (env["WAREHOUSE_HOST"], env["WAREHOUSE_PORT"], env["WAREHOUSE_SCHEMAS"]) == (
         "warehouse",
@@ -595,156 +595,26 @@ def test_dockerignore_keeps_environments_history_state_and_secrets_out_of_the_im
     assert {".venv", ".git", "**/__pycache__", ".env", ".qa-warehouse", "landing", "quarantine"} <= ignored
 
 
-# ---- the Metabase setup script, against a fake Metabase ------------------------------------------
+def test_metabase_image_is_pinned_to_a_release(services):
+    tag = services["metabase"]["image"].split(":", 1)[1]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+(\.x|\.\d+)?", tag), f"metabase/metabase:{tag} is not a pinned release"
 
 
-class FakeMetabase:
-    """Just enough of Metabase's API for deploy/metabase/setup.sh: health, session properties,
-    setup, login and databases, with compact JSON like Metabase's."""
-
-    TOKEN = "setup-token-1234"
-
-    def __init__(self):
-        self.admin = None
-        self.databases = []
-        self.requests = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                fake.handle(self, "GET")
-
-            def do_POST(self):
-                fake.handle(self, "POST")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def handle(self, request, method):
-        length = int(request.headers.get("Content-Length") or 0)
-        body = json.loads(request.rfile.read(length)) if length else None
-        session = request.headers.get("X-Metabase-Session") or None
-        self.requests.append((method, request.path, body, session))
-        status, answer = self.answer(method, request.path, body, session)
-        data = json.dumps(answer, separators=(",", ":")).encode()
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
-
-    def answer(self, method, path, body, session):
-        if (method, path) == ("GET", "/api/health"):
-            return 200, {"status": "ok"}
-        if (method, path) == ("GET", "/api/session/properties"):
-            return 200, {
-                "site-name": "Metabase",
-                "has-user-setup": self.admin is not None,
-                "setup-token": None if self.admin else self.TOKEN,
-                "version": {"tag": "v0.59.5"},
-            }
-        if (method, path) == ("POST", "/api/setup"):
-            if self.admin or body["token"] != self.TOKEN:
-                return 403, {"message": "Token does not match the setup token."}
-            self.admin = body["user"]
-            return 200, {"id": "session-from-setup"}
-        if (method, path) == ("POST", "/api/session"):
-            if not self.admin or (body["username"], body["password"]) != (self.admin["email"], self.admin["password"]):
-                return 401, {"errors": {"password": "did not match stored password"}}
-            return 200, {"id": "session-from-login"}
-        if not session:
-            return 401, "Unauthenticated"
-        if (method, path) == ("GET", "/api/database"):
-            return 200, {
-                "data": [
-                    {"id": n + 1, "name": db["name"], "engine": db["engine"]} for n, db in enumerate(self.databases)
-                ],
-                "total": len(self.databases),
-            }
-        if (method, path) == ("POST", "/api/database"):
-            self.databases.append(body)
-            return 200, {"id": len(self.databases), "name": body["name"]}
-        return 404, "Not found"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def metabase():
-    fake = FakeMetabase()
-    yield fake
-    fake.close()
-
-
-def run_setup(metabase, **overrides):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "METABASE_URL": metabase.url,
-        "METABASE_HEALTH_TRIES": "1",
-        "METABASE_ADMIN_EMAIL": "bi-admin@example.org",
-        "METABASE_ADMIN_PASSWORD": 'a "quoted" \\ pass',  # JSON escaping is the script's job
-        "METABASE_SITE_NAME": "QA warehouse",
-        "METABASE_WAREHOUSE_NAME": "QA warehouse",
-        "WAREHOUSE_HOST": "warehouse",
-        "WAREHOUSE_PORT": "5432",
-        "WAREHOUSE_DB": "qa_warehouse",
-        "WAREHOUSE_SCHEMAS": "reporting,public_reporting",
-        "QA_WAREHOUSE_BI_ROLE": "qa_warehouse_bi",
-        "QA_WAREHOUSE_BI_PASSWORD": "bi-secret",
-        **overrides,
-    }
-    return subprocess.run(["sh", str(SETUP_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
-
-
-needs_curl = pytest.mark.skipif(shutil.which("curl") is None, reason="the setup script needs curl")
-
-
-@needs_curl
-def test_metabase_setup_creates_the_admin_and_registers_the_warehouse_as_the_bi_role(metabase):
-    result = run_setup(metabase)
-    assert result.returncode == 0, result.stderr
-    assert metabase.admin["email"] == "bi-admin@example.org" and metabase.admin["password"] == 'a "quoted" \\ pass'
-    [database] = metabase.databases
-    assert database["engine"] == "postgres" and database["name"] == "QA warehouse"
-    assert database["details"] == {
-        "host": "warehouse",
-        "port": 5432,
-        "dbname": "qa_warehouse",
-        "user": "qa_warehouse_bi",
-        "password": "bi-secret",
-        "ssl": False,
-        "tunnel-enabled": False,
-        "advanced-options": False,
-        "schema-filters-type": "inclusion",
-        "schema-filters-patterns": "reporting,public_reporting",
-    }
-    assert [r[3] for r in metabase.requests if r[1] == "/api/database"] == ["session-from-setup"] * 2
-
-
-@needs_curl
-def test_metabase_setup_run_again_logs_in_and_changes_nothing(metabase):
-    assert run_setup(metabase).returncode == 0
-    again = run_setup(metabase)
-    assert again.returncode == 0, again.stderr
-    assert "already set up" in again.stdout and "already registered" in again.stdout
-    assert len(metabase.databases) == 1
-    assert [r[1] for r in metabase.requests].count("/api/setup") == 1
-
-
-@needs_curl
-def test_metabase_setup_says_what_metabase_refused(metabase):
-    metabase.admin = {"email": "bi-admin@example.org", "password": "another password"}
-    result = run_setup(metabase)
-    assert result.returncode != 0
-    assert "HTTP 401 to POST /api/session" in result.stderr
-    assert metabase.databases == []
-
-
-def test_metabase_setup_script_is_posix_sh():
-    subprocess.run(["sh", "-n", str(SETUP_SCRIPT)], check=True)
+def test_metabase_setup_runs_the_python_script_with_the_dashboards_mounted_from_the_checkout(compose, services):
+    setup = services["metabase-setup"]
+    # Our image: its Python has requests and PyYAML, and it is built by the same build as Airflow's.
+    common = compose["x-airflow-common"]
+    assert setup["image"] == common["image"] and setup["build"] == common["build"]
+    words = command_words(setup["entrypoint"])
+    assert words[0] == "python" and len(words) == 2
+    script_in_container = Path(words[1])
+    mounts = {target: (kind, source) for kind, source, target in volume_mounts(setup)}
+    [(folder_in_container, (kind, source))] = mounts.items()
+    assert kind == "bind" and (REPO / source).resolve() == SETUP_SCRIPT.parent.resolve()
+    assert script_in_container.parent == Path(folder_in_container) and script_in_container.name == SETUP_SCRIPT.name
+    assert setup["volumes"][0].endswith(":ro"), "the setup has no business writing to the checkout"
+    assert sorted((SETUP_SCRIPT.parent / "dashboards").glob("*.yml")), "no dashboards to set up"
+    # The script holds no secret of its own: every credential comes from the environment.
+    env = environment(setup)
+    for secret in ("METABASE_ADMIN_PASSWORD", "QA_WAREHOUSE_BI_PASSWORD"):
+        assert env[secret].startswith("${" + secret + ":?"), secret
