@@ -116,6 +116,11 @@ def test_report_measures_is_the_measure_dimension(module_warehouse):
             int(source["display_order"]),
         )
         assert (row["polarity"] or "") == source["polarity"]
+        description = row["description"]
+        assert description.startswith(f"{source['measure_name']}: "), description
+        assert ("higher is better" in description) == (source["polarity"] == "higher_is_better"), description
+        assert ("lower is better" in description) == (source["polarity"] == "lower_is_better"), description
+        assert ("31 March position" in description) == (source["year_figure"] == "year_end"), description
 
 
 @pytest.mark.parametrize(
