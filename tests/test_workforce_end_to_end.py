@@ -120,7 +120,7 @@ def test_the_returning_and_the_part_time_agency_workers_are_counted_right(module
 def test_every_team_is_a_team_of_the_conformed_dimension(module_warehouse, landing):
     orphans = module_warehouse.query(
         "select distinct w.la_code, w.team from reporting.workforce_monthly w"
-        " where w.team is not null and not exists (select 1 from marts.dim_team d"
+        " where w.team is not null and not exists (select 1 from marts.dim_fostering_team d"
         " where d.la_code = w.la_code and d.team = w.team)"
     )
     assert not orphans

@@ -1316,6 +1316,61 @@ def _column_types(cur, table: str) -> dict[str, str]:
     return dict(cur.fetchall())
 
 
+# Appended to the comment of a column the twin publishes as text (a figure, or what would reveal one).
+PUBLISHED_AS_TEXT = (
+    f"Public twin: published as text, `{SUPPRESSED}` where suppressed to protect confidentiality (docs/disclosure.md)."
+)
+
+
+def _source_comments(cur, table: str) -> tuple[str | None, dict[str, str]]:
+    """The table comment and the column comments (dbt's persist_docs) of reporting_build.<table>."""
+    source = sql.Identifier(SOURCE_SCHEMA, table).as_string(cur)
+    cur.execute("select obj_description(%s::regclass, 'pg_class')", (source,))
+    (described,) = cur.fetchone()
+    cur.execute(
+        """select attname, col_description(attrelid, attnum) from pg_attribute
+        where attrelid = %s::regclass and attnum > 0 and not attisdropped""",
+        (source,),
+    )
+    return described, {name: text for name, text in cur.fetchall() if text}
+
+
+def _copy_comments(cur, twin: Twin, names: Sequence[str], as_text: set[str]) -> None:
+    """Give the public twin its source's table and column comments (what Metabase and Power BI
+    show as descriptions), saying which columns are published as text with `c`. A column the source
+    lacks (a figure the twin works out) is described from what it is worked out from."""
+    described, columns = _source_comments(cur, twin.table)
+    target = sql.Identifier(PUBLIC_BUILD_SCHEMA, twin.table)
+    table_comment = (described or f"The public twin of reporting.{twin.table}.").strip()
+    cur.execute(
+        sql.SQL("comment on table {} is {}").format(
+            target,
+            sql.Literal(
+                f"{table_comment} Public twin of reporting.{twin.table}: counts of "
+                f"{SMALLEST_DISCLOSIVE} to {LARGEST_DISCLOSIVE}, and what would reveal them, are `{SUPPRESSED}` "
+                "(docs/disclosure.md)."
+            ),
+        )
+    )
+    derived = {d.column: d for d in twin.derived}
+    compared = {c.column: c for c in twin.comparisons}
+    for name in names:
+        text = columns.get(name, "").strip()
+        if not text and name in derived:
+            text = f"Worked out from {', '.join(derived[name].counts)}."
+        elif not text and name in compared:
+            text = f"{compared[name].of} of the earlier period of the same series."
+        elif not text:
+            text = f"{name} as reporting.{twin.table} publishes it."
+        if name in as_text:
+            text = f"{text} {PUBLISHED_AS_TEXT}"
+        cur.execute(
+            sql.SQL("comment on column {} is {}").format(
+                sql.Identifier(PUBLIC_BUILD_SCHEMA, twin.table, name), sql.Literal(text)
+            )
+        )
+
+
 def build_public_tables(cur) -> list[str]:
     """Write the public twin of every table of TWINS (and every reporting_build.quarterly_report_*
     table) that dbt has built into public_reporting_build (which publish then swaps into
@@ -1362,6 +1417,7 @@ def build_public_tables(cur) -> list[str]:
                 ),
             )
         )
+        _copy_comments(cur, twin, names, as_text)
         if public[twin.table]:
             execute_values(
                 cur,

@@ -59,4 +59,4 @@ select
     -- the 903 year is the UK financial year: one calendar holds it
     dim_date.financial_year
 from periods
-inner join {{ ref('dim_date') }} as dim_date on dim_date.date_day = periods.period_end
+inner join {{ ref('dim_calendar') }} as dim_date on dim_date.date_day = periods.period_end

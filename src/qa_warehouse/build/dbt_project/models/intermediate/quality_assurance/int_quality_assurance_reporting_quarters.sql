@@ -12,5 +12,5 @@ select
     dim_date.financial_quarter
 from {{ ref('stg_quality_assurance__current_loads') }} as snapshots
 {{ reporting_window('snapshots.extract_date', var('qa_history_quarters') | int, period='quarter') }}
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = reporting_window.period_start

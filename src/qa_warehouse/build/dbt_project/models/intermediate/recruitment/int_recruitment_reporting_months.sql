@@ -9,6 +9,6 @@ select
     dim_date.financial_quarter
 from {{ ref('stg_recruitment__current_loads') }} as snapshots
 {{ reporting_window('snapshots.extract_date', var('recruitment_history_months') | int) }}
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = reporting_window.period_start
 where snapshots.extract = 'recruitment'

@@ -326,7 +326,7 @@ years as (
     from quarters
     inner join measures
         on measures.measure_code = quarters.measure_code
-    inner join {{ ref('dim_date') }} as dates
+    inner join {{ ref('dim_calendar') }} as dates
         on dates.date_day = quarters.period_end
     group by quarters.la_code, quarters.measure_code, quarters.breakdown, measures.year_figure, dates.financial_year
     -- complete years only (the authority total has a row in every reported quarter); a breakdown
@@ -335,7 +335,7 @@ years as (
         and exists (
             select 1
             from quarters as totals
-            inner join {{ ref('dim_date') }} as total_dates
+            inner join {{ ref('dim_calendar') }} as total_dates
                 on total_dates.date_day = totals.period_end
             where totals.la_code = quarters.la_code
                 and totals.measure_code = quarters.measure_code

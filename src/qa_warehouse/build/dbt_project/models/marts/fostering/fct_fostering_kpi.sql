@@ -1,6 +1,6 @@
 -- The fostering KPIs: one row per authority, team (NULL on the authority-wide row), period end
 -- and measure, with the counts, the exact percentage, RAG against the measure's thresholds and
--- the direction of travel from the previous month end. Every team in dim_team gets a row for
+-- the direction of travel from the previous month end. Every team in dim_fostering_team gets a row for
 -- every period and measure, with zeros where it has no population.
 with measures as (
     select * from {{ ref('measure_targets') }} where area = 'fostering'
@@ -29,7 +29,7 @@ team_rows as (
         coalesce(team_counts.out_of_time, 0) as out_of_time,
         coalesce(team_counts.not_yet_due, 0) as not_yet_due
     from {{ ref('int_fostering_reporting_periods') }} as periods
-    inner join {{ ref('dim_team') }} as teams
+    inner join {{ ref('dim_fostering_team') }} as teams
         on teams.la_code = periods.la_code
     cross join measures
     left join team_counts
@@ -115,5 +115,5 @@ select
     {{ direction_of_travel('scored.in_time', 'scored.assessed', 'scored.previous_in_time', 'scored.previous_assessed',
         'scored.polarity') }} as direction_of_travel
 from scored
-inner join {{ ref('dim_date') }} as dates
+inner join {{ ref('dim_calendar') }} as dates
     on dates.date_day = scored.period_end

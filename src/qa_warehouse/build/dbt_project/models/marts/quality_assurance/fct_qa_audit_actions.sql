@@ -33,5 +33,5 @@ select
 from {{ ref('stg_quality_assurance__audit_actions') }} as actions
 left join {{ ref('fct_qa_audits') }} as audits
     on audits.audit_key = actions.audit_key
-left join {{ ref('dim_date') }} as dim_date
+left join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = actions.due_date

@@ -54,5 +54,5 @@ select
     dim_date.financial_year,
     dim_date.financial_quarter
 from audits
-left join {{ ref('dim_date') }} as dim_date
+left join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = audits.audit_date

@@ -61,5 +61,5 @@ left join working_days
     on working_days.record_key = records.record_key
 left join {{ ref('complaint_timescales') }} as timescales
     on timescales.stage = records.stage
-left join {{ ref('dim_date') }} as dim_date
+left join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = records.received_date

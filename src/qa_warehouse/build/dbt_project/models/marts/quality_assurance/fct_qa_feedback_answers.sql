@@ -32,5 +32,5 @@ select
 from {{ ref('stg_quality_assurance__feedback') }} as feedback
 left join theme_counts
     on theme_counts.answer_key = feedback.answer_key
-left join {{ ref('dim_date') }} as dim_date
+left join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = feedback.collected_date

@@ -138,6 +138,6 @@ select
 from figures
 left join national
     on national.period_end = figures.period_end
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = figures.period_end
 where figures.is_shown

@@ -95,7 +95,7 @@ select
 from compared
 inner join {{ ref('measure_targets') }} as measures
     on measures.measure_code = compared.measure_code
-inner join {{ ref('dim_date') }} as dates
+inner join {{ ref('dim_calendar') }} as dates
     on dates.date_day = compared.period_end
 left join {{ ref('int_reporting_measures_held_back') }} as held
     on held.la_code = compared.la_code

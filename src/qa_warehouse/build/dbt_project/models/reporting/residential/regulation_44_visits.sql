@@ -55,5 +55,5 @@ left join figures
     and figures.period_end = grains.period_end
     and figures.provision is not distinct from grains.provision
     and figures.home_key is not distinct from grains.home_key
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = grains.period_end

@@ -57,5 +57,5 @@ left join figures
     on figures.la_code = grains.la_code
     and figures.period_end = grains.period_end
     and figures.provision is not distinct from grains.provision
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = grains.period_end

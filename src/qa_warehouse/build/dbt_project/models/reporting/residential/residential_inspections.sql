@@ -56,5 +56,5 @@ left join counts
 left join totals
     on totals.la_code = grains.la_code
     and totals.period_end = grains.period_end
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = grains.period_end

@@ -59,5 +59,5 @@ left join registered
 left join waiting
     on waiting.la_code = month_ends.la_code
     and waiting.period_end = month_ends.period_end
-inner join {{ ref('dim_date') }} as dim_date
+inner join {{ ref('dim_calendar') }} as dim_date
     on dim_date.date_day = month_ends.period_end

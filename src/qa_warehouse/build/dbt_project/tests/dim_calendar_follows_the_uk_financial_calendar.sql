@@ -12,10 +12,10 @@ with expected (date_day, month_end_date, is_month_end, financial_year, financial
 
 select expected.*
 from expected
-left join {{ ref('dim_date') }} as dates
+left join {{ ref('dim_calendar') }} as dates
     on dates.date_day = expected.date_day
 -- every day from 2010-01-01 to 2040-12-31 is there, and the checks on the known days hold
-where (select count(*) from {{ ref('dim_date') }}) <> date '2041-01-01' - date '2010-01-01'
+where (select count(*) from {{ ref('dim_calendar') }}) <> date '2041-01-01' - date '2010-01-01'
     or (
         dates.date_day is null
         or dates.month_end_date <> expected.month_end_date
