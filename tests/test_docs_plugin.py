@@ -63,3 +63,35 @@ def test_the_docs_app_serves_the_state_folders_docs(tmp_path, monkeypatch):
     assert client.get("/gx/").text == client.get("/gx/index.html").text == "<h1>GX</h1>"
     assert client.get("/nothing.html").status_code == 404
     assert client.get("/../settings.py").status_code == 404
+
+
+# Airflow's own API server app, as `qa-warehouse serve` runs it, asked for the docs under the plugin's prefix.
+API_SERVER_REQUEST = """
+import json, sys
+from qa_warehouse.orchestration.runner import configure_airflow
+configure_airflow()
+from airflow.api_fastapi.app import create_app
+from fastapi.testclient import TestClient
+client = TestClient(create_app("core"))
+print(json.dumps({path: [r.status_code, r.text] for path in sys.argv[1:] for r in [client.get(path)]}))
+"""
+
+
+def test_airflows_api_server_serves_the_docs_under_the_plugins_prefix(tmp_path):
+    import os
+
+    (tmp_path / "docs" / "dbt").mkdir(parents=True)
+    (tmp_path / "docs" / "index.html").write_text("<h1>the index</h1>", encoding="utf-8")
+    (tmp_path / "docs" / "dbt" / "catalog.json").write_text('{"nodes": {}}', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", API_SERVER_REQUEST, "/qa-docs/", "/qa-docs/dbt/catalog.json", "/qa-docs/gx/"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "QA_WAREHOUSE_HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["/qa-docs/"] == [200, "<h1>the index</h1>"]
+    assert got["/qa-docs/dbt/catalog.json"] == [200, '{"nodes": {}}']
+    assert got["/qa-docs/gx/"][0] == 404
