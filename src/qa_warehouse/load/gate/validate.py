@@ -86,6 +86,9 @@ def validate_incoming(
 # A kept result lists this many failing rows per expectation: enough for Data Docs to show what broke;
 # every row is in the load's report (load/quarantine.py), and a kept result stays a few kilobytes.
 KEPT_ROWS = 20
+# Validations kept: the newest this many (months of nightly deliveries); older ones are deleted, so the
+# state folder does not grow without end. Each load's findings stay in the warehouse and its report.
+KEPT_VALIDATIONS = 2000
 
 
 def validation_results_dir() -> Path:
@@ -117,6 +120,9 @@ def keep_validation_result(result, table: str, file_name: str) -> Path:
     path = validation_results_dir() / f"{table}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(document, default=str), encoding="utf-8")
+    kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEPT_VALIDATIONS:]:
+        old.unlink(missing_ok=True)
     return path
 
 
