@@ -115,6 +115,7 @@ def build_gx_docs(out: Path, recent: int = RECENT_VALIDATIONS) -> tuple[Path, li
                 run_id=RunIdentifier(run_name=meta.get("file_name") or kept.stem, run_time=_run_time(meta)),
                 batch_identifier=meta.get("batch_identifier") or kept.stem,
             )
+            result.meta["run_id"] = key.run_id  # the validation's page shows the same run name as the index
             context.validation_results_store.set(key, result)
             shown.append(meta.get("load_table") or kept.stem)
             if suite_name not in suites and suite_path(suite_name).exists():
