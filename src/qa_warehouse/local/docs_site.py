@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa_warehouse.settings import load_settings
@@ -31,11 +31,23 @@ PUBLISHED_SCHEMAS_VAR = "docs_published_schemas"
 
 
 @dataclass(frozen=True)
+class ShownValidation:
+    """One kept validation as GX's site shows it."""
+
+    file_name: str
+    load_table: str  # <extract>__load<id>
+    suite: str
+    success: bool
+    validated_at: dt.datetime | None
+    page: str | None  # its GX page, relative to the GX site's folder
+
+
+@dataclass(frozen=True)
 class DocsSite:
     root: Path
     dbt_index: Path
     gx_index: Path
-    validations: list[str]  # the kept validations GX's site shows (their load tables), newest first
+    validations: list[ShownValidation]  # newest first
 
 
 def docs_dir() -> Path:
@@ -76,7 +88,7 @@ def kept_validations(recent: int = RECENT_VALIDATIONS) -> list[Path]:
     return sorted(kept, key=lambda p: p.stat().st_mtime, reverse=True)[:recent]
 
 
-def build_gx_docs(out: Path, recent: int = RECENT_VALIDATIONS) -> tuple[Path, list[str]]:
+def build_gx_docs(out: Path, recent: int = RECENT_VALIDATIONS) -> tuple[Path, list[ShownValidation]]:
     """GX's Data Docs of the recent kept validations: a file-backed GX context made for this build
     (in a temporary folder) is given the results and their suites, and GX's SiteBuilder writes the
     site to `out`."""
@@ -92,7 +104,7 @@ def build_gx_docs(out: Path, recent: int = RECENT_VALIDATIONS) -> tuple[Path, li
     from qa_warehouse.load.gate.suites import suite_path
 
     _replace_dir(out)
-    shown: list[str] = []
+    shown: list[tuple[ShownValidation, ValidationResultIdentifier]] = []
     with tempfile.TemporaryDirectory(prefix="qaw-gx-docs-") as project:
         context = gx.get_context(mode="file", project_root_dir=project)
         context.add_data_docs_site(
@@ -117,13 +129,37 @@ def build_gx_docs(out: Path, recent: int = RECENT_VALIDATIONS) -> tuple[Path, li
             )
             result.meta["run_id"] = key.run_id  # the validation's page shows the same run name as the index
             context.validation_results_store.set(key, result)
-            shown.append(meta.get("load_table") or kept.stem)
+            validated_at = key.run_id.run_time
+            shown.append(
+                (
+                    ShownValidation(
+                        meta.get("file_name") or kept.stem,
+                        meta.get("load_table") or kept.stem,
+                        suite_name,
+                        bool(result.success),
+                        validated_at,
+                        None,
+                    ),
+                    key,
+                )
+            )
             if suite_name not in suites and suite_path(suite_name).exists():
                 # The committed suite (named by its extract), so the site has its Expectation Suite page.
                 suites.add(suite_name)
                 context.suites.add(gx.ExpectationSuite(**json.loads(suite_path(suite_name).read_text("utf-8"))))
         context.build_data_docs(site_names=["qa_warehouse"])
-    return out / "index.html", shown
+    # GX's index builds its tables with scripts from CDNs (jQuery, Bootstrap): offline it lists nothing,
+    # so docs/index.html lists each validation too, linking its page (plain HTML, readable offline).
+    return out / "index.html", [replace(v, page=_gx_page(out, key)) for v, key in shown]
+
+
+def _gx_page(out: Path, key) -> str | None:
+    """The validation's page as GX's site builder names it: validations/<suite>/<run name>/<run time>/<batch>.html."""
+    run_name, run_time = key.run_id.to_tuple()
+    page = Path(
+        "validations", key.expectation_suite_identifier.name, run_name, run_time, f"{key.batch_identifier}.html"
+    )
+    return page.as_posix() if (out / page).is_file() else None
 
 
 def _run_time(meta: dict) -> dt.datetime | None:
@@ -132,22 +168,42 @@ def _run_time(meta: dict) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
-def write_index(root: Path, validations: list[str]) -> Path:
+def write_index(root: Path, validations: list[ShownValidation]) -> Path:
+    rows = "\n".join(
+        f"<tr><td>{html.escape(v.file_name)}</td><td>{html.escape(v.suite)}</td>"
+        f'<td class="{"passed" if v.success else "failed"}">{"passed" if v.success else "failed"}</td>'
+        f"<td>{v.validated_at.strftime('%Y-%m-%d %H:%M UTC') if v.validated_at else ''}</td>"
+        f"<td>{_page_link(v.page)}</td></tr>"
+        for v in validations
+    )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>qa-warehouse documentation</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;line-height:1.5}}</style></head>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:3rem auto;line-height:1.5}}
+table{{border-collapse:collapse}}td,th{{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
+.failed{{color:#b00020;font-weight:bold}}.passed{{color:#1b5e20}}</style></head>
 <body><h1>qa-warehouse documentation</h1>
 <ul>
 <li><a href="dbt/index.html">dbt docs</a>: every model, its columns (from the published tables), tests and lineage</li>
-<li><a href="gx/index.html">GX Data Docs</a>: the gate's {len(validations)} most recent validations of delivered
-files, each against its extract's suite</li>
+<li><a href="gx/index.html">GX Data Docs</a>: the gate's most recent validations of delivered files, each
+against its extract's suite (GX's index needs the network for its scripts; the pages below do not)</li>
 </ul>
+<h2>The gate's {len(validations)} most recent validations</h2>
+<table><thead><tr><th>file</th><th>suite</th><th>result</th><th>validated</th><th></th></tr></thead>
+<tbody>
+{rows}
+</tbody></table>
 <p>Built {html.escape(dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))} by <code>qa-warehouse docs</code>.</p>
 </body></html>
 """
     index = root / "index.html"
     index.write_text(page, encoding="utf-8")
     return index
+
+
+def _page_link(page: str | None) -> str:
+    from urllib.parse import quote
+
+    return f'<a href="gx/{html.escape(quote(page))}">GX page</a>' if page else ""
 
 
 def _replace_dir(path: Path) -> None:
