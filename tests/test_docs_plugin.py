@@ -95,3 +95,20 @@ def test_airflows_api_server_serves_the_docs_under_the_plugins_prefix(tmp_path):
     assert got["/qa-docs/"] == [200, "<h1>the index</h1>"]
     assert got["/qa-docs/dbt/catalog.json"] == [200, '{"nodes": {}}']
     assert got["/qa-docs/gx/"][0] == 404
+
+
+def test_the_docs_command_says_where_the_sites_are_and_refuses_a_taken_port(tmp_path, monkeypatch, capsys):
+    import socket
+
+    from qa_warehouse.local import docs_site
+
+    built = docs_site.DocsSite(tmp_path, tmp_path / "dbt" / "index.html", tmp_path / "gx" / "index.html", [])
+    monkeypatch.setattr(docs_site, "build_docs", lambda recent: built)
+    assert docs_site.docs_command(serve=False) == 0
+    out = capsys.readouterr().out
+    assert str(built.dbt_index) in out and str(built.gx_index) in out and str(tmp_path / "index.html") in out
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert docs_site.docs_command(port=taken.getsockname()[1]) == 1
+    assert "choose another with --port" in capsys.readouterr().err
