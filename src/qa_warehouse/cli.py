@@ -290,6 +290,12 @@ def cmd_serve(args) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def cmd_docs(args) -> int:
+    from qa_warehouse.local.docs_site import docs_command
+
+    return docs_command(host=args.host, port=args.port, serve=not args.no_serve, recent=args.recent)
+
+
 def cmd_sef(args) -> int:
     from qa_warehouse.reports.self_evaluation import SelfEvaluationError, export
 
@@ -450,6 +456,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="require a login even on 127.0.0.1 (Airflow's simple auth manager generates the password)",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "docs", help="build dbt's docs and GX's Data Docs of recent deliveries into the state folder, and serve them"
+    )
+    p.add_argument("--port", type=int, default=8090, help="the port to serve on (default 8090)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1: this machine only)")
+    p.add_argument("--no-serve", action="store_true", help="only build the sites, and print where they are")
+    p.add_argument("--recent", type=int, default=100, help="how many recent validations GX's site shows (100)")
+    p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser(
         "sef",

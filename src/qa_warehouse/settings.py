@@ -42,6 +42,11 @@ class Settings:
     def dbt_target_dir(self) -> Path:
         return self.home / "dbt" / "target"
 
+    @property
+    def docs_dir(self) -> Path:
+        """`qa-warehouse docs` builds dbt's docs and GX's Data Docs here; `serve` serves it too."""
+        return self.home / "docs"
+
 
 def load_settings() -> Settings:
     home = Path(os.environ.get("QA_WAREHOUSE_HOME", Path.home() / ".qa-warehouse")).resolve()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, resolve_warehouse
@@ -22,8 +23,9 @@ def dbt_environment(warehouse: Warehouse) -> dict[str, str]:
     }
 
 
-def run_dbt(command: list[str], warehouse: Warehouse | None = None) -> None:
-    """`dbt <command>` with the project's profile pointed at the warehouse; raise on any failure."""
+def run_dbt(command: list[str], warehouse: Warehouse | None = None, target_dir: Path | None = None) -> None:
+    """`dbt <command>` with the project's profile pointed at the warehouse; raise on any failure.
+    `target_dir` (default the warehouse's) is for a command that must not share its artifacts."""
     from dbt.cli.main import dbtRunner  # dbt is heavy: import it only when it runs
 
     settings = load_settings()
@@ -36,7 +38,7 @@ def run_dbt(command: list[str], warehouse: Warehouse | None = None) -> None:
         "--profiles-dir",
         str(settings.dbt_project_dir),
         "--target-path",
-        str(settings.dbt_target_dir),
+        str(target_dir or settings.dbt_target_dir),
         "--log-path",
         str(settings.dbt_target_dir.parent / "logs"),
     ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from qa_warehouse.load.contracts import Contract
 from qa_warehouse.load.gate.suites import SUBJECT, suite_path
 from qa_warehouse.problems import Violation
+from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, connect
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's telemetry would try the network
@@ -51,6 +53,7 @@ def validate_incoming(
         # collector gets to them (a run gates dozens of files; the server allows ~100 connections).
         source.get_engine().dispose()
         source.get_execution_engine().engine.dispose()
+    keep_validation_result(result, table, file_name)
     violations: list[Violation] = []
     for outcome in result.results:
         if outcome.success:
@@ -78,6 +81,54 @@ def validate_incoming(
             file_name, config.meta or {}, config.description or config.type, found, contract.subject
         )
     return violations
+
+
+# A kept result lists this many failing rows per expectation: enough for Data Docs to show what broke;
+# every row is in the load's report (load/quarantine.py), and a kept result stays a few kilobytes.
+KEPT_ROWS = 20
+# Validations kept: the newest this many (months of nightly deliveries); older ones are deleted, so the
+# state folder does not grow without end. Each load's findings stay in the warehouse and its report.
+KEPT_VALIDATIONS = 2000
+
+
+def validation_results_dir() -> Path:
+    """Where the gate keeps each validation's GX result (read by `qa-warehouse docs` for GX's Data Docs)."""
+    return load_settings().home / "gx" / "validations"
+
+
+def keep_validation_result(result, table: str, file_name: str) -> Path:
+    """Write the validation's result as GX's JSON (every failing-row list cut to KEPT_ROWS), named by
+    its load's table (`<extract>__load<id>`), with the file and the batch GX validated in its meta:
+    the context is ephemeral, so without this the result is gone when the gate returns."""
+    document = result.to_json_dict()
+    document["meta"] = {
+        **document.get("meta", {}),
+        "file_name": file_name,
+        "load_table": table,
+        "batch_identifier": getattr(result, "batch_id", None) or _batch_identifier(document),
+    }
+    for outcome in document.get("results", []):
+        found = outcome.get("result") or {}
+        for unbounded in ("unexpected_list", "unexpected_index_list", "unexpected_index_query"):
+            found.pop(unbounded, None)
+        for listed in ("partial_unexpected_list", "partial_unexpected_index_list", "partial_unexpected_counts"):
+            if isinstance(found.get(listed), list):
+                found[listed] = found[listed][:KEPT_ROWS]
+        rows = (found.get("details") or {}).get("unexpected_rows")
+        if isinstance(rows, list):
+            found["details"]["unexpected_rows"] = rows[:KEPT_ROWS]
+    path = validation_results_dir() / f"{table}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, default=str), encoding="utf-8")
+    kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEPT_VALIDATIONS:]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def _batch_identifier(document: dict) -> str:
+    batch = (document.get("meta") or {}).get("active_batch_definition") or {}
+    return "-".join(str(batch.get(part, "")) for part in ("datasource_name", "data_asset_name")) or "batch"
 
 
 def _all_rows(warehouse: Warehouse, query: str) -> list[dict]:
