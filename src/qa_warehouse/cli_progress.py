@@ -21,15 +21,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from qa_warehouse import progress
-from qa_warehouse.warehouse import connect
+from qa_warehouse.warehouse import Warehouse, connect, resolve_warehouse
 
 POLL_SECONDS = 0.5
 DBT_STEPS = 10  # without a terminal, dbt's progress is a line per tenth of its nodes
 
 
-def finished_loads(since: dt.datetime, after_load_id: int = 0) -> list[tuple[int, str, str, int, int, float]]:
+def finished_loads(
+    since: dt.datetime, after_load_id: int = 0, warehouse: Warehouse | None = None
+) -> list[tuple[int, str, str, int, int, float]]:
     """Loads since `since` whose outcome is known: (load id, file, status, rows, rows held, seconds)."""
-    with connect() as conn, conn.cursor() as cur:
+    with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select to_regclass('raw.load_log') is not null")
         if not cur.fetchone()[0]:
             return []
@@ -84,9 +86,11 @@ class RunProgress:
         """Print each file's outcome as its load finishes, until the block ends (then the rest)."""
         seen = {"last": 0}
         stop = threading.Event()
+        # Resolved here, once: starting the embedded server from two threads at once would race.
+        warehouse = resolve_warehouse() if not self.quiet else None
 
         def poll() -> None:
-            for load_id, name, status, rows, held, seconds in finished_loads(since, seen["last"]):
+            for load_id, name, status, rows, held, seconds in finished_loads(since, seen["last"], warehouse):
                 seen["last"] = max(seen["last"], load_id)
                 outcome = status if status != "accepted" else ("loaded, rows held back" if held else "loaded")
                 self.line(f"  {name}: {rows:,} rows, {seconds:.1f}s, {outcome}")

@@ -71,15 +71,26 @@ def resolve_published_table(cur, name: str) -> tuple[str, str]:
         "select 1 from information_schema.tables where table_schema = %s and table_name = %s",
         (schema, table),
     )
-    if cur.fetchone() is None:
-        raise ExportRefused(f"{schema}.{table} is not a published table (see `qa-warehouse status`)")
+    listed = cur.fetchone() is not None
+    # information_schema lists only what the user may use: a table it hides may still exist, unreadable
+    # (the catalog names every table to everyone; resolving the name would need the schema's usage).
     cur.execute(
-        "select has_table_privilege(current_user, format('%%I.%%I', %s::text, %s::text), 'select')",
+        """select has_schema_privilege(current_user, n.oid, 'usage') and has_table_privilege(current_user, c.oid, 'select')
+           from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = %s and c.relname = %s and c.relkind in ('r', 'v', 'm', 'p', 'f')""",
         (schema, table),
     )
-    if not cur.fetchone()[0]:
-        raise ExportRefused(f"{schema}.{table}: the connected user may not read it")
+    readable = cur.fetchone()
+    if readable is None:
+        raise ExportRefused(f"{schema}.{table} is not a published table (see `qa-warehouse status`)")
+    if not listed or not readable[0]:
+        raise ExportRefused(f"{schema}.{table}: the connected user ({_user(cur)}) may not read it")
     return schema, table
+
+
+def _user(cur) -> str:
+    cur.execute("select current_user")
+    return cur.fetchone()[0]
 
 
 def read_published_table(name: str) -> tuple[str, list[str], list[tuple]]:
