@@ -6,6 +6,7 @@ Every subcommand honours DATABASE_URL (else AIRFLOW_CONN_QA_WAREHOUSE, else the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import enum
 import os
@@ -104,15 +105,26 @@ def _run_progress(args):
     return RunProgress(quiet=getattr(args, "quiet", False))
 
 
+def _airflow_logs_to_stderr() -> None:
+    """Airflow writes its logs to the stdout it finds when it configures them (as it is imported, and
+    again as a DAG runs; cmd_run runs them with stdout on stderr too): stdout holds only results."""
+    from qa_warehouse.orchestration.runner import configure_airflow
+
+    configure_airflow()  # Airflow reads its settings from the environment once, as it is imported
+    with contextlib.redirect_stdout(sys.stderr):
+        import airflow  # noqa: F401
+
+
 def cmd_run(args) -> int:
     from qa_warehouse.orchestration.runner import BUILD_DAG, INGEST_DAG, run_dag
     from qa_warehouse.pipeline import open_quarantines
 
+    _airflow_logs_to_stderr()
     shown = _run_progress(args)
     landing = str(Path(args.landing).resolve())
     started = dt.datetime.now(dt.UTC)
     shown.phase(f"ingest: every recognised file in {landing} ({INGEST_DAG})")
-    with shown.listening(), shown.watching_loads(started):
+    with contextlib.redirect_stdout(sys.stderr), shown.listening(), shown.watching_loads(started):
         ingest = run_dag(INGEST_DAG, {"landing_dir": landing})
     shown.phase_done(f"ingest: {ingest.state}")
     held = _print_file_outcomes(started)
@@ -131,7 +143,7 @@ def cmd_run(args) -> int:
         print(f"{INGEST_DAG} failed: {ingest.failed_tasks}", file=sys.stderr)
         return ExitCode.FAILED
     shown.phase(f"build and publish ({BUILD_DAG})")
-    with shown.listening():
+    with shown.listening(), contextlib.redirect_stdout(sys.stderr):
         build = run_dag(BUILD_DAG)
     if not build.succeeded:
         print(
