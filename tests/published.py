@@ -93,7 +93,7 @@ def run_damaged_delivery(
     shutil.copy(damaged, Path(landing) / damaged.name)
     shutil.rmtree(generated)
     capsys.readouterr()
-    assert cli.main(["run", "--landing", str(landing)]) == cli.EXIT_QUARANTINED == 2
+    assert cli.main(["run", "--landing", str(landing)]) == cli.ExitCode.QUARANTINED == 4
     assert damaged.name in capsys.readouterr().err
     ((errors,),) = warehouse.query(
         "select errors from raw.load_log where file_name = %s and status = 'quarantined' order by load_id desc limit 1",

@@ -55,7 +55,8 @@ def test_a_fostering_file_with_bad_rows_publishes_every_sound_figure_and_lists_t
     rewrite(visits, spoil)
     rewrite(reference / visits.name, lambda number, row: None if number in bad else row)
 
-    assert cli.main(["run", "--landing", str(landing)]) == 0
+    # published, with the held rows listed: exit code 3
+    assert cli.main(["run", "--landing", str(landing)]) == cli.ExitCode.HELD_BACK
 
     expected = expected_fostering_scorecard(reference, history_months=HISTORY_MONTHS)
     actual = {
@@ -195,7 +196,8 @@ def test_a_dirty_903_delivery_holds_each_faulted_child_and_publishes_the_rest_as
     for path in reference.glob("903_*.csv"):
         rewrite(path, lambda number, row: None if row["CHILD"] in faulted else row)
 
-    assert cli.main(["run", "--landing", str(landing)]) == 0
+    # published, with the held rows listed: exit code 3
+    assert cli.main(["run", "--landing", str(landing)]) == cli.ExitCode.HELD_BACK
 
     from tests.published import assert_same_figures, published_by_grain
     from tests.reference.children_in_care_care import CARE_MEASURES, GRAIN, expected_scorecard

@@ -11,6 +11,7 @@ a plain folder, so the editable install's finder is not loaded).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -28,8 +29,16 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
+    # Built from a copy: setuptools writes src/qa_warehouse.egg-info beside the sources it builds, and
+    # in the checkout that folder is a second qa-warehouse distribution on the editable install's path,
+    # so Airflow would load the `airflow.plugins` entry point twice ("Plugin 'qa_warehouse' already
+    # registered") in every later run.
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(REPO_ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO_ROOT / name, source / name)
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO_ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
         check=True,
         capture_output=True,
         cwd=out,

@@ -410,7 +410,7 @@ def test_in_2025_26_the_other_placement_is_z11_to_z14_and_the_periods_move_on(mo
     # Runs last: it changes the current episodes. C4's open episode recoded Z1 -> z12 (any case).
     as_at = date(2025, 4, 30)
     write_table(tmp_path, "episodes", replace_row("episodes", 4, PLACE="z12"), as_at=as_at)
-    cli.main(["run", "--landing", str(tmp_path)])  # still 2: the broken files above stay quarantined
+    cli.main(["run", "--landing", str(tmp_path)])  # still 4: the broken files above stay quarantined
     ((status,),) = module_warehouse.query(
         "select status from raw.load_log where file_name = %s order by load_id desc limit 1",
         (file_name("episodes", as_at),),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from qa_warehouse import progress
 from qa_warehouse.settings import load_settings
 from qa_warehouse.warehouse import Warehouse, resolve_warehouse
 
@@ -42,7 +43,10 @@ def run_dbt(command: list[str], warehouse: Warehouse | None = None, target_dir: 
         "--log-path",
         str(settings.dbt_target_dir.parent / "logs"),
     ]
-    result = dbtRunner().invoke(args)
+    callbacks = [_progress_callback(command)] if progress.listened() else []
+    progress.report("dbt_started", command=" ".join(command))
+    result = dbtRunner(callbacks=callbacks).invoke(args)
+    progress.report("dbt_finished", command=" ".join(command), success=bool(result.success))
     if result.success:
         return
     failures = []
@@ -53,3 +57,30 @@ def run_dbt(command: list[str], warehouse: Warehouse | None = None, target_dir: 
             )
     detail = "\n".join(failures) or str(result.exception or "see the dbt log")
     raise DbtFailed(f"dbt {' '.join(command)} failed; nothing was published.\n{detail}")
+
+
+def _progress_callback(command: list[str]):
+    """A dbt event callback that reports each finished node as progress ("dbt_node": done of total).
+    dbt states the total on each node's start line (LogStartLine); NodeFinished ends each node."""
+    state = {"done": 0, "total": 0, "models": 0}
+
+    def on_event(event) -> None:
+        name = event.info.name
+        if name == "LogStartLine":
+            state["total"] = max(state["total"], int(getattr(event.data, "total", 0) or 0))
+        elif name == "NodeFinished":
+            info = event.data.node_info
+            state["done"] += 1
+            if info.resource_type == "model":
+                state["models"] += 1
+            progress.report(
+                "dbt_node",
+                command=" ".join(command),
+                done=state["done"],
+                total=max(state["total"], state["done"]),
+                models=state["models"],
+                node=info.unique_id,
+                status=info.node_status,
+            )
+
+    return on_event

@@ -112,7 +112,8 @@ def _meta(column: dict) -> dict:
 
 def figure_layouts(cur, tables: list[str], declared: dict[str, DeclaredModel] | None = None) -> list[FigureLayout]:
     """The long-form layout of each published table, its column types read from the catalog.
-    A table without a declared key or a period_end column has no figures to keep (logged)."""
+    A table without a period_end column is not a period's figures and is skipped (logged at info); one
+    with a period_end but without a declared key should have one, and is skipped with a warning."""
     declared = declared_models() if declared is None else declared
     cur.execute(
         """select table_name, column_name, data_type from information_schema.columns
@@ -125,10 +126,19 @@ def figure_layouts(cur, tables: list[str], declared: dict[str, DeclaredModel] | 
     layouts = []
     for table in sorted(tables):
         model, types = declared.get(table), columns.get(table, {})
-        if model is None or PERIOD_COLUMN not in types:
+        if PERIOD_COLUMN not in types:
+            # Definitions and reference tables (report_measures, dim_authority, the statistical neighbours)
+            # and per-load data quality are not a period's figures: there is nothing for an edition to fix.
+            log.info(
+                "reporting.%s is not kept in editions: it has no %s column (not a period's figures)",
+                table,
+                PERIOD_COLUMN,
+            )
+            continue
+        if model is None:
             log.warning(
-                "reporting.%s is left out of editions: it needs a dbt unique_combination_of_columns "
-                "key and a %s column",
+                "reporting.%s is left out of editions: it has a %s column but no dbt "
+                "unique_combination_of_columns key to keep its figures by",
                 table,
                 PERIOD_COLUMN,
             )
