@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pendulum
 import pytest
 
 from qa_warehouse import cli
@@ -210,3 +211,74 @@ def test_a_second_run_delivers_nothing_and_tells_nobody(year_published, outbox, 
     assert {path: path.stat().st_mtime_ns for path in files_in(outbox)} == before
     assert deliveries(warehouse) == recorded
     assert notified.emails == [] and notified.posts == []
+
+
+def test_a_month_close_and_a_year_published_twice_deliver_the_month_and_the_latest_year(
+    year_published, outbox, notified
+):
+    """The month closed by its DAG is delivered as pages only; of two new editions of the year, the
+    older is recorded superseded (not rendered) and the newer delivered beside the first one."""
+    warehouse, first_year_edition = year_published
+    close = run_dag("qa_close_month", logical_date=pendulum.datetime(2025, 4, 4, 6, tz="UTC"))  # March 2025
+    assert close.succeeded, close.failed_tasks
+    for _ in range(2):
+        assert (
+            cli.main(
+                ["publish-period", "--kind", "financial_year", "--first", str(YEAR_FIRST), "--last", str(YEAR_LAST)]
+            )
+            == 0
+        )
+    month_edition, superseded, latest = [
+        edition
+        for (edition,) in warehouse.query(
+            "select edition_id from reporting.editions where edition_id > %s order by 1", (first_year_edition,)
+        )
+    ]
+
+    run = run_dag(DELIVERY_DAG)
+    assert run.succeeded, run.failed_tasks
+
+    month_folder = outbox / "month" / "2025-03" / f"edition-{month_edition}"
+    authorities = [la for (la,) in warehouse.query("select distinct la_code from reporting.measure_values order by 1")]
+    assert sorted(p.name for p in month_folder.iterdir()) == sorted(
+        ["manifest.json"]
+        + [f"performance-on-a-page-{la}-{YEAR_LAST}.{suffix}" for la in authorities for suffix in ("html", "pdf")]
+    )
+    year_folders = sorted(p.name for p in (outbox / "financial_year" / "2024-25").iterdir())
+    assert year_folders == sorted([f"edition-{first_year_edition}", f"edition-{latest}"])  # no temporary folder left
+    recorded = {edition: (status, note) for edition, status, _folder, _files, note in deliveries_with_notes(warehouse)}
+    assert recorded[month_edition][0] == "delivered" and recorded[latest][0] == "delivered"
+    assert recorded[superseded] == (
+        "superseded",
+        f"superseded by edition {latest} of the same period, which is delivered instead",
+    )
+
+    (mail,) = notified.emails
+    assert mail["Subject"] == "qa-warehouse: reports delivered: month 2025-03, financial year 2024-25"
+    body = email_text(mail)
+    assert f"edition {superseded}: not delivered" in body and f"month/2025-03/edition-{month_edition}/" in body
+    (post,) = notified.posts
+    assert [(d["edition_id"], d["status"]) for d in post["deliveries"]] == [
+        (month_edition, "delivered"),
+        (superseded, "superseded"),
+        (latest, "delivered"),
+    ]
+
+
+def deliveries_with_notes(warehouse) -> list[tuple]:
+    return warehouse.query("select edition_id, status, folder, files, note from reporting.report_deliveries order by 1")
+
+
+@pytest.mark.parametrize(
+    "kind, first, last, folder",
+    [
+        ("month", dt.date(2025, 3, 1), dt.date(2025, 3, 31), "month/2025-03/edition-7"),
+        ("quarter", dt.date(2025, 1, 1), dt.date(2025, 3, 31), "quarter/2024-25-Q4/edition-7"),
+        ("quarter", dt.date(2024, 4, 1), dt.date(2024, 6, 30), "quarter/2024-25-Q1/edition-7"),
+        ("quarter", dt.date(2024, 10, 1), dt.date(2024, 12, 31), "quarter/2024-25-Q3/edition-7"),
+        ("financial_year", dt.date(2024, 4, 1), dt.date(2025, 3, 31), "financial_year/2024-25/edition-7"),
+    ],
+)
+def test_an_editions_folder_names_its_period_as_people_do(kind, first, last, folder):
+    edition = outbox_module.EditionToDeliver(7, kind, first, last, dt.datetime(2025, 4, 4, tzinfo=dt.UTC), 3)
+    assert edition.folder == folder
