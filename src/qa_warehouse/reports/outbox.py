@@ -111,6 +111,8 @@ class ReportsDelivered:
             if d.status == "delivered":
                 lines.append(f"{d.period_kind.replace('_', ' ')} {d.period}, edition {d.edition_id}: {d.folder}/")
                 lines += [f"- {name}" for name in d.files]
+                if d.note:
+                    lines.append(f"Not made: {d.note}")
             else:
                 lines.append(f"{d.period_kind.replace('_', ' ')} {d.period}, edition {d.edition_id}: not delivered")
                 lines.append(f"- {d.note}")
@@ -181,12 +183,12 @@ def _deliver(conn, edition: EditionToDeliver, outbox: Path, warehouse: Warehouse
         shutil.rmtree(final)
     staging = Path(tempfile.mkdtemp(prefix=f".edition-{edition.edition_id}-", dir=final.parent))
     try:
-        files = _render(edition, authorities, staging, warehouse)
+        files, not_made = _render(edition, authorities, staging, warehouse)
         with conn.cursor() as cur:
             # A publication while it rendered may have changed what the pages show: then it is not delivered.
             reason = _superseded_because(cur, edition)
             if reason is None:
-                _record(cur, edition, "delivered", edition.folder, files, None)
+                _record(cur, edition, "delivered", edition.folder, files, not_made)
                 staging.rename(final)
         if reason is not None:
             conn.rollback()
@@ -199,7 +201,9 @@ def _deliver(conn, edition: EditionToDeliver, outbox: Path, warehouse: Warehouse
         if final.exists() and not _recorded(conn, edition):
             shutil.rmtree(final, ignore_errors=True)
         raise
-    return Delivery(edition.edition_id, edition.period_kind, edition.period, "delivered", edition.folder, files)
+    return Delivery(
+        edition.edition_id, edition.period_kind, edition.period, "delivered", edition.folder, files, not_made
+    )
 
 
 def _supersede(conn, edition: EditionToDeliver, reason: str) -> Delivery:
@@ -259,22 +263,32 @@ def _authorities(cur, edition: EditionToDeliver) -> list[str]:
 
 def _render(
     edition: EditionToDeliver, authorities: list[str], folder: Path, warehouse: Warehouse | None
-) -> tuple[str, ...]:
-    """Every file of the edition into `folder`; their names, in the order written."""
+) -> tuple[tuple[str, ...], str | None]:
+    """Every file of the edition into `folder`: their names, in the order written, and what could
+    not be made for an authority (its figures do not make that report), said rather than failing
+    the whole edition, which no retry would fix."""
     written: list[Path] = []
+    not_made: list[str] = []  # what an authority's figures cannot make (e.g. no month or quarter rows)
     for la_code in authorities:
         # The page at the period's last month end, "as at" the edition's publication.
-        page = replace(
-            performance_page.read_page(la_code, edition.period_last_day, warehouse),
-            published_at=edition.as_at,
-            publication_id=edition.publication_id,
-        )
-        html = performance_page.render_html(page)
-        html_path = folder / performance_page.default_html_path(page).name
-        html_path.write_text(html, encoding="utf-8")
-        written += [html_path, performance_page.write_pdf(html, html_path.with_suffix(".pdf"))]
+        try:
+            page = replace(
+                performance_page.read_page(la_code, edition.period_last_day, warehouse),
+                published_at=edition.as_at,
+                publication_id=edition.publication_id,
+            )
+        except performance_page.PageError as no_page:
+            not_made.append(f"no Performance on a Page for {la_code}: {no_page}")
+        else:
+            html = performance_page.render_html(page)
+            html_path = folder / performance_page.default_html_path(page).name
+            html_path.write_text(html, encoding="utf-8")
+            written += [html_path, performance_page.write_pdf(html, html_path.with_suffix(".pdf"))]
         if edition.period_kind == "financial_year":
-            written += _self_evaluation(edition, la_code, folder, warehouse)
+            try:
+                written += _self_evaluation(edition, la_code, folder, warehouse)
+            except self_evaluation.NoFiguresForAuthority as no_export:
+                not_made.append(f"no self-evaluation export for {la_code}: {no_export}")
     names = tuple(path.name for path in written)
     manifest = {
         "edition_id": edition.edition_id,
@@ -285,9 +299,10 @@ def _render(
         "publication_id": edition.publication_id,
         "authorities": authorities,
         "files": list(names),
+        "not_made": not_made,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return names
+    return names, "; ".join(not_made) or None
 
 
 def _self_evaluation(edition: EditionToDeliver, la_code: str, folder: Path, warehouse: Warehouse | None) -> list[Path]:
