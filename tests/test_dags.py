@@ -18,6 +18,7 @@ EXPECTED_DAGS = {
     "qa_close_quarter",
     "qa_close_financial_year",
     "qa_freshness",
+    "qa_deliver_reports",
 }
 
 
@@ -70,6 +71,26 @@ def test_build_and_publish_runs_once_per_delivery(dagbag):
     assert [asset.name for asset in dag.timetable.asset_condition.objects] == ["raw.delivery"]
     assert dag.get_task("publish").upstream_task_ids == {"dbt_build"}
     assert dag.get_task("dbt_build").upstream_task_ids == {"check_gates"}
+
+
+def test_reports_are_delivered_after_each_publication(dagbag):
+    """Every publication emits the reporting Asset: the delivery DAG runs after each, then tells the owners."""
+    dag = dagbag.get_dag("qa_deliver_reports")
+    assert [asset.name for asset in dag.timetable.asset_condition.objects] == ["reporting"]
+    assert [t.task_id for t in dag.topological_sort()] == ["deliver_reports", "notify_report_owners"]
+    assert dag.max_active_runs == 1  # two runs at once would race for the same edition
+    emitters = {
+        (dag_id, task.task_id)
+        for dag_id in ("qa_build_and_publish", "qa_close_month", "qa_close_quarter", "qa_close_financial_year")
+        for task in dagbag.get_dag(dag_id).tasks
+        if "reporting" in [getattr(a, "name", None) for a in task.outlets]
+    }
+    assert {dag_id for dag_id, _ in emitters} == {
+        "qa_build_and_publish",
+        "qa_close_month",
+        "qa_close_quarter",
+        "qa_close_financial_year",
+    }
 
 
 @pytest.mark.parametrize(

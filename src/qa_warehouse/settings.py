@@ -29,6 +29,7 @@ class Settings:
     alert_email_to: tuple[str, ...]  # recipients of failure alerts (the SMTP server is Airflow's smtp_default)
     alert_webhook_url: str | None  # where failure alerts are POSTed as JSON (a Slack/Teams incoming webhook)
     freshness_grace_days: int  # days an extract may be late beyond its contract's expected_every_days
+    outbox_dir: Path  # where each period close's reports are delivered (qa_warehouse.reports.outbox)
 
     @property
     def embedded_pgdata(self) -> Path:
@@ -69,4 +70,5 @@ def load_settings() -> Settings:
         ),
         alert_webhook_url=os.environ.get("QA_WAREHOUSE_ALERT_WEBHOOK_URL") or None,
         freshness_grace_days=int(os.environ.get("QA_WAREHOUSE_FRESHNESS_GRACE_DAYS", "2")),
+        outbox_dir=Path(os.environ.get("QA_WAREHOUSE_OUTBOX", home / "outbox")).resolve(),
     )

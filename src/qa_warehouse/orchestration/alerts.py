@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import Protocol
 
 from airflow.sdk import BaseNotifier
 
@@ -25,6 +26,19 @@ from qa_warehouse.settings import load_settings
 SMTP_CONN_ID = "smtp_default"
 MAX_PROBLEMS_IN_ALERT = 20
 LOADED = "loaded"  # a delivery summary's line for a file that loaded clean
+
+
+class Notice(Protocol):
+    """What the channels send: an alert, or the message that reports were delivered
+    (qa_warehouse.reports.outbox.ReportsDelivered)."""
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    def as_json(self) -> dict: ...
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ def _log_url(ti) -> str | None:
         return None
 
 
-def send_email(alert: Alert, to: tuple[str, ...], conn_id: str = SMTP_CONN_ID) -> None:
+def send_email(alert: Notice, to: tuple[str, ...], conn_id: str = SMTP_CONN_ID) -> None:
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
     body = "<pre>" + html.escape(alert.text) + "</pre>"
@@ -112,7 +126,7 @@ def send_email(alert: Alert, to: tuple[str, ...], conn_id: str = SMTP_CONN_ID) -
         smtp.send_email_smtp(to=list(to), subject=alert.subject, html_content=body)
 
 
-def post_webhook(alert: Alert, url: str) -> None:
+def post_webhook(alert: Notice, url: str) -> None:
     import requests
 
     requests.post(url, json=alert.as_json(), timeout=10).raise_for_status()
@@ -127,8 +141,9 @@ class QaWarehouseAlertNotifier(BaseNotifier):
         send_alert(alert_from_context(context), self.log)
 
 
-def send_alert(alert: Alert, log) -> None:
-    """Send an alert to every configured channel; one channel failing doesn't stop the other."""
+def send_alert(alert: Notice, log) -> None:
+    """Send an alert (or another notice) to every configured channel; one channel failing doesn't
+    stop the other."""
     settings = load_settings()
     channels = []
     if settings.alert_email_to:

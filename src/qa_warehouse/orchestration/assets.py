@@ -2,7 +2,7 @@
 
 landing ──(watcher)──► qa_ingest ──► raw.<extract> (one per extract, for lineage)
                                  └─► raw.delivery (once per run that accepted something) ──► qa_build_and_publish
-qa_build_and_publish and the period closes ──► reporting
+qa_build_and_publish and the period closes ──► reporting ──► qa_deliver_reports
 """
 
 from __future__ import annotations

@@ -129,3 +129,38 @@ def check_freshness() -> None:
         check()
     except ExtractsLate as late:
         raise AirflowFailException(str(late)) from late
+
+
+@task
+def deliver_reports() -> list[dict]:
+    """Each period close's edition not delivered yet, rendered into the outbox (qa_warehouse.reports.outbox)."""
+    from dataclasses import asdict
+
+    from qa_warehouse.reports.outbox import PdfRenderingUnavailable, deliver_new_editions
+
+    try:
+        deliveries = deliver_new_editions()
+    except PdfRenderingUnavailable as missing:  # a retry cannot install WeasyPrint or Pango
+        raise AirflowFailException(str(missing)) from missing
+    for delivery in deliveries:
+        print(f"edition {delivery.edition_id}: {delivery.status} {delivery.folder or delivery.note}")
+    return [asdict(delivery) for delivery in deliveries]
+
+
+@task
+def notify_report_owners(ti=None) -> str | None:
+    """Tell the owners, through the alert channels, which files were delivered; nothing when none were."""
+    import logging
+
+    from qa_warehouse.orchestration.alerts import send_alert
+    from qa_warehouse.reports.outbox import Delivery, ReportsDelivered
+
+    deliveries = ti.xcom_pull(task_ids="deliver_reports") or []
+    notice = ReportsDelivered(
+        str(load_settings().outbox_dir),
+        tuple(Delivery(**{**d, "files": tuple(d["files"])}) for d in deliveries),
+    )
+    if not notice.deliveries:
+        raise AirflowSkipException("no new edition: nothing delivered, nobody told")
+    send_alert(notice, logging.getLogger(__name__))
+    return notice.subject

@@ -51,6 +51,7 @@ PUBLIC_SCHEMA = "public_reporting"
 PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, PUBLIC_SCHEMA, *RESTRICTED_SCHEMAS.values())
 SWAPS = tuple((f"{schema}_build", schema) for schema in PUBLISHED_SCHEMAS)
 PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from (migration 0003)
+REPORT_DELIVERIES = "report_deliveries"  # the editions delivered to the outbox (migration 0008)
 _PUBLISH_LOCK = 804_904
 
 
@@ -183,7 +184,7 @@ def _swap_in(warehouse: Warehouse | None, period: Period | None) -> list[str]:
         tables = moves[(BUILD_SCHEMA, PUBLISHED_SCHEMA)]
         if not tables:
             raise RuntimeError(f"nothing to publish: {BUILD_SCHEMA} is empty (did dbt build run?)")
-        if clashes := sorted(set(tables) & (editions.OWN_RELATIONS | {PUBLICATION_LOG})):
+        if clashes := sorted(set(tables) & (editions.OWN_RELATIONS | {PUBLICATION_LOG, REPORT_DELIVERIES})):
             raise RuntimeError(
                 f"not publishing: {BUILD_SCHEMA} has {', '.join(clashes)}, which would replace "
                 "the warehouse's own record in reporting; rename the dbt model(s)"

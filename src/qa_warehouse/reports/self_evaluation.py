@@ -79,6 +79,10 @@ class NoEdition(SelfEvaluationError):
     """The chosen financial year has never been published as a period."""
 
 
+class NoFiguresForAuthority(SelfEvaluationError):
+    """The chosen year's edition holds no financial-year figures for the authority asked for."""
+
+
 @dataclass(frozen=True, order=True)
 class FinancialYear:
     start_year: int  # the calendar year of its 1 April
@@ -210,7 +214,7 @@ def read_self_evaluation(
         texts = {y: _edition_texts(cur, editions[y], la_code) if has_texts else {} for y in years}
     in_chosen_year = sorted({la for la, _ in figures[year]})
     if not in_chosen_year:
-        raise SelfEvaluationError(
+        raise (NoFiguresForAuthority if la_code else SelfEvaluationError)(
             f"edition {chosen.edition_id} of {year.label} holds no financial-year figures of reporting."
             f"{SOURCE_TABLE}"
             + (f" for authority {la_code}" if la_code else "")
