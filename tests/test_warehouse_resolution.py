@@ -112,6 +112,10 @@ def test_the_airflow_connection_uri_round_trips_through_airflow(monkeypatch):
         )
 
 
+# Tasks that never open the warehouse: an Asset marker, and the message that lists delivered files.
+NO_WAREHOUSE = {"delivery_loaded", "notify_report_owners"}
+
+
 def test_every_task_that_touches_the_warehouse_reads_the_airflow_connection():
     from qa_warehouse.orchestration import tasks
 
@@ -120,10 +124,10 @@ def test_every_task_that_touches_the_warehouse_reads_the_airflow_connection():
         for name, value in vars(tasks).items()
         if callable(getattr(value, "function", None))
     }
-    assert {"ingest", "dbt_build", "publish", "publish_period", "check_freshness"} <= set(decorated)
+    assert {"ingest", "dbt_build", "publish", "publish_period", "check_freshness", "deliver_reports"} <= set(decorated)
     unwrapped = [
         name
         for name, function in decorated.items()
-        if name != "delivery_loaded" and not getattr(function, "uses_warehouse_connection", False)
+        if name not in NO_WAREHOUSE and not getattr(function, "uses_warehouse_connection", False)
     ]
     assert unwrapped == [], "these tasks would resolve the warehouse outside Airflow's connections"

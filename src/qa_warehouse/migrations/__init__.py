@@ -13,7 +13,7 @@ What is a migration, and what stays in Python:
   the view `raw.current_loads`; `raw.gate_code_lists`; `raw.postcode_centroids`;
   `reporting.publication_log`; the editions (`reporting.editions`, `edition_figures`,
   `latest_figures`, the guard function and triggers, the views `restatements` and
-  `figures_published_and_latest`); `reporting.report_deliveries`.
+  `figures_published_and_latest`); `reporting.report_deliveries`, described like every published table.
 - Python, because their shape follows data or configuration rather than a version:
   the raw table of each extract (`raw.<extract>`, partitioned by load, its columns from the
   extract's contract, a column added when a contract gains one); the per-load tables and

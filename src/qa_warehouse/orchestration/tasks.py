@@ -132,6 +132,7 @@ def check_freshness() -> None:
 
 
 @task
+@with_warehouse
 def deliver_reports() -> list[dict]:
     """Each period close's edition not delivered yet, rendered into the outbox (qa_warehouse.reports.outbox)."""
     from dataclasses import asdict

@@ -51,7 +51,7 @@ PUBLIC_SCHEMA = "public_reporting"
 PUBLISHED_SCHEMAS = (PUBLISHED_SCHEMA, PUBLIC_SCHEMA, *RESTRICTED_SCHEMAS.values())
 SWAPS = tuple((f"{schema}_build", schema) for schema in PUBLISHED_SCHEMAS)
 PUBLICATION_LOG = "publication_log"  # published beside the figures: what they were built from (migration 0003)
-REPORT_DELIVERIES = "report_deliveries"  # the editions delivered to the outbox (migration 0008)
+REPORT_DELIVERIES = "report_deliveries"  # the editions delivered to the outbox (migration 0009)
 _PUBLISH_LOCK = 804_904
 
 

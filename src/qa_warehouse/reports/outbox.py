@@ -12,7 +12,7 @@ message that tells the owners which files are there (file names and periods only
 personal data); the delivery DAG sends it through the alert channels.
 
 The `reporting` Asset is emitted by every publication, a delivery's as well as a close's, so this
-delivers only the editions not yet recorded in `reporting.report_deliveries` (migration 0008): a
+delivers only the editions not yet recorded in `reporting.report_deliveries` (migration 0009): a
 re-run delivers nothing twice. An edition is rendered into a temporary folder beside its final one
 and renamed into place only when every file is written, in the transaction that records it: a
 failed render leaves no half edition folder and no record, and the next run tries again.
@@ -142,7 +142,7 @@ def deliver_new_editions(outbox: Path | None = None, warehouse: Warehouse | None
     """Deliver every edition not delivered yet, oldest first; return what was done with each."""
     outbox = Path(outbox or load_settings().outbox_dir)
     with connect(warehouse) as conn:
-        migrate(conn)  # reporting.report_deliveries (migration 0008): a warehouse published before it
+        migrate(conn)  # reporting.report_deliveries (migration 0009): a warehouse published before it
     deliveries = []
     with connect(warehouse) as conn, conn.cursor() as cur:
         cur.execute("select pg_advisory_lock(%s)", (DELIVERY_LOCK,))
