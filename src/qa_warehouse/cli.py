@@ -368,7 +368,8 @@ def cmd_serve(args) -> int:
         services.start()
         print(services.describe())
         print(
-            f"  docs:     {services.base_url}/qa-docs/ (the UI's Docs menu; `qa-warehouse docs --no-serve` builds them)"
+            f"  docs:     {services.base_url}{DOCS_URL_PREFIX}/ "
+            "(the UI's Docs menu; `qa-warehouse docs --no-serve` builds them)"
         )
         if services.all_admins:
             print("  login:    none needed: every visitor is an admin (the UI listens on this machine only)")
