@@ -284,7 +284,7 @@ def cmd_demo(args) -> int:
     code = cmd_run(args)
     if code not in (ExitCode.OK, ExitCode.HELD_BACK):
         return code
-    args.la, args.period, args.all_periods = None, None, False
+    args.la, args.period, args.all_periods, args.json, args.csv = None, None, False, False, False
     cmd_scorecard(args)
     print()
     from qa_warehouse.reports.reader import child_protection_lines
