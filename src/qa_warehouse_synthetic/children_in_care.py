@@ -975,11 +975,13 @@ class _Generator:
 
     def oc2(self, child: Child) -> list[dict]:
         """Children looked after for 12 months or more at the collection year's 31 March (DfE's OC2
-        cohort). Before that day (a return made during the year), DfE's validator takes a child still
+        cohort): looked after on 31 March in a period of care that began on or before 1 April, so on
+        every day of the year (DfE's validator, rule 191, counts a child who came into care on 1 April).
+        Before that day (a return made during the year), DfE's validator takes a child still
         looked after as looked after on 31 March, and so does the generator."""
         year_start, year_end = collection_year(self.as_at)
         period = child.in_care_on(min(year_end, self.as_at))
-        if period is None or period.start > add_months(year_end, -12):
+        if period is None or period.start > year_start:
             return []
         rng, age = self.rng, child.age_on(year_end)
 
