@@ -84,7 +84,7 @@ def test_the_airflow_connection_uri_round_trips_through_airflow(monkeypatch):
     """What the runner names for the tasks reads back, through Airflow's own Connection, as the same server."""
     from airflow.models.connection import Connection
 
-    from qa_warehouse.warehouse import warehouse_from_connection_parts
+    from qa_warehouse.orchestration.connection import warehouse_of_connection
 
     for url in (
         "postgresql://postgres@/qa?host=/tmp/qaw-x/pg&port=5433",
@@ -93,15 +93,7 @@ def test_the_airflow_connection_uri_round_trips_through_airflow(monkeypatch):
         monkeypatch.setenv("DATABASE_URL", url)
         wh = resolve_warehouse()
         conn = Connection(conn_id="qa_warehouse", uri=wh.airflow_connection_uri())
-        back = warehouse_from_connection_parts(
-            host=conn.host,
-            port=conn.port,
-            login=conn.login,
-            password=conn.password,
-            schema=conn.schema,
-            extra=conn.extra_dejson,
-            source="airflow",
-        )
+        back = warehouse_of_connection(conn, "airflow")
         assert (back.host, back.port, back.database, back.user, back.password, back.options) == (
             wh.host,
             wh.port,

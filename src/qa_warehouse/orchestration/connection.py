@@ -38,6 +38,11 @@ def warehouse_from_airflow(conn_id: str = AIRFLOW_CONNECTION_ID) -> Warehouse:
             f"in the Airflow UI (Admin > Connections, type Postgres), in the secrets backend, or as "
             f"{AIRFLOW_CONNECTION_ENV}=postgresql://user:password@host:5432/database"
         ) from missing
+    return warehouse_of_connection(conn, f"airflow connection {conn_id}")
+
+
+def warehouse_of_connection(conn: Any, source: str) -> Warehouse:
+    """An Airflow Connection (the SDK's or the metadata model's) as the warehouse it names."""
     return warehouse_from_connection_parts(
         host=conn.host,
         port=conn.port,
@@ -45,7 +50,7 @@ def warehouse_from_airflow(conn_id: str = AIRFLOW_CONNECTION_ID) -> Warehouse:
         password=conn.password,
         schema=conn.schema,
         extra=conn.extra_dejson,
-        source=f"airflow connection {conn_id}",
+        source=source,
     )
 
 
